@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** An integer read from the environment; malformed values are errors, never defaults. */
+export function intField(options: { min: number; max: number; default: number }) {
+  return z
+    .string()
+    .regex(/^-?\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(options.min, `must be at least ${options.min}`)
+        .max(options.max, `must be at most ${options.max}`),
+    )
+    .default(options.default);
+}
+
+export function portField(defaultPort: number) {
+  return intField({ min: 0, max: 65535, default: defaultPort });
+}
+
+function hasProtocol(value: string, protocols: readonly string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** A URL whose scheme is one of `protocols` (e.g. `postgres:`). */
+export function urlField(protocols: readonly string[]) {
+  return z
+    .string()
+    .refine((value) => hasProtocol(value, protocols), `must be a URL starting with ${protocols.join(' or ')}//`);
+}
+
+/** Comma-separated list of URLs, e.g. several Redis nodes for a Redlock quorum. */
+export function urlListField(protocols: readonly string[]) {
+  return z
+    .string()
+    .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''))
+    .refine(
+      (urls) => urls.length > 0 && urls.every((url) => hasProtocol(url, protocols)),
+      `must be a comma-separated list of URLs starting with ${protocols.join(' or ')}//`,
+    );
+}
+
+export const databaseUrlField = urlField(['postgres:', 'postgresql:']);

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const appEnvs = ['development', 'staging', 'production'] as const;
+export type AppEnv = (typeof appEnvs)[number];
+
+export const logLevels = ['error', 'warn', 'info', 'debug', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Settings every service reads. */
+export const baseEnvShape = {
+  APP_ENV: z.enum(appEnvs).default('development'),
+  LOG_LEVEL: z.enum(logLevels).default('info'),
+  HOST: z.string().min(1).optional(),
+};
+
+export interface LoadOptions<K extends string> {
+  /** Keys with no safe default outside development. */
+  readonly requiredWhenDeployed?: readonly K[];
+}
+
+/**
+ * Validates `env` against `shape` and returns a frozen result. Every problem
+ * is reported in one ConfigError, never one at a time. Empty strings count
+ * as unset, so `FOO=` in a manifest behaves like a missing key.
+ */
+export function loadConfig<S extends z.ZodRawShape>(
+  env: Env,
+  shape: S,
+  options: LoadOptions<keyof S & string> = {},
+): Readonly<z.output<z.ZodObject<S>>> {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') cleaned[key] = value.trim();
+  }
+
+  const problems: string[] = [];
+  const appEnv = env['APP_ENV']?.trim() ?? '';
+  const deployed = appEnv === 'staging' || appEnv === 'production';
+  const missing = new Set<string>();
+  if (deployed) {
+    for (const key of options.requiredWhenDeployed ?? []) {
+      if (cleaned[key] === undefined) {
+        missing.add(key);
+        problems.push(`${key}: required when APP_ENV is ${appEnv}`);
+      }
+    }
+  }
+
+  const result = z.object(shape).safeParse(cleaned);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const key = issue.path.map(String).join('.') || '(env)';
+      if (missing.has(key)) continue;
+      const got = cleaned[key];
+      if (got === undefined && issue.code === 'invalid_type') problems.push(`${key}: required`);
+      else problems.push(`${key}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`);
+    }
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return Object.freeze(result.data);
+}

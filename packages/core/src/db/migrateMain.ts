@@ -1,0 +1,19 @@
+// `npm run migrate`: applies pending migrations to DATABASE_URL.
+import { loadConfig } from '../config/loadConfig.ts';
+import { databaseUrlField } from '../config/fields.ts';
+import { ConfigError } from '../errors.ts';
+import { migrateUp } from './migrate.ts';
+
+try {
+  const config = loadConfig(process.env, { DATABASE_URL: databaseUrlField });
+  const applied = await migrateUp({
+    databaseUrl: config.DATABASE_URL,
+    onLine: (line) => {
+      console.log(line);
+    },
+  });
+  console.log(applied.length === 0 ? 'migrate: database is up to date' : `migrate: applied ${applied.join(', ')}`);
+} catch (err) {
+  console.error(err instanceof ConfigError ? `migrate: ${err.message}` : err);
+  process.exitCode = 1;
+}

@@ -1,0 +1,47 @@
+import express, { type Express } from 'express';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logging/logger.ts';
+import { createErrorHandler } from './errorHandler.ts';
+import { httpMetricsMiddleware } from './httpMetrics.ts';
+import { requestIdMiddleware } from './requestId.ts';
+import { runReadinessChecks, type ReadinessCheck } from './readiness.ts';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  registry: Registry;
+  /** Dependencies that must answer for /readyz to say 200. */
+  readiness: readonly ReadinessCheck[];
+  /** Adds the service's own routes between the probes and the error handler. */
+  routes?: (app: Express) => void;
+}
+
+/**
+ * Express app with the probes every service has: /livez (the process only,
+ * so a database outage never restarts pods), /readyz (dependencies), /metrics.
+ */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestIdMiddleware);
+  app.use(httpMetricsMiddleware(options.registry));
+
+  app.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const report = await runReadinessChecks(options.readiness);
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', options.registry.contentType);
+    res.send(await options.registry.metrics());
+  });
+
+  options.routes?.(app);
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'No such route', details: null } });
+  });
+  app.use(createErrorHandler(options.logger));
+  return app;
+}

@@ -1,0 +1,37 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../logging/logger.ts';
+import { requestIdOf } from './requestId.ts';
+
+interface BodyParserError {
+  type?: unknown;
+  status?: unknown;
+}
+
+/** Translates body-parser's failures into the error catalogue. */
+function fromBodyParser(err: unknown): AppError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { type } = err as BodyParserError;
+  if (type === 'entity.parse.failed') return new AppError('invalid_json', 'Request body is not valid JSON');
+  if (type === 'entity.too.large') return new AppError('payload_too_large', 'Request body is too large');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new AppError('unsupported_media_type', 'Unsupported body encoding');
+  return undefined;
+}
+
+/** The one place where failures become `{ error: { code, message, details } }`. */
+export function createErrorHandler(logger: Logger) {
+  return (err: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const appError =
+      err instanceof AppError ? err : (fromBodyParser(err) ?? new AppError('internal', 'Internal error'));
+    if (appError.code === 'internal') logger.error('request failed', { err });
+    res.status(appError.status).json({
+      error: { code: appError.code, message: appError.message, details: appError.details ?? null },
+      requestId: requestIdOf(res),
+    });
+  };
+}

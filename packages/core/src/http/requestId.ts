@@ -1,0 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { withLogContext } from '../logging/context.ts';
+
+const acceptable = /^[A-Za-z0-9._:\-]{1,128}$/;
+
+/** Accepts a caller's X-Request-Id when it is sane, else makes one; echoes it back. */
+export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const given = req.get('x-request-id');
+  const requestId = given !== undefined && acceptable.test(given) ? given : randomUUID();
+  res.locals['requestId'] = requestId;
+  res.setHeader('X-Request-Id', requestId);
+  withLogContext({ requestId }, next);
+}
+
+export function requestIdOf(res: Response): string {
+  const value = res.locals['requestId'];
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,26 @@
+export { AppError, ConfigError, errorCodes, type ErrorCode } from './errors.ts';
+export { systemClock, type Clock, type TimerHandle } from './clock.ts';
+export { shardOf, allShards } from './shard.ts';
+export {
+  loadConfig,
+  baseEnvShape,
+  appEnvs,
+  logLevels,
+  type AppEnv,
+  type Env,
+  type LogLevel,
+  type LoadOptions,
+} from './config/loadConfig.ts';
+export { intField, portField, urlField, urlListField, databaseUrlField } from './config/fields.ts';
+export { createLogger, createSilentLogger, type Logger, type LoggerOptions } from './logging/logger.ts';
+export { withLogContext, currentLogContext, type LogContext } from './logging/context.ts';
+export { createMetricsRegistry, latencyBuckets, metricPrefix } from './metrics/registry.ts';
+export { createHttpApp, type HttpAppOptions } from './http/app.ts';
+export { startHttpServer, type HttpServerHandle } from './http/server.ts';
+export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './http/readiness.ts';
+export { requestIdOf } from './http/requestId.ts';
+export { Releasers, startWithReleasers } from './lifecycle/releasers.ts';
+export { runMain, type MainOptions } from './lifecycle/runMain.ts';
+export type { ServiceHandle } from './lifecycle/serviceHandle.ts';
+export { createPool, pingDatabase, type Pool, type PoolClient, type PoolOptions } from './db/pool.ts';
+export { migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';

@@ -1,0 +1,55 @@
+import winston from 'winston';
+import type { LogLevel } from '../config/loadConfig.ts';
+import { currentLogContext } from './context.ts';
+
+export type Logger = winston.Logger;
+
+export interface LoggerOptions {
+  service: string;
+  level: LogLevel;
+  /** JSON lines for machines (staging, production); readable lines for people. */
+  format: 'json' | 'pretty';
+}
+
+const addContext = winston.format((info) => {
+  const context = currentLogContext();
+  if (context) {
+    for (const [key, value] of Object.entries(context)) {
+      if (value !== undefined && info[key] === undefined) info[key] = value;
+    }
+  }
+  return info;
+});
+
+const pretty = winston.format.printf((info) => {
+  const { level, message, timestamp, service, ...rest } = info;
+  const fields = Object.entries(rest)
+    .filter(([key]) => typeof key === 'string')
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  return `${String(timestamp)} ${level} [${String(service)}] ${String(message)}${fields ? ` ${fields}` : ''}`;
+});
+
+export function createLogger(options: LoggerOptions): Logger {
+  const silent = options.level === 'silent';
+  return winston.createLogger({
+    level: silent ? 'error' : options.level,
+    silent,
+    defaultMeta: { service: options.service },
+    format: winston.format.combine(
+      addContext(),
+      winston.format.errors({ stack: true }),
+      winston.format.timestamp(),
+      options.format === 'json'
+        ? winston.format.json()
+        : winston.format.combine(winston.format.colorize(), pretty),
+    ),
+    // stderr keeps stdout free for what a command prints on purpose.
+    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
+  });
+}
+
+/** For tests and tools: a logger that writes nothing. */
+export function createSilentLogger(service = 'test'): Logger {
+  return createLogger({ service, level: 'silent', format: 'json' });
+}

@@ -1,0 +1,180 @@
+import { strict as assert } from 'node:assert';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+
+describe('games triggers (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+
+  before(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 60 });
+  });
+  after(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  async function newGame(fields: { totalRounds?: number; durations?: object } = {}): Promise<string> {
+    const { rows } = await pool.query<{ id: string }>(
+      'INSERT INTO games (total_rounds, phase_durations) VALUES ($1, $2) RETURNING id',
+      [fields.totalRounds ?? 2, JSON.stringify(fields.durations ?? {})],
+    );
+    const row = rows[0];
+    assert.ok(row);
+    return row.id;
+  }
+
+  async function counts(gameId: string): Promise<{ outbox: number; audit: number }> {
+    const { rows } = await pool.query<{ outbox: number; audit: number }>(
+      `SELECT (SELECT count(*)::int FROM realtime_outbox WHERE game_id = $1) AS outbox,
+              (SELECT count(*)::int FROM game_transitions WHERE game_id = $1) AS audit`,
+      [gameId],
+    );
+    const row = rows[0];
+    assert.ok(row);
+    return row;
+  }
+
+  it('starting a game sets its timer in database time and writes one phase_changed event', async () => {
+    const id = await newGame({ durations: { briefing: 2.5 } });
+    await pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
+    const { rows } = await pool.query<{ seconds: number; version: string; sequence: string; age: number }>(
+      `SELECT extract(epoch FROM phase_expires_at - phase_started_at)::float8 AS seconds, version,
+              last_event_sequence AS sequence, extract(epoch FROM clock_timestamp() - phase_started_at)::float8 AS age
+       FROM games WHERE id = $1`,
+      [id],
+    );
+    const game = rows[0];
+    assert.ok(game);
+    assert.equal(game.seconds, 2.5);
+    assert.equal(game.version, '1');
+    assert.equal(game.sequence, '1');
+    assert.ok(game.age >= 0 && game.age < 5);
+    const events = await pool.query<{ type: string; channel: string; sequence: string; payload: Record<string, unknown> }>(
+      'SELECT type, channel, sequence, payload FROM realtime_outbox WHERE game_id = $1',
+      [id],
+    );
+    assert.equal(events.rows.length, 1);
+    const event = events.rows[0];
+    assert.ok(event);
+    assert.equal(event.type, 'phase_changed');
+    assert.equal(event.channel, `game.${id}`);
+    assert.equal(event.sequence, '1');
+    assert.equal(event.payload['from'], 'waiting');
+    assert.equal(event.payload['to'], 'briefing');
+    assert.equal(event.payload['round'], 1);
+    assert.equal(typeof event.payload['phaseExpiresAt'], 'string');
+  });
+
+  it('applies default durations for phases missing from phase_durations', async () => {
+    const id = await newGame({ durations: { briefing: 1 } });
+    await pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
+    await pool.query("UPDATE games SET status = 'drawing' WHERE id = $1", [id]);
+    const { rows } = await pool.query<{ seconds: number }>(
+      'SELECT extract(epoch FROM phase_expires_at - phase_started_at)::float8 AS seconds FROM games WHERE id = $1',
+      [id],
+    );
+    assert.equal(rows[0]?.seconds, 60);
+  });
+
+  it('rejects an invalid transition with SQLSTATE SK001 and writes nothing', async () => {
+    const id = await newGame();
+    await assert.rejects(pool.query("UPDATE games SET status = 'voting' WHERE id = $1", [id]), (err: unknown) => {
+      const e = err as { code?: string; message?: string; detail?: string };
+      assert.equal(e.code, 'SK001');
+      assert.match(e.message ?? '', /invalid game transition waiting -> voting/);
+      assert.match(e.detail ?? '', /Allowed from waiting: briefing, cancelled/);
+      return true;
+    });
+    const { rows } = await pool.query<{ status: string; version: string }>('SELECT status, version FROM games WHERE id = $1', [id]);
+    assert.deepEqual(rows[0], { status: 'waiting', version: '0' });
+    assert.deepEqual(await counts(id), { outbox: 0, audit: 0 });
+  });
+
+  it('rejects leaving a terminal status, and creating a game in any status but waiting', async () => {
+    const id = await newGame();
+    await pool.query("UPDATE games SET status = 'cancelled' WHERE id = $1", [id]);
+    await assert.rejects(pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]), (err: unknown) => {
+      assert.match((err as { detail?: string }).detail ?? '', /Allowed from cancelled: none \(terminal status\)/);
+      return true;
+    });
+    await assert.rejects(pool.query("INSERT INTO games (status) VALUES ('drawing')"), { code: 'SK002' });
+  });
+
+  it('rejects results -> completed while rounds remain and results -> briefing after the last', async () => {
+    const id = await newGame({ totalRounds: 2 });
+    for (const s of ['briefing', 'drawing', 'voting', 'results']) {
+      await pool.query('UPDATE games SET status = $2 WHERE id = $1', [id, s]);
+    }
+    await assert.rejects(pool.query("UPDATE games SET status = 'completed' WHERE id = $1", [id]), /rounds remain/);
+    await pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
+    const round = await pool.query<{ current_round: number }>('SELECT current_round FROM games WHERE id = $1', [id]);
+    assert.equal(round.rows[0]?.current_round, 2);
+    for (const s of ['drawing', 'voting', 'results']) {
+      await pool.query('UPDATE games SET status = $2 WHERE id = $1', [id, s]);
+    }
+    await assert.rejects(pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]), /was the last/);
+    await pool.query("UPDATE games SET status = 'completed' WHERE id = $1", [id]);
+    const done = await pool.query<{ phase_expires_at: Date | null }>('SELECT phase_expires_at FROM games WHERE id = $1', [id]);
+    assert.equal(done.rows[0]?.phase_expires_at, null);
+  });
+
+  it('rejects malformed phase_durations', async () => {
+    await assert.rejects(
+      pool.query(`INSERT INTO games (phase_durations) VALUES ('{"drawing": "long"}')`),
+      /games_phase_durations_check/,
+    );
+    await assert.rejects(pool.query(`INSERT INTO games (phase_durations) VALUES ('{"voting": 0}')`), /games_phase_durations_check/);
+  });
+
+  it('50 concurrent status updates on one game produce contiguous sequences 1..50', async () => {
+    const id = await newGame({ totalRounds: 20 });
+    const advance = `UPDATE games SET status = CASE status
+        WHEN 'waiting' THEN 'briefing' WHEN 'briefing' THEN 'drawing' WHEN 'drawing' THEN 'voting'
+        WHEN 'voting' THEN 'results' WHEN 'results' THEN 'briefing' END
+      WHERE id = $1`;
+    await Promise.all(Array.from({ length: 50 }, () => pool.query(advance, [id])));
+    const { rows } = await pool.query<{ sequence: string }>(
+      'SELECT sequence FROM realtime_outbox WHERE game_id = $1 ORDER BY sequence',
+      [id],
+    );
+    assert.deepEqual(
+      rows.map((r) => Number(r.sequence)),
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    const versions = await pool.query<{ n: number; distinct_versions: number }>(
+      'SELECT count(*)::int AS n, count(DISTINCT version)::int AS distinct_versions FROM game_transitions WHERE game_id = $1',
+      [id],
+    );
+    assert.deepEqual(versions.rows[0], { n: 50, distinct_versions: 50 });
+  });
+
+  it('the outbox row and the status change commit or roll back together', async () => {
+    const id = await newGame();
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
+      const inside = await client.query('SELECT 1 FROM realtime_outbox WHERE game_id = $1', [id]);
+      assert.equal(inside.rowCount, 1);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    assert.deepEqual(await counts(id), { outbox: 0, audit: 0 });
+    const status = await pool.query<{ status: string }>('SELECT status FROM games WHERE id = $1', [id]);
+    assert.equal(status.rows[0]?.status, 'waiting');
+
+    await pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
+    assert.deepEqual(await counts(id), { outbox: 1, audit: 1 });
+  });
+
+  it('updates that do not change the status write no event', async () => {
+    const id = await newGame();
+    await pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
+    await pool.query('UPDATE games SET total_rounds = 3 WHERE id = $1', [id]);
+    await pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
+    assert.deepEqual(await counts(id), { outbox: 1, audit: 1 });
+  });
+});

@@ -1,0 +1,2 @@
+export { createTestDatabase, testAdminUrl, withDatabase, type TestDatabase } from './testDatabases.ts';
+export { waitFor } from './waitFor.ts';
