@@ -1,0 +1,50 @@
+import { baseEnvShape, databaseUrlField, intField, loadConfig, portField, type Env } from '@sketchyaf/core';
+
+/** Where `npm start` runs its embedded PostgreSQL; the development default. */
+export const developmentDatabaseUrl = 'postgres://postgres@127.0.0.1:54329/sketchyaf';
+
+const shape = {
+  ...baseEnvShape,
+  DATABASE_URL: databaseUrlField.optional(),
+  PORT: portField(8082),
+  SHARD_COUNT: intField({ min: 1, max: 4096, default: 64 }),
+  TIMER_BATCH_SIZE: intField({ min: 1, max: 5000, default: 500 }),
+  TIMER_MAX_IN_FLIGHT: intField({ min: 1, max: 16, default: 2 }),
+  TIMER_SWEEP_INTERVAL_MS: intField({ min: 100, max: 60_000, default: 1000 }),
+  TIMER_FIRE_MARGIN_MS: intField({ min: 0, max: 1000, default: 1 }),
+  DB_POOL_MAX: intField({ min: 2, max: 100, default: 6 }),
+  DB_STATEMENT_TIMEOUT_MS: intField({ min: 100, max: 600_000, default: 10_000 }),
+};
+
+export interface TimerMonitorConfig {
+  appEnv: 'development' | 'staging' | 'production';
+  logLevel: 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  databaseUrl: string;
+  host: string;
+  port: number;
+  shardCount: number;
+  batchSize: number;
+  maxInFlight: number;
+  sweepIntervalMs: number;
+  fireMarginMs: number;
+  poolMax: number;
+  statementTimeoutMs: number;
+}
+
+export function loadTimerMonitorConfig(env: Env): Readonly<TimerMonitorConfig> {
+  const c = loadConfig(env, shape, { requiredWhenDeployed: ['DATABASE_URL'] });
+  return Object.freeze({
+    appEnv: c.APP_ENV,
+    logLevel: c.LOG_LEVEL,
+    databaseUrl: c.DATABASE_URL ?? developmentDatabaseUrl,
+    host: c.HOST ?? (c.APP_ENV === 'development' ? '127.0.0.1' : '0.0.0.0'),
+    port: c.PORT,
+    shardCount: c.SHARD_COUNT,
+    batchSize: c.TIMER_BATCH_SIZE,
+    maxInFlight: c.TIMER_MAX_IN_FLIGHT,
+    sweepIntervalMs: c.TIMER_SWEEP_INTERVAL_MS,
+    fireMarginMs: c.TIMER_FIRE_MARGIN_MS,
+    poolMax: c.DB_POOL_MAX,
+    statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+  });
+}

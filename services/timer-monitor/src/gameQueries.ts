@@ -1,0 +1,101 @@
+import type { Pool } from '@sketchyaf/core';
+
+// Every SQL statement of the timer monitor, in one place.
+
+export interface GameDeadlineRow {
+  id: string;
+  version: string;
+  at: number | null;
+}
+
+export interface AdvanceRow extends GameDeadlineRow {
+  advanced: boolean;
+  status: string;
+  round: number;
+  db_now: number;
+}
+
+/** Null `shards` means every shard (a single replica owns them all). */
+function shardFilter(firstParam: number): string {
+  return `($${firstParam}::int[] IS NULL OR realtime_shard(id, $${firstParam + 1}) = ANY($${firstParam}::int[]))`;
+}
+
+export async function loadDeadlines(
+  pool: Pool,
+  shards: readonly number[] | null,
+  shardCount: number,
+): Promise<GameDeadlineRow[]> {
+  const { rows } = await pool.query<GameDeadlineRow>(
+    `SELECT id, version::text, (extract(epoch FROM phase_expires_at) * 1000)::float8 AS at
+     FROM games WHERE phase_expires_at IS NOT NULL AND ${shardFilter(1)}`,
+    [shards, shardCount],
+  );
+  return rows;
+}
+
+export interface SweepResult {
+  rows: GameDeadlineRow[];
+  overdue: number;
+}
+
+/** Games past their deadline by more than `graceMs`: the safety net under NOTIFY. */
+export async function sweepOverdue(
+  pool: Pool,
+  shards: readonly number[] | null,
+  shardCount: number,
+  options: { graceMs: number; overdueMs: number; limit: number },
+): Promise<SweepResult> {
+  const { rows } = await pool.query<GameDeadlineRow & { overdue: boolean }>(
+    `SELECT id, version::text, (extract(epoch FROM phase_expires_at) * 1000)::float8 AS at,
+            phase_expires_at <= clock_timestamp() - $4 * interval '1 millisecond' AS overdue
+     FROM games
+     WHERE phase_expires_at <= clock_timestamp() - $3 * interval '1 millisecond' AND ${shardFilter(1)}
+     ORDER BY phase_expires_at
+     LIMIT $5`,
+    [shards, shardCount, options.graceMs, options.overdueMs, options.limit],
+  );
+  return { rows, overdue: rows.filter((r) => r.overdue).length };
+}
+
+/**
+ * One statement advances a whole batch: compare-and-set on each game's
+ * version and on the deadline having passed in database time. The next
+ * status comes from realtime_next_timed_status(), the database's own phase
+ * machine. Games that did not advance come back with their current state.
+ */
+export async function advanceBatch(
+  pool: Pool,
+  batch: readonly { gameId: string; version: number }[],
+  requestId: string,
+): Promise<AdvanceRow[]> {
+  const { rows } = await pool.query<AdvanceRow>(
+    `WITH settings AS (SELECT set_config('sketchyaf.request_id', $3, true)),
+     due AS (SELECT * FROM unnest($1::uuid[], $2::bigint[]) AS d(id, version)),
+     advanced AS (
+       UPDATE games g
+       SET status = realtime_next_timed_status(g.status, g.current_round, g.total_rounds)
+       FROM due d, settings
+       WHERE g.id = d.id AND g.version = d.version AND g.phase_expires_at <= clock_timestamp()
+       RETURNING g.id, g.version, g.status, g.current_round, g.phase_expires_at)
+     SELECT true AS advanced, a.id, a.version::text, a.status, a.current_round AS round,
+            (extract(epoch FROM a.phase_expires_at) * 1000)::float8 AS at,
+            (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS db_now
+     FROM advanced a
+     UNION ALL
+     SELECT false, g.id, g.version::text, g.status, g.current_round,
+            (extract(epoch FROM g.phase_expires_at) * 1000)::float8,
+            (extract(epoch FROM clock_timestamp()) * 1000)::float8
+     FROM games g JOIN due d ON d.id = g.id
+     WHERE NOT EXISTS (SELECT 1 FROM advanced a WHERE a.id = g.id)`,
+    [batch.map((b) => b.gameId), batch.map((b) => b.version), requestId],
+  );
+  return rows;
+}
+
+/** Database clock in epoch milliseconds, for the clock-offset estimate. */
+export async function databaseNow(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ now: number }>(
+    'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now',
+  );
+  return rows[0]?.now ?? Number.NaN;
+}

@@ -1,0 +1,5 @@
+export { startTimerMonitor, type TimerMonitorService, type TimerMonitorOverrides } from './service.ts';
+export { loadTimerMonitorConfig, developmentDatabaseUrl, type TimerMonitorConfig } from './config.ts';
+export { TimerMonitor, type TransitionEvent, type TimerMonitorSettings } from './timerMonitor.ts';
+export { DeadlineQueue, type Deadline } from './deadlineQueue.ts';
+export { parseDeadlineNotification, deadlineChannel, type DeadlineNotification } from './deadlineNotification.ts';

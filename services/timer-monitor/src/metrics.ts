@@ -1,0 +1,86 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { latencyBuckets, metricPrefix } from '@sketchyaf/core';
+
+export interface TimerMetrics {
+  lag: Histogram<'to'>;
+  transitions: Counter<'from' | 'to'>;
+  batchSize: Histogram;
+  statementDuration: Histogram<'outcome'>;
+  overdueGames: Gauge;
+  trackedGames: Gauge;
+  casMisses: Counter<'reason'>;
+  batchFailures: Counter;
+  notifications: Counter<'kind'>;
+  reloads: Counter;
+  listenerConnected: Gauge;
+}
+
+export function createTimerMetrics(registry: Registry): TimerMetrics {
+  const p = `${metricPrefix}timer_`;
+  const registers = [registry];
+  return {
+    lag: new Histogram({
+      name: `${p}lag_seconds`,
+      help: 'Time from a phase deadline to the commit of its transition (database clock).',
+      labelNames: ['to'],
+      buckets: latencyBuckets,
+      registers,
+    }),
+    transitions: new Counter({
+      name: `${p}transitions_total`,
+      help: 'Timed transitions committed, by from and to status.',
+      labelNames: ['from', 'to'],
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: `${p}batch_size`,
+      help: 'Games per compare-and-set statement.',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registers,
+    }),
+    statementDuration: new Histogram({
+      name: `${p}statement_duration_seconds`,
+      help: 'Duration of one batched transition statement.',
+      labelNames: ['outcome'],
+      buckets: latencyBuckets,
+      registers,
+    }),
+    overdueGames: new Gauge({
+      name: `${p}overdue_games`,
+      help: 'Games in owned shards more than 1 s past their deadline, as of the last sweep.',
+      registers,
+    }),
+    trackedGames: new Gauge({
+      name: `${p}tracked_games`,
+      help: 'Games with a running timer held in memory by this replica.',
+      registers,
+    }),
+    casMisses: new Counter({
+      name: `${p}cas_misses_total`,
+      help: 'Games in a batch that did not advance: stale (changed meanwhile) or not yet due in database time.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    batchFailures: new Counter({
+      name: `${p}batch_failures_total`,
+      help: 'Batched statements that failed (retried after a back-off).',
+      registers,
+    }),
+    notifications: new Counter({
+      name: `${p}notifications_total`,
+      help: 'Deadline notifications received, by kind (games, reload).',
+      labelNames: ['kind'],
+      registers,
+    }),
+    reloads: new Counter({
+      name: `${p}reloads_total`,
+      help: 'Full reloads of owned deadlines (start, reconnect, bulk change).',
+      registers,
+    }),
+    listenerConnected: new Gauge({
+      name: `${p}listener_connected`,
+      help: '1 while the LISTEN connection for deadline notifications is up.',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,268 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { shardOf, type Clock, type Logger, type Pool, type TimerHandle } from '@sketchyaf/core';
+import type { DatabaseClock } from './databaseClock.ts';
+import { DeadlineQueue, type Deadline } from './deadlineQueue.ts';
+import type { DeadlineNotification } from './deadlineNotification.ts';
+import { advanceBatch, loadDeadlines, sweepOverdue, type GameDeadlineRow } from './gameQueries.ts';
+import type { TimerMetrics } from './metrics.ts';
+import { timedPredecessor } from './timedPredecessor.ts';
+
+export interface TimerMonitorSettings {
+  shardCount: number;
+  batchSize: number;
+  maxInFlight: number;
+  sweepIntervalMs: number;
+  /** Fire this long after a deadline, so that the database agrees it has passed. */
+  fireMarginMs: number;
+}
+
+export interface TransitionEvent {
+  gameId: string;
+  from: string;
+  to: string;
+  round: number;
+  lagMs: number;
+}
+
+export interface TimerMonitorDeps {
+  pool: Pool;
+  clock: Clock;
+  databaseClock: DatabaseClock;
+  logger: Logger;
+  metrics: TimerMetrics;
+  settings: TimerMonitorSettings;
+}
+
+/**
+ * Sleeps until the earliest deadline of the games it owns, then advances
+ * every due game in batched compare-and-set statements. No polling cadence:
+ * NOTIFY brings new deadlines, a slow sweep is only a safety net.
+ *
+ * Emits 'transition' (TransitionEvent) for each committed transition.
+ */
+export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }> {
+  readonly #deps: TimerMonitorDeps;
+  readonly #queue = new DeadlineQueue();
+  readonly #inFlight = new Set<string>();
+  #owned: ReadonlySet<number> | null = null;
+  #timer: TimerHandle | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #sweepTimer: TimerHandle | undefined;
+  #running = false;
+  #batches = new Set<Promise<void>>();
+  #backoffUntil = 0;
+  #failures = 0;
+  #reloading: Promise<void> | undefined;
+  #reloadAgain = false;
+
+  constructor(deps: TimerMonitorDeps) {
+    super();
+    this.#deps = deps;
+  }
+
+  get trackedGames(): number {
+    return this.#queue.size;
+  }
+
+  /** Loads owned deadlines (catching up on anything overdue) and starts the clockwork. */
+  async start(ownedShards: ReadonlySet<number> | null): Promise<void> {
+    this.#owned = ownedShards;
+    this.#running = true;
+    await this.reload();
+    this.#scheduleSweep();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#disarm();
+    if (this.#sweepTimer) this.#deps.clock.clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    await Promise.allSettled([...this.#batches]);
+    await this.#reloading?.catch(() => undefined);
+  }
+
+  /** Replaces the set of owned shards (null: all); drops the others' games and loads the new ones. */
+  async setOwnedShards(shards: ReadonlySet<number> | null): Promise<void> {
+    this.#owned = shards;
+    if (shards !== null) {
+      const { shardCount } = this.#deps.settings;
+      this.#queue.removeWhere((gameId) => !shards.has(shardOf(gameId, shardCount)));
+    }
+    await this.reload();
+  }
+
+  /** Re-reads every owned deadline; concurrent calls coalesce into at most one more. */
+  reload(): Promise<void> {
+    if (this.#reloading) {
+      this.#reloadAgain = true;
+      return this.#reloading;
+    }
+    this.#reloading = (async () => {
+      do {
+        this.#reloadAgain = false;
+        const { pool, settings, metrics } = this.#deps;
+        const rows = await loadDeadlines(pool, this.#ownedList(), settings.shardCount);
+        metrics.reloads.inc();
+        this.#applyRows(rows);
+      } while (this.#reloadAgain && this.#running);
+    })().finally(() => {
+      this.#reloading = undefined;
+      this.#wake();
+    });
+    return this.#reloading;
+  }
+
+  handleNotification(notification: DeadlineNotification): void {
+    const { metrics, settings } = this.#deps;
+    metrics.notifications.inc({ kind: notification.kind });
+    if (notification.kind === 'reload') {
+      void this.reload().catch((err: unknown) => this.#warn('reload after bulk change failed', err));
+      return;
+    }
+    for (const game of notification.games) {
+      if (this.#owned !== null && !this.#owned.has(shardOf(game.gameId, settings.shardCount))) continue;
+      this.#queue.upsert(game.gameId, game.version, game.at);
+    }
+    this.#wake();
+  }
+
+  #ownedList(): number[] | null {
+    return this.#owned === null ? null : [...this.#owned];
+  }
+
+  #applyRows(rows: readonly GameDeadlineRow[]): void {
+    for (const row of rows) {
+      if (this.#inFlight.has(row.id)) continue;
+      this.#queue.upsert(row.id, Number(row.version), row.at);
+    }
+    this.#deps.metrics.trackedGames.set(this.#queue.size);
+  }
+
+  #scheduleSweep(): void {
+    if (!this.#running) return;
+    this.#sweepTimer = this.#deps.clock.setTimeout(() => {
+      void this.#sweep().finally(() => this.#scheduleSweep());
+    }, this.#deps.settings.sweepIntervalMs);
+    this.#sweepTimer.unref?.();
+  }
+
+  async #sweep(): Promise<void> {
+    const { pool, settings, metrics, databaseClock } = this.#deps;
+    try {
+      const result = await sweepOverdue(pool, this.#ownedList(), settings.shardCount, {
+        graceMs: 250,
+        overdueMs: 1000,
+        limit: 10_000,
+      });
+      metrics.overdueGames.set(result.overdue);
+      this.#applyRows(result.rows);
+      await databaseClock.calibrate(1);
+      this.#wake();
+    } catch (err) {
+      this.#warn('safety sweep failed', err);
+    }
+  }
+
+  /** Starts due batches within the in-flight limit, then sleeps until the next deadline. */
+  #wake(): void {
+    if (!this.#running) return;
+    const { clock, databaseClock, settings } = this.#deps;
+    const localNow = clock.now();
+    if (localNow >= this.#backoffUntil) {
+      while (this.#batches.size < settings.maxInFlight) {
+        const due = this.#queue.takeDue(databaseClock.now() - settings.fireMarginMs, settings.batchSize);
+        if (due.length === 0) break;
+        this.#launch(due);
+      }
+    }
+    const next = this.#queue.peek();
+    let wakeAt = next ? databaseClock.toLocal(next.at) + settings.fireMarginMs : Number.POSITIVE_INFINITY;
+    if (this.#backoffUntil > localNow) wakeAt = Math.max(wakeAt, this.#backoffUntil);
+    this.#arm(wakeAt);
+  }
+
+  #arm(localAt: number): void {
+    if (localAt === this.#timerAt && this.#timer) return;
+    this.#disarm();
+    if (!Number.isFinite(localAt)) return;
+    const { clock } = this.#deps;
+    this.#timerAt = localAt;
+    // A busy batch slot re-wakes us on completion, so a timer is only needed for the next deadline.
+    this.#timer = clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#wake();
+      },
+      Math.max(0, Math.ceil(localAt - clock.now())),
+    );
+  }
+
+  #disarm(): void {
+    if (this.#timer) this.#deps.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  #launch(due: Deadline[]): void {
+    for (const d of due) this.#inFlight.add(d.gameId);
+    const batch = this.#runBatch(due).finally(() => {
+      for (const d of due) this.#inFlight.delete(d.gameId);
+      this.#batches.delete(batch);
+      this.#deps.metrics.trackedGames.set(this.#queue.size);
+      this.#wake();
+    });
+    this.#batches.add(batch);
+  }
+
+  async #runBatch(due: Deadline[]): Promise<void> {
+    const { pool, metrics, clock, databaseClock, logger } = this.#deps;
+    const requestId = `tm-${randomUUID()}`;
+    const deadlines = new Map(due.map((d) => [d.gameId, d]));
+    metrics.batchSize.observe(due.length);
+    const started = clock.monotonic();
+    let rows;
+    try {
+      rows = await advanceBatch(pool, due, requestId);
+    } catch (err) {
+      metrics.statementDuration.observe({ outcome: 'error' }, (clock.monotonic() - started) / 1000);
+      metrics.batchFailures.inc();
+      this.#failures += 1;
+      const backoff = Math.min(100 * 2 ** Math.min(this.#failures, 6), 5000);
+      this.#backoffUntil = clock.now() + backoff;
+      for (const d of due) this.#queue.upsert(d.gameId, d.version, d.at);
+      this.#warn('transition batch failed; retrying', err, { games: due.length, retryInMs: backoff, requestId });
+      return;
+    }
+    this.#failures = 0;
+    const committedAt = databaseClock.now();
+    metrics.statementDuration.observe({ outcome: 'ok' }, (clock.monotonic() - started) / 1000);
+    let notDue = 0;
+    for (const row of rows) {
+      const version = Number(row.version);
+      if (row.advanced) {
+        const deadline = deadlines.get(row.id);
+        const lagMs = deadline ? Math.max(0, committedAt - deadline.at) : 0;
+        const from = timedPredecessor(row.status);
+        metrics.lag.observe({ to: row.status }, lagMs / 1000);
+        metrics.transitions.inc({ from, to: row.status });
+        this.#queue.upsert(row.id, version, row.at);
+        this.emit('transition', { gameId: row.id, from, to: row.status, round: row.round, lagMs });
+      } else {
+        const sent = deadlines.get(row.id);
+        const stale = !sent || sent.version !== version;
+        if (!stale && row.at !== null && row.at > row.db_now) notDue += 1;
+        metrics.casMisses.inc({ reason: stale ? 'stale' : 'not_due' });
+        this.#queue.upsert(row.id, version, row.at);
+      }
+    }
+    // The database disagreed that a deadline had passed: our clock offset drifted.
+    if (notDue > 0) await databaseClock.calibrate(3).catch(() => undefined);
+    logger.debug('transition batch committed', { requestId, games: due.length, advanced: rows.filter((r) => r.advanced).length });
+  }
+
+  #warn(message: string, err: unknown, fields: Record<string, unknown> = {}): void {
+    this.#deps.logger.warn(message, { ...fields, err: err instanceof Error ? err.message : String(err) });
+  }
+}

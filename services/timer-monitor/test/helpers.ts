@@ -1,0 +1,56 @@
+import pg from 'pg';
+import { createSilentLogger } from '@sketchyaf/core';
+import { loadTimerMonitorConfig, startTimerMonitor, type TimerMonitorService } from '../src/index.ts';
+
+export function startTestMonitor(databaseUrl: string, env: Record<string, string> = {}): Promise<TimerMonitorService> {
+  const config = loadTimerMonitorConfig({ DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'silent', ...env });
+  return startTimerMonitor(config, { logger: createSilentLogger('timer-monitor') });
+}
+
+/** Creates `count` waiting games with the given durations and starts them in one statement. */
+export async function createStartedGames(
+  pool: pg.Pool,
+  count: number,
+  durations: (i: number) => Record<string, number>,
+  totalRounds = 2,
+): Promise<string[]> {
+  const specs = Array.from({ length: count }, (_, i) => JSON.stringify(durations(i)));
+  const { rows } = await pool.query<{ id: string }>(
+    'INSERT INTO games (total_rounds, phase_durations) SELECT $2, d::jsonb FROM unnest($1::text[]) AS d RETURNING id',
+    [specs, totalRounds],
+  );
+  const ids = rows.map((r) => r.id);
+  await pool.query("UPDATE games SET status = 'briefing' WHERE id = ANY($1::uuid[])", [ids]);
+  return ids;
+}
+
+export interface AuditRow {
+  game_id: string;
+  from_status: string;
+  to_status: string;
+  version: string;
+  source: string;
+}
+
+export async function auditOf(pool: pg.Pool, ids: readonly string[]): Promise<Map<string, AuditRow[]>> {
+  const { rows } = await pool.query<AuditRow>(
+    `SELECT game_id, from_status, to_status, version::text, source FROM game_transitions
+     WHERE game_id = ANY($1::uuid[]) ORDER BY game_id, version`,
+    [ids],
+  );
+  const byGame = new Map<string, AuditRow[]>();
+  for (const row of rows) {
+    const list = byGame.get(row.game_id) ?? [];
+    list.push(row);
+    byGame.set(row.game_id, list);
+  }
+  return byGame;
+}
+
+/** The exact status path of a game with `rounds` rounds, from waiting to completed. */
+export function expectedPath(rounds: number): string[] {
+  const path = ['waiting'];
+  for (let r = 0; r < rounds; r += 1) path.push('briefing', 'drawing', 'voting', 'results');
+  path.push('completed');
+  return path;
+}

@@ -1,0 +1,136 @@
+import { strict as assert } from 'node:assert';
+import pg from 'pg';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import type { TimerMonitorService } from '../src/index.ts';
+import { auditOf, createStartedGames, expectedPath, startTestMonitor } from './helpers.ts';
+
+describe('timer monitor on real PostgreSQL', function () {
+  this.timeout(90_000);
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  let monitor: TimerMonitorService | undefined;
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  });
+  afterEach(async () => {
+    await monitor?.stop();
+    monitor = undefined;
+    await pool.end();
+    await db.drop();
+  });
+
+  it('drives 2,000 games with 0.2-1.0 s phases through every phase of every round, each transition once', async () => {
+    monitor = await startTestMonitor(db.url);
+    const rounds = 2;
+    const phase = (i: number, k: number): number => 0.2 + (((i * 7 + k * 13) % 9) / 10);
+    const ids = await createStartedGames(
+      pool,
+      2000,
+      (i) => ({ briefing: phase(i, 0), drawing: phase(i, 1), voting: phase(i, 2), results: phase(i, 3) }),
+      rounds,
+    );
+
+    await waitFor(
+      'every game to complete',
+      async () => {
+        const { rows } = await pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status <> 'completed'",
+          [ids],
+        );
+        return rows[0]?.n === 0 ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+
+    const audit = await auditOf(pool, ids);
+    const path = expectedPath(rounds);
+    for (const id of ids) {
+      const rows = audit.get(id) ?? [];
+      assert.deepEqual(
+        rows.map((r) => Number(r.version)),
+        Array.from({ length: path.length - 1 }, (_, i) => i + 1),
+        `versions of ${id}`,
+      );
+      assert.deepEqual([rows[0]?.from_status, ...rows.map((r) => r.to_status)], path, `path of ${id}`);
+      assert.ok(rows.slice(1).every((r) => r.source === 'timer-monitor'), `timed transitions of ${id}`);
+    }
+    const dup = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM (SELECT 1 FROM game_transitions GROUP BY game_id, version HAVING count(*) > 1) d',
+    );
+    assert.equal(dup.rows[0]?.n, 0);
+    const events = await pool.query<{ games: number; gaps: number }>(
+      `SELECT count(DISTINCT game_id)::int AS games,
+              count(*) FILTER (WHERE sequence <> expected)::int AS gaps
+       FROM (SELECT game_id, sequence, row_number() OVER (PARTITION BY game_id ORDER BY sequence) AS expected
+             FROM realtime_outbox WHERE game_id = ANY($1::uuid[])) s`,
+      [ids],
+    );
+    assert.deepEqual(events.rows[0], { games: 2000, gaps: 0 });
+  });
+
+  it('does not repeat a transition the backend made early (drawing -> voting before expiry)', async () => {
+    monitor = await startTestMonitor(db.url);
+    const [id] = await createStartedGames(pool, 1, () => ({ briefing: 0.2, drawing: 1.2, voting: 30 }), 1);
+    assert.ok(id);
+    await waitFor('drawing', async () => {
+      const { rows } = await pool.query<{ status: string }>('SELECT status FROM games WHERE id = $1', [id]);
+      return rows[0]?.status === 'drawing' ? true : undefined;
+    });
+    await pool.query("UPDATE games SET status = 'voting' WHERE id = $1", [id]);
+    // Past the original drawing deadline, with margin for a late stale timer.
+    await new Promise((resolve) => setTimeout(resolve, 1800));
+    const rows = (await auditOf(pool, [id])).get(id) ?? [];
+    assert.deepEqual(
+      rows.map((r) => `${r.from_status}->${r.to_status}:${r.source}`),
+      ['waiting->briefing:database', 'briefing->drawing:timer-monitor', 'drawing->voting:database'],
+    );
+  });
+
+  it('advances every game that expired while it was stopped exactly once after a restart', async () => {
+    monitor = await startTestMonitor(db.url);
+    const ids = await createStartedGames(pool, 300, () => ({ briefing: 0.3, drawing: 60 }), 1);
+    await monitor.stop();
+    monitor = undefined;
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const before = await pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = 'briefing' AND phase_expires_at < now()",
+      [ids],
+    );
+    assert.equal(before.rows[0]?.n, 300, 'all overdue while stopped');
+
+    monitor = await startTestMonitor(db.url);
+    await waitFor('catch-up', async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = 'drawing'",
+        [ids],
+      );
+      return rows[0]?.n === 300 ? true : undefined;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const audit = await auditOf(pool, ids);
+    for (const id of ids) {
+      assert.deepEqual(
+        (audit.get(id) ?? []).map((r) => r.to_status),
+        ['briefing', 'drawing'],
+        `transitions of ${id}`,
+      );
+    }
+  });
+
+  it('follows a deadline the backend moves, via NOTIFY', async () => {
+    monitor = await startTestMonitor(db.url, { TIMER_SWEEP_INTERVAL_MS: '60000' });
+    const [id] = await createStartedGames(pool, 1, () => ({ briefing: 30 }), 1);
+    assert.ok(id);
+    await pool.query("UPDATE games SET phase_expires_at = clock_timestamp() + interval '300 milliseconds' WHERE id = $1", [id]);
+    await waitFor(
+      'the moved deadline to fire',
+      async () => {
+        const { rows } = await pool.query<{ status: string }>('SELECT status FROM games WHERE id = $1', [id]);
+        return rows[0]?.status === 'drawing' ? true : undefined;
+      },
+      { timeoutMs: 5000 },
+    );
+  });
+});
