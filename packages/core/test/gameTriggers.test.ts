@@ -78,6 +78,35 @@ describe('games triggers (real PostgreSQL)', () => {
     assert.equal(rows[0]?.seconds, 60);
   });
 
+  it('allows exactly the transitions of the design, from every status', async () => {
+    const statuses = ['waiting', 'briefing', 'drawing', 'voting', 'results', 'completed', 'cancelled'];
+    const expected: Record<string, string[]> = {
+      waiting: ['briefing', 'cancelled'],
+      briefing: ['drawing', 'cancelled'],
+      drawing: ['voting', 'cancelled'],
+      voting: ['results', 'cancelled'],
+      results: ['briefing', 'completed', 'cancelled'],
+      completed: [],
+      cancelled: [],
+    };
+    for (const from of statuses) {
+      const { rows } = await pool.query<{ next: string[] }>('SELECT realtime_allowed_next_statuses($1) AS next', [from]);
+      assert.deepEqual(rows[0]?.next, expected[from], `from ${from}`);
+    }
+    const timed = await pool.query<{ s: string; r: number; t: number; next: string | null }>(
+      `SELECT s, r, t, realtime_next_timed_status(s, r, t) AS next
+       FROM unnest($1::text[]) AS s, (VALUES (1, 2), (2, 2)) AS rt(r, t) ORDER BY s, r`,
+      [statuses],
+    );
+    const table = timed.rows.map((row) => `${row.s}@${row.r}/${row.t}:${row.next ?? '-'}`);
+    assert.deepEqual(table, [
+      'briefing@1/2:drawing', 'briefing@2/2:drawing', 'cancelled@1/2:-', 'cancelled@2/2:-',
+      'completed@1/2:-', 'completed@2/2:-', 'drawing@1/2:voting', 'drawing@2/2:voting',
+      'results@1/2:briefing', 'results@2/2:completed', 'voting@1/2:results', 'voting@2/2:results',
+      'waiting@1/2:-', 'waiting@2/2:-',
+    ]);
+  });
+
   it('rejects an invalid transition with SQLSTATE SK001 and writes nothing', async () => {
     const id = await newGame();
     await assert.rejects(pool.query("UPDATE games SET status = 'voting' WHERE id = $1", [id]), (err: unknown) => {

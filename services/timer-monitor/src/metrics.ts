@@ -2,10 +2,10 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { latencyBuckets, metricPrefix } from '@sketchyaf/core';
 
 export interface TimerMetrics {
-  lag: Histogram<'to'>;
+  lag: Histogram;
   transitions: Counter<'from' | 'to'>;
   batchSize: Histogram;
-  statementDuration: Histogram<'outcome'>;
+  statementDuration: Histogram;
   overdueGames: Gauge;
   trackedGames: Gauge;
   casMisses: Counter<'reason'>;
@@ -22,7 +22,6 @@ export function createTimerMetrics(registry: Registry): TimerMetrics {
     lag: new Histogram({
       name: `${p}lag_seconds`,
       help: 'Time from a phase deadline to the commit of its transition (database clock).',
-      labelNames: ['to'],
       buckets: latencyBuckets,
       registers,
     }),
@@ -40,8 +39,7 @@ export function createTimerMetrics(registry: Registry): TimerMetrics {
     }),
     statementDuration: new Histogram({
       name: `${p}statement_duration_seconds`,
-      help: 'Duration of one batched transition statement.',
-      labelNames: ['outcome'],
+      help: 'Duration of one batched transition statement (failed ones included).',
       buckets: latencyBuckets,
       registers,
     }),

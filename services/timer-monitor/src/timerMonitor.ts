@@ -226,7 +226,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     try {
       rows = await advanceBatch(pool, due, requestId);
     } catch (err) {
-      metrics.statementDuration.observe({ outcome: 'error' }, (clock.monotonic() - started) / 1000);
+      metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
       metrics.batchFailures.inc();
       this.#failures += 1;
       const backoff = Math.min(100 * 2 ** Math.min(this.#failures, 6), 5000);
@@ -237,7 +237,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     }
     this.#failures = 0;
     const committedAt = databaseClock.now();
-    metrics.statementDuration.observe({ outcome: 'ok' }, (clock.monotonic() - started) / 1000);
+    metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
     let notDue = 0;
     for (const row of rows) {
       const version = Number(row.version);
@@ -245,7 +245,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         const deadline = deadlines.get(row.id);
         const lagMs = deadline ? Math.max(0, committedAt - deadline.at) : 0;
         const from = timedPredecessor(row.status);
-        metrics.lag.observe({ to: row.status }, lagMs / 1000);
+        metrics.lag.observe(lagMs / 1000);
         metrics.transitions.inc({ from, to: row.status });
         this.#queue.upsert(row.id, version, row.at);
         this.emit('transition', { gameId: row.id, from, to: row.status, round: row.round, lagMs });

@@ -1,0 +1,61 @@
+import { strict as assert } from 'node:assert';
+import { ConfigError, loadConfig, intField, databaseUrlField, urlListField, baseEnvShape } from '../src/index.ts';
+
+const shape = {
+  ...baseEnvShape,
+  DATABASE_URL: databaseUrlField.optional(),
+  SHARD_COUNT: intField({ min: 1, max: 4096, default: 64 }),
+  REDIS_URL: urlListField(['redis:']).optional(),
+};
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env, shape, { requiredWhenDeployed: ['DATABASE_URL'] });
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies defaults and returns a frozen object', () => {
+    const config = loadConfig({}, shape);
+    assert.equal(config.APP_ENV, 'development');
+    assert.equal(config.SHARD_COUNT, 64);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('reports every problem at once, naming each key', () => {
+    const problems = problemsOf({
+      APP_ENV: 'production',
+      SHARD_COUNT: 'lots',
+      LOG_LEVEL: 'chatty',
+      REDIS_URL: 'redis://a:6379,http://b',
+    });
+    assert.equal(problems.length, 4, problems.join('\n'));
+    assert.match(problems.join('\n'), /DATABASE_URL: required when APP_ENV is production/);
+    assert.match(problems.join('\n'), /SHARD_COUNT: must be an integer \(got "lots"\)/);
+    assert.match(problems.join('\n'), /LOG_LEVEL/);
+    assert.match(problems.join('\n'), /REDIS_URL: must be a comma-separated list/);
+  });
+
+  it('rejects out-of-range numbers instead of falling back to defaults', () => {
+    assert.deepEqual(problemsOf({ SHARD_COUNT: '0' }), ['SHARD_COUNT: must be at least 1 (got "0")']);
+  });
+
+  it('rejects a malformed DATABASE_URL even in development', () => {
+    assert.match(problemsOf({ DATABASE_URL: 'mysql://x' })[0] ?? '', /DATABASE_URL: must be a URL starting with postgres:/);
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfig({ SHARD_COUNT: '', DATABASE_URL: ' ' }, shape);
+    assert.equal(config.SHARD_COUNT, 64);
+    assert.equal(config.DATABASE_URL, undefined);
+  });
+
+  it('splits comma-separated URL lists', () => {
+    const config = loadConfig({ REDIS_URL: 'redis://a:6379, redis://b:6379' }, shape);
+    assert.deepEqual(config.REDIS_URL, ['redis://a:6379', 'redis://b:6379']);
+  });
+});

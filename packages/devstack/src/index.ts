@@ -1,0 +1,3 @@
+export { startEmbeddedPostgres, startThrowawayPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embeddedPostgres.ts';
+export { freePort } from './freePort.ts';
+export { dumpSchema } from './schemaDump.ts';
