@@ -4,7 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '**/node_modules/', '.local/', '.tools/', 'coverage/', 'eslint.config.js', '**/*.cjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      '**/node_modules/',
+      '.local/',
+      '.tools/',
+      'coverage/',
+      'eslint.config.js',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -15,15 +25,27 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'error',
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
     },
   },
   {
-    files: ['**/test/**', 'bench/**', 'load-tests/**', 'scripts/**', '**/main.ts', '**/bin/**', 'packages/devstack/**'],
+    files: [
+      '**/test/**',
+      'bench/**',
+      'load-tests/**',
+      'scripts/**',
+      '**/main.ts',
+      '**/bin/**',
+      'packages/devstack/**',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

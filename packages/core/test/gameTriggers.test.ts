@@ -51,10 +51,12 @@ describe('games triggers (real PostgreSQL)', () => {
     assert.equal(game.version, '1');
     assert.equal(game.sequence, '1');
     assert.ok(game.age >= 0 && game.age < 5);
-    const events = await pool.query<{ type: string; channel: string; sequence: string; payload: Record<string, unknown> }>(
-      'SELECT type, channel, sequence, payload FROM realtime_outbox WHERE game_id = $1',
-      [id],
-    );
+    const events = await pool.query<{
+      type: string;
+      channel: string;
+      sequence: string;
+      payload: Record<string, unknown>;
+    }>('SELECT type, channel, sequence, payload FROM realtime_outbox WHERE game_id = $1', [id]);
     assert.equal(events.rows.length, 1);
     const event = events.rows[0];
     assert.ok(event);
@@ -90,7 +92,10 @@ describe('games triggers (real PostgreSQL)', () => {
       cancelled: [],
     };
     for (const from of statuses) {
-      const { rows } = await pool.query<{ next: string[] }>('SELECT realtime_allowed_next_statuses($1) AS next', [from]);
+      const { rows } = await pool.query<{ next: string[] }>(
+        'SELECT realtime_allowed_next_statuses($1) AS next',
+        [from],
+      );
       assert.deepEqual(rows[0]?.next, expected[from], `from ${from}`);
     }
     const timed = await pool.query<{ s: string; r: number; t: number; next: string | null }>(
@@ -100,23 +105,39 @@ describe('games triggers (real PostgreSQL)', () => {
     );
     const table = timed.rows.map((row) => `${row.s}@${row.r}/${row.t}:${row.next ?? '-'}`);
     assert.deepEqual(table, [
-      'briefing@1/2:drawing', 'briefing@2/2:drawing', 'cancelled@1/2:-', 'cancelled@2/2:-',
-      'completed@1/2:-', 'completed@2/2:-', 'drawing@1/2:voting', 'drawing@2/2:voting',
-      'results@1/2:briefing', 'results@2/2:completed', 'voting@1/2:results', 'voting@2/2:results',
-      'waiting@1/2:-', 'waiting@2/2:-',
+      'briefing@1/2:drawing',
+      'briefing@2/2:drawing',
+      'cancelled@1/2:-',
+      'cancelled@2/2:-',
+      'completed@1/2:-',
+      'completed@2/2:-',
+      'drawing@1/2:voting',
+      'drawing@2/2:voting',
+      'results@1/2:briefing',
+      'results@2/2:completed',
+      'voting@1/2:results',
+      'voting@2/2:results',
+      'waiting@1/2:-',
+      'waiting@2/2:-',
     ]);
   });
 
   it('rejects an invalid transition with SQLSTATE SK001 and writes nothing', async () => {
     const id = await newGame();
-    await assert.rejects(pool.query("UPDATE games SET status = 'voting' WHERE id = $1", [id]), (err: unknown) => {
-      const e = err as { code?: string; message?: string; detail?: string };
-      assert.equal(e.code, 'SK001');
-      assert.match(e.message ?? '', /invalid game transition waiting -> voting/);
-      assert.match(e.detail ?? '', /Allowed from waiting: briefing, cancelled/);
-      return true;
-    });
-    const { rows } = await pool.query<{ status: string; version: string }>('SELECT status, version FROM games WHERE id = $1', [id]);
+    await assert.rejects(
+      pool.query("UPDATE games SET status = 'voting' WHERE id = $1", [id]),
+      (err: unknown) => {
+        const e = err as { code?: string; message?: string; detail?: string };
+        assert.equal(e.code, 'SK001');
+        assert.match(e.message ?? '', /invalid game transition waiting -> voting/);
+        assert.match(e.detail ?? '', /Allowed from waiting: briefing, cancelled/);
+        return true;
+      },
+    );
+    const { rows } = await pool.query<{ status: string; version: string }>(
+      'SELECT status, version FROM games WHERE id = $1',
+      [id],
+    );
     assert.deepEqual(rows[0], { status: 'waiting', version: '0' });
     assert.deepEqual(await counts(id), { outbox: 0, audit: 0 });
   });
@@ -124,10 +145,16 @@ describe('games triggers (real PostgreSQL)', () => {
   it('rejects leaving a terminal status, and creating a game in any status but waiting', async () => {
     const id = await newGame();
     await pool.query("UPDATE games SET status = 'cancelled' WHERE id = $1", [id]);
-    await assert.rejects(pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]), (err: unknown) => {
-      assert.match((err as { detail?: string }).detail ?? '', /Allowed from cancelled: none \(terminal status\)/);
-      return true;
-    });
+    await assert.rejects(
+      pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]),
+      (err: unknown) => {
+        assert.match(
+          (err as { detail?: string }).detail ?? '',
+          /Allowed from cancelled: none \(terminal status\)/,
+        );
+        return true;
+      },
+    );
     await assert.rejects(pool.query("INSERT INTO games (status) VALUES ('drawing')"), { code: 'SK002' });
   });
 
@@ -136,16 +163,28 @@ describe('games triggers (real PostgreSQL)', () => {
     for (const s of ['briefing', 'drawing', 'voting', 'results']) {
       await pool.query('UPDATE games SET status = $2 WHERE id = $1', [id, s]);
     }
-    await assert.rejects(pool.query("UPDATE games SET status = 'completed' WHERE id = $1", [id]), /rounds remain/);
+    await assert.rejects(
+      pool.query("UPDATE games SET status = 'completed' WHERE id = $1", [id]),
+      /rounds remain/,
+    );
     await pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
-    const round = await pool.query<{ current_round: number }>('SELECT current_round FROM games WHERE id = $1', [id]);
+    const round = await pool.query<{ current_round: number }>(
+      'SELECT current_round FROM games WHERE id = $1',
+      [id],
+    );
     assert.equal(round.rows[0]?.current_round, 2);
     for (const s of ['drawing', 'voting', 'results']) {
       await pool.query('UPDATE games SET status = $2 WHERE id = $1', [id, s]);
     }
-    await assert.rejects(pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]), /was the last/);
+    await assert.rejects(
+      pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]),
+      /was the last/,
+    );
     await pool.query("UPDATE games SET status = 'completed' WHERE id = $1", [id]);
-    const done = await pool.query<{ phase_expires_at: Date | null }>('SELECT phase_expires_at FROM games WHERE id = $1', [id]);
+    const done = await pool.query<{ phase_expires_at: Date | null }>(
+      'SELECT phase_expires_at FROM games WHERE id = $1',
+      [id],
+    );
     assert.equal(done.rows[0]?.phase_expires_at, null);
   });
 
@@ -154,7 +193,10 @@ describe('games triggers (real PostgreSQL)', () => {
       pool.query(`INSERT INTO games (phase_durations) VALUES ('{"drawing": "long"}')`),
       /games_phase_durations_check/,
     );
-    await assert.rejects(pool.query(`INSERT INTO games (phase_durations) VALUES ('{"voting": 0}')`), /games_phase_durations_check/);
+    await assert.rejects(
+      pool.query(`INSERT INTO games (phase_durations) VALUES ('{"voting": 0}')`),
+      /games_phase_durations_check/,
+    );
   });
 
   it('50 concurrent status updates on one game produce contiguous sequences 1..50', async () => {

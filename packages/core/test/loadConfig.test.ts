@@ -1,5 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { ConfigError, loadConfig, intField, databaseUrlField, urlListField, baseEnvShape } from '../src/index.ts';
+import {
+  ConfigError,
+  loadConfig,
+  intField,
+  databaseUrlField,
+  urlListField,
+  baseEnvShape,
+} from '../src/index.ts';
 
 const shape = {
   ...baseEnvShape,
@@ -45,7 +52,10 @@ describe('loadConfig', () => {
   });
 
   it('rejects a malformed DATABASE_URL even in development', () => {
-    assert.match(problemsOf({ DATABASE_URL: 'mysql://x' })[0] ?? '', /DATABASE_URL: must be a URL starting with postgres:/);
+    assert.match(
+      problemsOf({ DATABASE_URL: 'mysql://x' })[0] ?? '',
+      /DATABASE_URL: must be a URL starting with postgres:/,
+    );
   });
 
   it('treats empty values as unset', () => {

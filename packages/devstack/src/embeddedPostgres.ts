@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chown, mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { findPostgresBinaries, type PostgresBinaries } from './postgresBinaries.ts';
 
@@ -42,7 +42,9 @@ async function initialise(bin: PostgresBinaries, dataDir: string): Promise<void>
   } catch {
     // Not initialised yet.
   }
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // Parents must stay searchable by the postgres user; the data directory itself is private.
+  await mkdir(dirname(dataDir), { recursive: true, mode: 0o755 });
+  await mkdir(dataDir, { mode: 0o700 });
   if (bin.runAs) await chown(dataDir, bin.runAs.uid, bin.runAs.gid);
   // Loopback-only development server: trust auth keeps URLs free of secrets.
   const child = spawn(
@@ -89,7 +91,8 @@ async function waitUntilAccepting(port: number, child: ChildProcess, log: () => 
       return;
     } catch (err) {
       await client.end().catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`postgres did not accept connections on port ${port}: ${String(err)}\n${log()}`);
+      if (Date.now() > deadline)
+        throw new Error(`postgres did not accept connections on port ${port}\n${log()}`, { cause: err });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -113,7 +116,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
   const args = ['-D', options.dataDir, '-p', String(options.port)];
   for (const [key, value] of Object.entries(settings)) args.push('-c', `${key}=${value}`);
-  const child = spawn(bin.postgres, args, { ...bin.runAs, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(bin.postgres, args, {
+    ...bin.runAs,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let recent = '';
   const onData = (chunk: Buffer): void => {
     const text = chunk.toString();
@@ -138,11 +145,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitUntilAccepting(options.port, child, () => recent);
-    const admin = new pg.Client({ host: '127.0.0.1', port: options.port, user: 'postgres', database: 'postgres' });
+    const admin = new pg.Client({
+      host: '127.0.0.1',
+      port: options.port,
+      user: 'postgres',
+      database: 'postgres',
+    });
     await admin.connect();
     try {
       const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [options.database]);
-      if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(options.database)}`);
+      if (found.rowCount === 0)
+        await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(options.database)}`);
     } finally {
       await admin.end();
     }
@@ -182,8 +195,9 @@ export async function startThrowawayPostgres(
   await rm(options.dataDir, { recursive: true, force: true });
   const server = await startEmbeddedPostgres(options);
   return {
-    ...server,
-    url: server.url,
+    url: (database?: string) => server.url(database),
+    port: server.port,
+    pid: server.pid,
     async stop() {
       await server.stop();
       await rm(options.dataDir, { recursive: true, force: true });

@@ -1,3 +1,8 @@
-export { startEmbeddedPostgres, startThrowawayPostgres, type EmbeddedPostgres, type EmbeddedPostgresOptions } from './embeddedPostgres.ts';
+export {
+  startEmbeddedPostgres,
+  startThrowawayPostgres,
+  type EmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+} from './embeddedPostgres.ts';
 export { freePort } from './freePort.ts';
 export { dumpSchema } from './schemaDump.ts';

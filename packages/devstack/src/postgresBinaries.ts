@@ -55,9 +55,12 @@ export async function findPostgresBinaries(): Promise<PostgresBinaries> {
   try {
     pkg = (await import(spec)) as PlatformPackage;
   } catch (err) {
-    throw new Error(`No embedded PostgreSQL binaries for ${platform()}-${arch()} (${spec}); set DATABASE_URL instead`, {
-      cause: err,
-    });
+    throw new Error(
+      `No embedded PostgreSQL binaries for ${platform()}-${arch()} (${spec}); set DATABASE_URL instead`,
+      {
+        cause: err,
+      },
+    );
   }
   if (process.getuid?.() !== 0) return { initdb: pkg.initdb, postgres: pkg.postgres };
 

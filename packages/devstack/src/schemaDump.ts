@@ -33,7 +33,9 @@ export async function dumpSchema(client: pg.Client | pg.PoolClient): Promise<str
       [table.name],
     );
     const body = [...columns.rows, ...constraints.rows].map((r) => r.line).join(',\n');
-    sections.push(`CREATE TABLE ${table.name} (\n${body}\n)${table.options ? ` WITH (${table.options})` : ''};`);
+    sections.push(
+      `CREATE TABLE ${table.name} (\n${body}\n)${table.options ? ` WITH (${table.options})` : ''};`,
+    );
   }
 
   const indexes = await client.query<{ def: string }>(

@@ -11,7 +11,10 @@ describe('db/schema.sql', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const committed = await readFile(fileURLToPath(new URL('../../../db/schema.sql', import.meta.url)), 'utf8');
+      const committed = await readFile(
+        fileURLToPath(new URL('../../../db/schema.sql', import.meta.url)),
+        'utf8',
+      );
       const actual = await dumpSchema(client);
       assert.ok(actual.includes('CREATE TABLE games'), 'the dump covers the games table');
       assert.equal(actual, committed, 'db/schema.sql is out of date: run `npm run db:schema` and commit it');

@@ -22,7 +22,11 @@ export function parseDeadlineNotification(payload: string | undefined): Deadline
   for (const row of rows as unknown[]) {
     if (!Array.isArray(row)) return { kind: 'reload', count: 0 };
     const [gameId, version, at] = row as unknown[];
-    if (typeof gameId !== 'string' || typeof version !== 'number' || !(typeof at === 'number' || at === null)) {
+    if (
+      typeof gameId !== 'string' ||
+      typeof version !== 'number' ||
+      !(typeof at === 'number' || at === null)
+    ) {
       return { kind: 'reload', count: 0 };
     }
     games.push({ gameId, version, at });

@@ -119,7 +119,8 @@ export class DeadlineQueue {
       const right = left + 1;
       let smallest = i;
       if (left < heap.length && before(heap[left] as Deadline, heap[smallest] as Deadline)) smallest = left;
-      if (right < heap.length && before(heap[right] as Deadline, heap[smallest] as Deadline)) smallest = right;
+      if (right < heap.length && before(heap[right] as Deadline, heap[smallest] as Deadline))
+        smallest = right;
       if (smallest === i) return;
       [heap[i], heap[smallest]] = [heap[smallest] as Deadline, heap[i] as Deadline];
       i = smallest;

@@ -2,4 +2,8 @@ export { startTimerMonitor, type TimerMonitorService, type TimerMonitorOverrides
 export { loadTimerMonitorConfig, developmentDatabaseUrl, type TimerMonitorConfig } from './config.ts';
 export { TimerMonitor, type TransitionEvent, type TimerMonitorSettings } from './timerMonitor.ts';
 export { DeadlineQueue, type Deadline } from './deadlineQueue.ts';
-export { parseDeadlineNotification, deadlineChannel, type DeadlineNotification } from './deadlineNotification.ts';
+export {
+  parseDeadlineNotification,
+  deadlineChannel,
+  type DeadlineNotification,
+} from './deadlineNotification.ts';

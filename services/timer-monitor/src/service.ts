@@ -109,7 +109,9 @@ export async function startTimerMonitor(
         {
           name: 'notifications',
           check: () =>
-            listener.connected ? Promise.resolve(undefined) : Promise.reject(new Error('LISTEN connection is down')),
+            listener.connected
+              ? Promise.resolve(undefined)
+              : Promise.reject(new Error('LISTEN connection is down')),
         },
       ],
     });

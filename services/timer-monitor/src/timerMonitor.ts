@@ -232,7 +232,11 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       const backoff = Math.min(100 * 2 ** Math.min(this.#failures, 6), 5000);
       this.#backoffUntil = clock.now() + backoff;
       for (const d of due) this.#queue.upsert(d.gameId, d.version, d.at);
-      this.#warn('transition batch failed; retrying', err, { games: due.length, retryInMs: backoff, requestId });
+      this.#warn('transition batch failed; retrying', err, {
+        games: due.length,
+        retryInMs: backoff,
+        requestId,
+      });
       return;
     }
     this.#failures = 0;
@@ -259,7 +263,11 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     }
     // The database disagreed that a deadline had passed: our clock offset drifted.
     if (notDue > 0) await databaseClock.calibrate(3).catch(() => undefined);
-    logger.debug('transition batch committed', { requestId, games: due.length, advanced: rows.filter((r) => r.advanced).length });
+    logger.debug('transition batch committed', {
+      requestId,
+      games: due.length,
+      advanced: rows.filter((r) => r.advanced).length,
+    });
   }
 
   #warn(message: string, err: unknown, fields: Record<string, unknown> = {}): void {

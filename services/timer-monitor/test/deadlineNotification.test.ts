@@ -3,7 +3,8 @@ import { parseDeadlineNotification } from '../src/index.ts';
 
 describe('parseDeadlineNotification', () => {
   it('reads the per-game form written by the games trigger', () => {
-    const payload = '{"g": [["6f1c0d7e-0000-4000-8000-000000000001", 3, 1764400000123.456], ["6f1c0d7e-0000-4000-8000-000000000002", 9, null]]}';
+    const payload =
+      '{"g": [["6f1c0d7e-0000-4000-8000-000000000001", 3, 1764400000123.456], ["6f1c0d7e-0000-4000-8000-000000000002", 9, null]]}';
     assert.deepEqual(parseDeadlineNotification(payload), {
       kind: 'games',
       games: [

@@ -8,8 +8,14 @@ describe('DeadlineQueue', () => {
     q.upsert('a', 1, 100);
     q.upsert('b', 1, 200);
     q.upsert('d', 1, 900);
-    assert.deepEqual(q.takeDue(250, 10).map((d) => d.gameId), ['a', 'b']);
-    assert.deepEqual(q.takeDue(1000, 1).map((d) => d.gameId), ['c']);
+    assert.deepEqual(
+      q.takeDue(250, 10).map((d) => d.gameId),
+      ['a', 'b'],
+    );
+    assert.deepEqual(
+      q.takeDue(1000, 1).map((d) => d.gameId),
+      ['c'],
+    );
     assert.equal(q.size, 1);
     assert.equal(q.peek()?.gameId, 'd');
   });
@@ -54,14 +60,23 @@ describe('DeadlineQueue', () => {
       .filter(([, v]) => v.at <= 50_000)
       .sort(([a, x], [b, y]) => x.at - y.at || (a < b ? -1 : 1))
       .map(([id]) => id);
-    assert.deepEqual(q.takeDue(50_000, 100_000).map((d) => d.gameId), expected);
+    assert.deepEqual(
+      q.takeDue(50_000, 100_000).map((d) => d.gameId),
+      expected,
+    );
     assert.equal(q.countBefore(Number.POSITIVE_INFINITY), reference.size - expected.length);
   });
 
   it('drops the games of shards no longer owned', () => {
     const q = new DeadlineQueue();
     for (const id of ['a1', 'a2', 'b1']) q.upsert(id, 1, 10);
-    assert.equal(q.removeWhere((id) => id.startsWith('a')), 2);
-    assert.deepEqual(q.takeDue(100, 10).map((d) => d.gameId), ['b1']);
+    assert.equal(
+      q.removeWhere((id) => id.startsWith('a')),
+      2,
+    );
+    assert.deepEqual(
+      q.takeDue(100, 10).map((d) => d.gameId),
+      ['b1'],
+    );
   });
 });

@@ -1,9 +1,17 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
 import { loadTimerMonitorConfig, startTimerMonitor, type TimerMonitorService } from '../src/index.ts';
 
-export function startTestMonitor(databaseUrl: string, env: Record<string, string> = {}): Promise<TimerMonitorService> {
-  const config = loadTimerMonitorConfig({ DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'silent', ...env });
+export function startTestMonitor(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<TimerMonitorService> {
+  const config = loadTimerMonitorConfig({
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
   return startTimerMonitor(config, { logger: createSilentLogger('timer-monitor') });
 }
 

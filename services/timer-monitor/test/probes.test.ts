@@ -53,7 +53,9 @@ describe('timer monitor probes and metrics', function () {
     const url = monitor.url;
     const text = await waitFor('a transition in the metrics', async () => {
       const body = await (await fetch(`${url}/metrics`)).text();
-      return body.includes('sketchyaf_realtime_timer_transitions_total{from="briefing",to="drawing"') ? body : undefined;
+      return body.includes('sketchyaf_realtime_timer_transitions_total{from="briefing",to="drawing"')
+        ? body
+        : undefined;
     });
     for (const name of [
       'sketchyaf_realtime_timer_lag_seconds_bucket{le="0.001"',
@@ -73,7 +75,9 @@ describe('timer monitor probes and metrics', function () {
     const url = monitor.url;
     assert.equal(await status(`${url}/readyz`), 200);
     await server.stop();
-    await waitFor('readyz 503', async () => ((await status(`${url}/readyz`)) === 503 ? true : undefined), { timeoutMs: 5000 });
+    await waitFor('readyz 503', async () => ((await status(`${url}/readyz`)) === 503 ? true : undefined), {
+      timeoutMs: 5000,
+    });
     const body = (await (await fetch(`${url}/readyz`)).json()) as { checks: Record<string, { ok: boolean }> };
     assert.equal(body.checks['database']?.ok, false);
     assert.equal(await status(`${url}/livez`), 200);

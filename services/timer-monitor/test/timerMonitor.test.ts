@@ -24,7 +24,7 @@ describe('timer monitor on real PostgreSQL', function () {
   it('drives 2,000 games with 0.2-1.0 s phases through every phase of every round, each transition once', async () => {
     monitor = await startTestMonitor(db.url);
     const rounds = 2;
-    const phase = (i: number, k: number): number => 0.2 + (((i * 7 + k * 13) % 9) / 10);
+    const phase = (i: number, k: number): number => 0.2 + ((i * 7 + k * 13) % 9) / 10;
     const ids = await createStartedGames(
       pool,
       2000,
@@ -54,7 +54,10 @@ describe('timer monitor on real PostgreSQL', function () {
         `versions of ${id}`,
       );
       assert.deepEqual([rows[0]?.from_status, ...rows.map((r) => r.to_status)], path, `path of ${id}`);
-      assert.ok(rows.slice(1).every((r) => r.source === 'timer-monitor'), `timed transitions of ${id}`);
+      assert.ok(
+        rows.slice(1).every((r) => r.source === 'timer-monitor'),
+        `timed transitions of ${id}`,
+      );
     }
     const dup = await pool.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM (SELECT 1 FROM game_transitions GROUP BY game_id, version HAVING count(*) > 1) d',
@@ -123,7 +126,10 @@ describe('timer monitor on real PostgreSQL', function () {
     monitor = await startTestMonitor(db.url, { TIMER_SWEEP_INTERVAL_MS: '60000' });
     const [id] = await createStartedGames(pool, 1, () => ({ briefing: 30 }), 1);
     assert.ok(id);
-    await pool.query("UPDATE games SET phase_expires_at = clock_timestamp() + interval '300 milliseconds' WHERE id = $1", [id]);
+    await pool.query(
+      "UPDATE games SET phase_expires_at = clock_timestamp() + interval '300 milliseconds' WHERE id = $1",
+      [id],
+    );
     await waitFor(
       'the moved deadline to fire',
       async () => {

@@ -32,14 +32,22 @@ function hasProtocol(value: string, protocols: readonly string[]): boolean {
 export function urlField(protocols: readonly string[]) {
   return z
     .string()
-    .refine((value) => hasProtocol(value, protocols), `must be a URL starting with ${protocols.join(' or ')}//`);
+    .refine(
+      (value) => hasProtocol(value, protocols),
+      `must be a URL starting with ${protocols.join(' or ')}//`,
+    );
 }
 
 /** Comma-separated list of URLs, e.g. several Redis nodes for a Redlock quorum. */
 export function urlListField(protocols: readonly string[]) {
   return z
     .string()
-    .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
     .refine(
       (urls) => urls.length > 0 && urls.every((url) => hasProtocol(url, protocols)),
       `must be a comma-separated list of URLs starting with ${protocols.join(' or ')}//`,

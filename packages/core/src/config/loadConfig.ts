@@ -57,7 +57,8 @@ export function loadConfig<S extends z.ZodRawShape>(
       if (missing.has(key)) continue;
       const got = cleaned[key];
       if (got === undefined && issue.code === 'invalid_type') problems.push(`${key}: required`);
-      else problems.push(`${key}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`);
+      else
+        problems.push(`${key}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`);
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);

@@ -1,4 +1,5 @@
 // `npm run migrate`: applies pending migrations to DATABASE_URL.
+/* eslint-disable no-console -- a command-line entry point prints its result */
 import { loadConfig } from '../config/loadConfig.ts';
 import { databaseUrlField } from '../config/fields.ts';
 import { ConfigError } from '../errors.ts';
@@ -12,7 +13,9 @@ try {
       console.log(line);
     },
   });
-  console.log(applied.length === 0 ? 'migrate: database is up to date' : `migrate: applied ${applied.join(', ')}`);
+  console.log(
+    applied.length === 0 ? 'migrate: database is up to date' : `migrate: applied ${applied.join(', ')}`,
+  );
 } catch (err) {
   console.error(err instanceof ConfigError ? `migrate: ${err.message}` : err);
   process.exitCode = 1;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { withLogContext } from '../logging/context.ts';
 
-const acceptable = /^[A-Za-z0-9._:\-]{1,128}$/;
+const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Accepts a caller's X-Request-Id when it is sane, else makes one; echoes it back. */
 export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
@@ -14,6 +14,6 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
 }
 
 export function requestIdOf(res: Response): string {
-  const value = res.locals['requestId'];
+  const value: unknown = res.locals['requestId'];
   return typeof value === 'string' ? value : '';
 }

@@ -35,7 +35,9 @@ export class Releasers {
  * Runs `start`; if it fails half-way, releases what was already acquired
  * before rethrowing, so a failed start leaks nothing.
  */
-export async function startWithReleasers<T>(start: (releasers: Releasers) => Promise<T>): Promise<{ value: T; releasers: Releasers }> {
+export async function startWithReleasers<T>(
+  start: (releasers: Releasers) => Promise<T>,
+): Promise<{ value: T; releasers: Releasers }> {
   const releasers = new Releasers();
   try {
     return { value: await start(releasers), releasers };

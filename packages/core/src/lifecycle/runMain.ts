@@ -13,14 +13,21 @@ export interface MainOptions {
  * SIGTERM and force-exit on the second. Only `main.ts` files call this.
  * Returns a detach function for the signal handlers.
  */
-export async function runMain(start: () => Promise<ServiceHandle>, options: MainOptions): Promise<() => void> {
+export async function runMain(
+  start: () => Promise<ServiceHandle>,
+  options: MainOptions,
+): Promise<() => void> {
   const proc = options.process ?? process;
   const report = options.report ?? ((line: string) => proc.stderr.write(`${line}\n`));
   let handle: ServiceHandle;
   try {
     handle = await start();
   } catch (err) {
-    report(err instanceof ConfigError ? `${options.name}: ${err.message}` : `${options.name}: failed to start: ${describe(err)}`);
+    report(
+      err instanceof ConfigError
+        ? `${options.name}: ${err.message}`
+        : `${options.name}: failed to start: ${describe(err)}`,
+    );
     proc.exitCode = err instanceof ConfigError ? 78 : 1;
     return () => undefined;
   }

@@ -45,6 +45,7 @@ export function createLogger(options: LoggerOptions): Logger {
         : winston.format.combine(winston.format.colorize(), pretty),
     ),
     // stderr keeps stdout free for what a command prints on purpose.
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- winston's own Console transport; its typings come from a second copy of winston-transport
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
   });
 }
