@@ -10,9 +10,7 @@ CREATE TABLE game_transitions (
   deadline timestamp with time zone,
   committed_at timestamp with time zone NOT NULL DEFAULT clock_timestamp(),
   source text NOT NULL,
-  request_id text NOT NULL,
-  CONSTRAINT game_transitions_game_version_key UNIQUE (game_id, version),
-  CONSTRAINT game_transitions_pkey PRIMARY KEY (id)
+  request_id text NOT NULL
 );
 
 CREATE TABLE games (
@@ -26,7 +24,6 @@ CREATE TABLE games (
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   version bigint NOT NULL DEFAULT 0,
   last_event_sequence bigint NOT NULL DEFAULT 0,
-  CONSTRAINT games_phase_durations_check CHECK (realtime_valid_phase_durations(phase_durations)),
   CONSTRAINT games_pkey PRIMARY KEY (id),
   CONSTRAINT games_rounds_check CHECK (((total_rounds >= 1) AND (current_round >= 1) AND (current_round <= total_rounds))),
   CONSTRAINT games_status_check CHECK ((status = ANY (ARRAY['waiting'::text, 'briefing'::text, 'drawing'::text, 'voting'::text, 'results'::text, 'completed'::text, 'cancelled'::text])))
@@ -52,8 +49,8 @@ CREATE TABLE realtime_outbox (
   CONSTRAINT realtime_outbox_source_check CHECK ((source = ANY (ARRAY['timer-monitor'::text, 'database'::text, 'api'::text])))
 );
 
-CREATE UNIQUE INDEX game_transitions_game_version_key ON public.game_transitions USING btree (game_id, version);
-CREATE UNIQUE INDEX game_transitions_pkey ON public.game_transitions USING btree (id);
+CREATE INDEX game_transitions_committed_at_brin ON public.game_transitions USING brin (committed_at);
+CREATE INDEX game_transitions_id_brin ON public.game_transitions USING brin (id);
 CREATE INDEX games_phase_expires_at_idx ON public.games USING btree (phase_expires_at) WHERE (phase_expires_at IS NOT NULL);
 CREATE UNIQUE INDEX games_pkey ON public.games USING btree (id);
 CREATE UNIQUE INDEX realtime_outbox_game_sequence_key ON public.realtime_outbox USING btree (game_id, sequence);
@@ -85,28 +82,33 @@ DECLARE
   changed_count integer;
   changes jsonb;
 BEGIN
-  INSERT INTO realtime_outbox (game_id, sequence, type, channel, payload, request_id, source, occurred_at)
-  SELECT n.id, n.last_event_sequence, 'phase_changed', 'game.' || n.id,
-         jsonb_build_object('from', o.status, 'to', n.status, 'round', n.current_round,
-                            'totalRounds', n.total_rounds, 'version', n.version,
-                            'phaseStartedAt', n.phase_started_at, 'phaseExpiresAt', n.phase_expires_at),
-         coalesce(req, gen_random_uuid()::text), src, n.phase_started_at
-  FROM realtime_new_games n JOIN realtime_old_games o ON o.id = n.id
-  WHERE n.status IS DISTINCT FROM o.status;
-
-  INSERT INTO game_transitions (game_id, from_status, to_status, round, version, deadline, source, request_id)
-  SELECT n.id, o.status, n.status, n.current_round, n.version, o.phase_expires_at, src, coalesce(req, '')
-  FROM realtime_new_games n JOIN realtime_old_games o ON o.id = n.id
-  WHERE n.status IS DISTINCT FROM o.status;
+  EXECUTE $sql$
+    WITH changed AS MATERIALIZED (
+      SELECT n.id, n.last_event_sequence, o.status AS from_status, n.status AS to_status, n.current_round,
+             n.total_rounds, n.version, n.phase_started_at, n.phase_expires_at, o.phase_expires_at AS deadline,
+             coalesce($2, gen_random_uuid()::text) AS request_id
+      FROM realtime_new_games n JOIN realtime_old_games o ON o.id = n.id
+      WHERE n.status IS DISTINCT FROM o.status),
+    outbox AS (
+      INSERT INTO realtime_outbox (game_id, sequence, type, channel, payload, request_id, source, occurred_at)
+      SELECT id, last_event_sequence, 'phase_changed', 'game.' || id,
+             jsonb_build_object('from', from_status, 'to', to_status, 'round', current_round,
+                                'totalRounds', total_rounds, 'version', version,
+                                'phaseStartedAt', phase_started_at, 'phaseExpiresAt', phase_expires_at),
+             request_id, $1, phase_started_at
+      FROM changed)
+    INSERT INTO game_transitions (game_id, from_status, to_status, round, version, deadline, source, request_id)
+    SELECT id, from_status, to_status, current_round, version, deadline, $1, request_id FROM changed
+  $sql$ USING src, req;
 
   -- The timer monitor learns of its own transitions from RETURNING.
   IF src <> 'timer-monitor' THEN
-    SELECT count(*),
-           jsonb_agg(jsonb_build_array(n.id, n.version,
-                                       round(extract(epoch FROM n.phase_expires_at) * 1000, 3)))
-      INTO changed_count, changes
-    FROM realtime_new_games n JOIN realtime_old_games o ON o.id = n.id
-    WHERE n.phase_expires_at IS DISTINCT FROM o.phase_expires_at OR n.version <> o.version;
+    EXECUTE $sql$
+      SELECT count(*)::integer,
+             jsonb_agg(jsonb_build_array(n.id, n.version, round(extract(epoch FROM n.phase_expires_at) * 1000, 3)))
+      FROM realtime_new_games n JOIN realtime_old_games o ON o.id = n.id
+      WHERE n.phase_expires_at IS DISTINCT FROM o.phase_expires_at OR n.version <> o.version
+    $sql$ INTO changed_count, changes;
     IF changed_count > 0 THEN
       -- NOTIFY payloads are capped at 8000 bytes; past 60 rows ask for a reload.
       PERFORM pg_notify('realtime_deadlines',
@@ -125,6 +127,13 @@ AS $function$
 DECLARE
   seconds numeric;
 BEGIN
+  IF (TG_OP = 'INSERT' OR NEW.phase_durations IS DISTINCT FROM OLD.phase_durations)
+     AND NOT realtime_valid_phase_durations(NEW.phase_durations) THEN
+    RAISE EXCEPTION 'invalid phase_durations %', NEW.phase_durations
+      USING ERRCODE = 'SK003',
+            DETAIL = 'Expected a JSON object; briefing, drawing, voting and results, when present, must be numbers of seconds in (0, 86400].';
+  END IF;
+
   IF TG_OP = 'INSERT' THEN
     IF NEW.status <> 'waiting' THEN
       RAISE EXCEPTION 'games are created in status waiting, not %', NEW.status

@@ -29,13 +29,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
       AND (jsonb_typeof(e.value) <> 'number' OR e.value::numeric <= 0 OR e.value::numeric > 86400))
 $$;
 
+-- phase_durations is validated by the games_before_write trigger, only when it
+-- changes: as a CHECK it would be re-evaluated on every timed transition.
 ALTER TABLE games
   ADD CONSTRAINT games_status_check
     CHECK (status IN ('waiting', 'briefing', 'drawing', 'voting', 'results', 'completed', 'cancelled')),
   ADD CONSTRAINT games_rounds_check
-    CHECK (total_rounds >= 1 AND current_round >= 1 AND current_round <= total_rounds),
-  ADD CONSTRAINT games_phase_durations_check
-    CHECK (realtime_valid_phase_durations(phase_durations));
+    CHECK (total_rounds >= 1 AND current_round >= 1 AND current_round <= total_rounds);
 
 -- The timer monitor loads and sweeps by deadline; finished games drop out.
 CREATE INDEX games_phase_expires_at_idx ON games (phase_expires_at) WHERE phase_expires_at IS NOT NULL;

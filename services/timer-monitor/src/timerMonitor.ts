@@ -4,7 +4,7 @@ import { shardOf, type Clock, type Logger, type Pool, type TimerHandle } from '@
 import type { DatabaseClock } from './databaseClock.ts';
 import { DeadlineQueue, type Deadline } from './deadlineQueue.ts';
 import type { DeadlineNotification } from './deadlineNotification.ts';
-import { advanceBatch, loadDeadlines, sweepOverdue, type GameDeadlineRow } from './gameQueries.ts';
+import { advanceBatch, currentDeadlines, loadDeadlines, sweepOverdue, type GameDeadlineRow } from './gameQueries.ts';
 import type { TimerMetrics } from './metrics.ts';
 import { timedPredecessor } from './timedPredecessor.ts';
 
@@ -228,8 +228,10 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     } catch (err) {
       metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
       metrics.batchFailures.inc();
-      this.#failures += 1;
-      const backoff = Math.min(100 * 2 ** Math.min(this.#failures, 6), 5000);
+      // A deadlock with a concurrent bulk update is worth an immediate retry; anything else backs off.
+      const transient = isLockConflict(err);
+      this.#failures = transient ? this.#failures : this.#failures + 1;
+      const backoff = transient ? 0 : Math.min(100 * 2 ** Math.min(this.#failures, 6), 5000);
       this.#backoffUntil = clock.now() + backoff;
       for (const d of due) this.#queue.upsert(d.gameId, d.version, d.at);
       this.#warn('transition batch failed; retrying', err, {
@@ -242,35 +244,51 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     this.#failures = 0;
     const committedAt = databaseClock.now();
     metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
+    for (const row of rows) {
+      const deadline = deadlines.get(row.id);
+      deadlines.delete(row.id);
+      const lagMs = deadline ? Math.max(0, committedAt - deadline.at) : 0;
+      const from = timedPredecessor(row.status);
+      metrics.lag.observe(lagMs / 1000);
+      metrics.transitions.inc({ from, to: row.status });
+      this.#queue.upsert(row.id, Number(row.version), row.at);
+      this.emit('transition', { gameId: row.id, from, to: row.status, round: row.round, lagMs });
+    }
+    if (deadlines.size > 0) {
+      try {
+        await this.#settleMisses(deadlines);
+      } catch (err) {
+        // Retried from memory; the sweep corrects anything this leaves stale.
+        for (const d of deadlines.values()) this.#queue.upsert(d.gameId, d.version, d.at);
+        this.#warn('re-reading games that did not advance failed', err, { games: deadlines.size, requestId });
+      }
+    }
+    logger.debug('transition batch committed', { requestId, games: due.length, advanced: rows.length });
+  }
+
+  /** Games of a batch that did not advance: re-read them and put them back with what the database says. */
+  async #settleMisses(missed: ReadonlyMap<string, Deadline>): Promise<void> {
+    const { pool, metrics, databaseClock } = this.#deps;
+    const rows = await currentDeadlines(pool, [...missed.keys()]);
     let notDue = 0;
     for (const row of rows) {
       const version = Number(row.version);
-      if (row.advanced) {
-        const deadline = deadlines.get(row.id);
-        const lagMs = deadline ? Math.max(0, committedAt - deadline.at) : 0;
-        const from = timedPredecessor(row.status);
-        metrics.lag.observe(lagMs / 1000);
-        metrics.transitions.inc({ from, to: row.status });
-        this.#queue.upsert(row.id, version, row.at);
-        this.emit('transition', { gameId: row.id, from, to: row.status, round: row.round, lagMs });
-      } else {
-        const sent = deadlines.get(row.id);
-        const stale = !sent || sent.version !== version;
-        if (!stale && row.at !== null && row.at > row.db_now) notDue += 1;
-        metrics.casMisses.inc({ reason: stale ? 'stale' : 'not_due' });
-        this.#queue.upsert(row.id, version, row.at);
-      }
+      const sent = missed.get(row.id);
+      const stale = !sent || sent.version !== version;
+      if (!stale && row.at !== null && row.at > row.db_now) notDue += 1;
+      metrics.casMisses.inc({ reason: stale ? 'stale' : 'not_due' });
+      this.#queue.upsert(row.id, version, row.at);
     }
     // The database disagreed that a deadline had passed: our clock offset drifted.
-    if (notDue > 0) await databaseClock.calibrate(3).catch(() => undefined);
-    logger.debug('transition batch committed', {
-      requestId,
-      games: due.length,
-      advanced: rows.filter((r) => r.advanced).length,
-    });
+    if (notDue > 0) await databaseClock.calibrate(3);
   }
 
   #warn(message: string, err: unknown, fields: Record<string, unknown> = {}): void {
     this.#deps.logger.warn(message, { ...fields, err: err instanceof Error ? err.message : String(err) });
   }
+}
+
+function isLockConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }
