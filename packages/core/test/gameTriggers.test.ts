@@ -191,11 +191,11 @@ describe('games triggers (real PostgreSQL)', () => {
   it('rejects malformed phase_durations', async () => {
     await assert.rejects(
       pool.query(`INSERT INTO games (phase_durations) VALUES ('{"drawing": "long"}')`),
-      /games_phase_durations_check/,
+      { code: 'SK003' },
     );
     await assert.rejects(
       pool.query(`INSERT INTO games (phase_durations) VALUES ('{"voting": 0}')`),
-      /games_phase_durations_check/,
+      { code: 'SK003' },
     );
   });
 
