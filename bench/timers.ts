@@ -40,7 +40,10 @@ async function createGames(pool: pg.Pool, count: number): Promise<void> {
   process.stdout.write('\n');
 }
 
-async function databaseLag(pool: pg.Pool, fromId: string): Promise<{ p50: number; p99: number; max: number; n: number }> {
+async function databaseLag(
+  pool: pg.Pool,
+  fromId: string,
+): Promise<{ p50: number; p99: number; max: number; n: number }> {
   const { rows } = await pool.query<{ p50: number; p99: number; max: number; n: number }>(
     `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY lag) AS p50,
             percentile_cont(0.99) WITHIN GROUP (ORDER BY lag) AS p99, max(lag) AS max, count(*)::int AS n
@@ -67,12 +70,16 @@ async function moveAllDeadlines(pool: pg.Pool): Promise<number> {
 }
 
 async function lastTransitionId(pool: pg.Pool): Promise<string> {
-  const { rows } = await pool.query<{ id: string | null }>('SELECT max(id)::text AS id FROM game_transitions');
+  const { rows } = await pool.query<{ id: string | null }>(
+    'SELECT max(id)::text AS id FROM game_transitions',
+  );
   return rows[0]?.id ?? '0';
 }
 
 export async function run(): Promise<void> {
-  console.log(`timers: ${games} active games, ${windowSeconds} s measuring window (BENCH_GAMES, BENCH_WINDOW_S)`);
+  console.log(
+    `timers: ${games} active games, ${windowSeconds} s measuring window (BENCH_GAMES, BENCH_WINDOW_S)`,
+  );
   const server = await startBenchPostgres('timers');
   const pool = new pg.Pool({ connectionString: server.url(), max: 4 });
   pool.on('error', () => undefined);
@@ -117,7 +124,12 @@ export async function run(): Promise<void> {
     const drainFrom = await lastTransitionId(pool);
     if (process.env['BENCH_DEBUG']) {
       const text = await monitor.registry.metrics();
-      console.log(text.split('\n').filter((l) => /timer_(statement_duration_seconds|batch_size)_(sum|count)/.test(l)).join('\n'));
+      console.log(
+        text
+          .split('\n')
+          .filter((l) => /timer_(statement_duration_seconds|batch_size)_(sum|count)/.test(l))
+          .join('\n'),
+      );
     }
     const target = await moveAllDeadlines(pool);
     const drainDeadline = Date.now() + 30_000;
@@ -128,7 +140,16 @@ export async function run(): Promise<void> {
     const drain = summarize(drainLags);
     if (process.env['BENCH_DEBUG']) {
       const text = await monitor.registry.metrics();
-      console.log(text.split('\n').filter((l) => /timer_(statement_duration_seconds|batch_size)_(sum|count)|cas_misses|reloads_total|batch_failures/.test(l)).join('\n'));
+      console.log(
+        text
+          .split('\n')
+          .filter((l) =>
+            /timer_(statement_duration_seconds|batch_size)_(sum|count)|cas_misses|reloads_total|batch_failures/.test(
+              l,
+            ),
+          )
+          .join('\n'),
+      );
     }
     const dbDrain = await databaseLag(pool, drainFrom);
 
@@ -157,9 +178,15 @@ export async function run(): Promise<void> {
       ]),
     );
     console.log('');
-    console.log(`  steady: ${(steady.n / elapsed).toFixed(0)} transitions/s; timer-monitor process CPU ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(1)}% of one core; event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
-    console.log(`  drain time (deadline -> last commit): ${ms(drain.max)} for ${drain.n} of ${target} games${drain.n < target ? ' (INCOMPLETE)' : ''}`);
-    console.log(`  targets: steady lag p99 <= 25 ms -> ${steady.p99 <= 25 ? 'met' : 'MISSED'}; drain <= 2000 ms -> ${drain.max <= 2000 && drain.n === target ? 'met' : 'MISSED'}`);
+    console.log(
+      `  steady: ${(steady.n / elapsed).toFixed(0)} transitions/s; timer-monitor process CPU ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(1)}% of one core; event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+    );
+    console.log(
+      `  drain time (deadline -> last commit): ${ms(drain.max)} for ${drain.n} of ${target} games${drain.n < target ? ' (INCOMPLETE)' : ''}`,
+    );
+    console.log(
+      `  targets: steady lag p99 <= 25 ms -> ${steady.p99 <= 25 ? 'met' : 'MISSED'}; drain <= 2000 ms -> ${drain.max <= 2000 && drain.n === target ? 'met' : 'MISSED'}`,
+    );
   } finally {
     await monitor.stop();
     await pool.end();

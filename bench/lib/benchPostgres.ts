@@ -12,7 +12,8 @@ export async function startBenchPostgres(name: string): Promise<EmbeddedPostgres
     dataDir: join(tmpdir(), `sketchyaf-bench-${name}-${process.pid}`),
     port: await freePort(),
     database: 'bench',
-    onLog: process.env['PGLOG'] ? (l) => process.stderr.write(l) : undefined, settings: {
+    onLog: process.env['PGLOG'] ? (l) => process.stderr.write(l) : undefined,
+    settings: {
       shared_buffers: '1GB',
       max_wal_size: '8GB',
       checkpoint_timeout: '15min',

@@ -6,7 +6,13 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
-export function summarize(values: readonly number[]): { n: number; p50: number; p99: number; p999: number; max: number } {
+export function summarize(values: readonly number[]): {
+  n: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+} {
   return {
     n: values.length,
     p50: percentile(values, 50),

@@ -189,14 +189,12 @@ describe('games triggers (real PostgreSQL)', () => {
   });
 
   it('rejects malformed phase_durations', async () => {
-    await assert.rejects(
-      pool.query(`INSERT INTO games (phase_durations) VALUES ('{"drawing": "long"}')`),
-      { code: 'SK003' },
-    );
-    await assert.rejects(
-      pool.query(`INSERT INTO games (phase_durations) VALUES ('{"voting": 0}')`),
-      { code: 'SK003' },
-    );
+    await assert.rejects(pool.query(`INSERT INTO games (phase_durations) VALUES ('{"drawing": "long"}')`), {
+      code: 'SK003',
+    });
+    await assert.rejects(pool.query(`INSERT INTO games (phase_durations) VALUES ('{"voting": 0}')`), {
+      code: 'SK003',
+    });
   });
 
   it('50 concurrent status updates on one game produce contiguous sequences 1..50', async () => {

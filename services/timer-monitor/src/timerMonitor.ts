@@ -4,7 +4,13 @@ import { shardOf, type Clock, type Logger, type Pool, type TimerHandle } from '@
 import type { DatabaseClock } from './databaseClock.ts';
 import { DeadlineQueue, type Deadline } from './deadlineQueue.ts';
 import type { DeadlineNotification } from './deadlineNotification.ts';
-import { advanceBatch, currentDeadlines, loadDeadlines, sweepOverdue, type GameDeadlineRow } from './gameQueries.ts';
+import {
+  advanceBatch,
+  currentDeadlines,
+  loadDeadlines,
+  sweepOverdue,
+  type GameDeadlineRow,
+} from './gameQueries.ts';
 import type { TimerMetrics } from './metrics.ts';
 import { timedPredecessor } from './timedPredecessor.ts';
 
