@@ -24,3 +24,20 @@ export { runMain, type MainOptions } from './lifecycle/runMain.ts';
 export type { ServiceHandle } from './lifecycle/serviceHandle.ts';
 export { createPool, pingDatabase, type Pool, type PoolClient, type PoolOptions } from './db/pool.ts';
 export { migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';
+export { ShardLeases, type ShardLeasesOptions, type ShardLeasesStatus } from './leases/shardLeases.ts';
+export { assignShards, targetShards } from './leases/assignment.ts';
+export { classifyVotes, quorumOf, type VoteTally } from './leases/classifyVotes.ts';
+export { LeaseBook, leaseMarginMs, leaseValidUntil, type LeaseTiming } from './leases/leaseBook.ts';
+export {
+  LeaseError,
+  LeaseHeldElsewhereError,
+  LeaseNoQuorumError,
+  RedisUnavailableError,
+  LeaseExpiredError,
+  LeaseReleasedError,
+  type LeaseFailureReason,
+  type LeaseEndReason,
+} from './leases/leaseErrors.ts';
+export { describeLeaseReadiness, leasesReadinessCheck } from './leases/leasesReadiness.ts';
+export { createLeaseRedisClient, type LeaseRedisClientOptions } from './leases/redisNodes.ts';
+export { leaseEnvShape } from './leases/leaseConfig.ts';

@@ -1,7 +1,18 @@
-import { baseEnvShape, databaseUrlField, intField, loadConfig, portField, type Env } from '@sketchyaf/core';
+import {
+  baseEnvShape,
+  databaseUrlField,
+  intField,
+  leaseEnvShape,
+  loadConfig,
+  portField,
+  type Env,
+} from '@sketchyaf/core';
 
 /** Where `npm start` runs its embedded PostgreSQL; the development default. */
 export const developmentDatabaseUrl = 'postgres://postgres@127.0.0.1:54329/sketchyaf';
+
+/** Key name space of the timer monitor's shard leases; the relay has its own. */
+export const defaultLeasePrefix = 'sketchyaf:realtime:timer-monitor';
 
 const shape = {
   ...baseEnvShape,
@@ -14,6 +25,8 @@ const shape = {
   TIMER_FIRE_MARGIN_MS: intField({ min: 0, max: 1000, default: 1 }),
   DB_POOL_MAX: intField({ min: 2, max: 100, default: 6 }),
   DB_STATEMENT_TIMEOUT_MS: intField({ min: 100, max: 600_000, default: 10_000 }),
+  // REDIS_URL unset: no leases, this replica owns every shard (development, or a single replica).
+  ...leaseEnvShape(defaultLeasePrefix),
 };
 
 export interface TimerMonitorConfig {
@@ -29,6 +42,10 @@ export interface TimerMonitorConfig {
   fireMarginMs: number;
   poolMax: number;
   statementTimeoutMs: number;
+  /** Redlock nodes for shard leases; null: no leases, this replica owns every shard. */
+  redisUrls: readonly string[] | null;
+  leaseTtlMs: number;
+  leasePrefix: string;
 }
 
 export function loadTimerMonitorConfig(env: Env): Readonly<TimerMonitorConfig> {
@@ -46,5 +63,8 @@ export function loadTimerMonitorConfig(env: Env): Readonly<TimerMonitorConfig> {
     fireMarginMs: c.TIMER_FIRE_MARGIN_MS,
     poolMax: c.DB_POOL_MAX,
     statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+    redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,
+    leaseTtlMs: c.LEASE_TTL_MS,
+    leasePrefix: c.LEASE_PREFIX,
   });
 }

@@ -55,7 +55,7 @@ export function createTimerMetrics(registry: Registry): TimerMetrics {
     }),
     casMisses: new Counter({
       name: `${p}cas_misses_total`,
-      help: 'Games in a batch that did not advance: stale (changed meanwhile) or not yet due in database time.',
+      help: 'Games of a batch that did not advance: stale (changed meanwhile), not_due (database time disagreed) or lease_lost (dropped before the statement).',
       labelNames: ['reason'],
       registers,
     }),

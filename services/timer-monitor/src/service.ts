@@ -3,12 +3,15 @@ import {
   createLogger,
   createMetricsRegistry,
   createPool,
+  leasesReadinessCheck,
   pingDatabase,
+  ShardLeases,
   startHttpServer,
   startWithReleasers,
   systemClock,
   type Clock,
   type Logger,
+  type ReadinessCheck,
   type ServiceHandle,
 } from '@sketchyaf/core';
 import type { Registry } from 'prom-client';
@@ -22,6 +25,8 @@ import { TimerMonitor } from './timerMonitor.ts';
 
 export interface TimerMonitorService extends ServiceHandle {
   readonly monitor: TimerMonitor;
+  /** The shard leases when REDIS_URL is set; null when this replica owns every shard. */
+  readonly leases: ShardLeases | null;
   readonly url: string;
   readonly registry: Registry;
 }
@@ -30,7 +35,7 @@ export interface TimerMonitorOverrides {
   logger?: Logger;
   clock?: Clock;
   registry?: Registry;
-  /** Owned shards; null (the default) owns every shard. */
+  /** Fixed owned shards (null: every shard) instead of leases, whatever REDIS_URL says. */
   ownedShards?: ReadonlySet<number> | null;
 }
 
@@ -62,10 +67,25 @@ export async function startTimerMonitor(
     });
     releasers.add('database pool', () => pool.end());
 
+    // With REDIS_URL, shards come from leases: nothing is owned until the first acquisition.
+    const leases =
+      overrides.ownedShards === undefined && config.redisUrls
+        ? new ShardLeases({
+            prefix: config.leasePrefix,
+            shardCount: config.shardCount,
+            ttlMs: config.leaseTtlMs,
+            redis: { urls: config.redisUrls },
+            logger,
+            registry,
+            clock,
+          })
+        : null;
+
     const databaseClock = new DatabaseClock(clock, () => databaseNow(pool));
     await databaseClock.calibrate();
     const monitor = new TimerMonitor({
       pool,
+      holdsShard: (shard) => leases?.isValid(shard) ?? true,
       clock,
       databaseClock,
       logger,
@@ -98,27 +118,52 @@ export async function startTimerMonitor(
     listener.start();
     releasers.add('notification listener', () => listener.stop());
 
-    await monitor.start(overrides.ownedShards ?? null);
-    releasers.add('timer monitor', () => monitor.stop());
+    if (leases) {
+      await leases.start();
+      // Added before the monitor, so released after it has stopped working.
+      releasers.add('shard leases', () => leases.stop());
+    } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
+      logger.warn('REDIS_URL is unset: this replica owns every shard; run one replica or set REDIS_URL');
+    }
+    const onOwned = (owned: ReadonlySet<number>): void => {
+      void monitor.setOwnedShards(owned).catch((err: unknown) => {
+        logger.warn('loading the games of newly owned shards failed; the sweep retries', {
+          err: String(err),
+        });
+      });
+    };
+    leases?.on('owned', onOwned);
+    await monitor.start(leases ? leases.owned : (overrides.ownedShards ?? null));
+    releasers.add('timer monitor', async () => {
+      leases?.off('owned', onOwned);
+      await monitor.stop();
+    });
+
+    const readiness: ReadinessCheck[] = [
+      { name: 'database', check: () => pingDatabase(pool), timeoutMs: 1500 },
+      {
+        name: 'notifications',
+        check: () =>
+          listener.connected
+            ? Promise.resolve(undefined)
+            : Promise.reject(new Error('LISTEN connection is down')),
+      },
+    ];
+    if (leases) readiness.push(leasesReadinessCheck(leases));
 
     const app = createHttpApp({
       logger,
       registry,
-      readiness: [
-        { name: 'database', check: () => pingDatabase(pool), timeoutMs: 1500 },
-        {
-          name: 'notifications',
-          check: () =>
-            listener.connected
-              ? Promise.resolve(undefined)
-              : Promise.reject(new Error('LISTEN connection is down')),
-        },
-      ],
+      readiness,
     });
     const http = await startHttpServer(app, { host: config.host, port: config.port });
     releasers.add('http server', () => http.stop());
-    logger.info('timer monitor started', { url: http.url, trackedGames: monitor.trackedGames });
-    return { monitor, url: http.url };
+    logger.info('timer monitor started', {
+      url: http.url,
+      trackedGames: monitor.trackedGames,
+      shards: leases ? `${leases.owned.size} of ${config.shardCount} (leases)` : 'all',
+    });
+    return { monitor, leases, url: http.url };
   });
 
   let resolveDone: () => void = () => undefined;
@@ -126,6 +171,7 @@ export async function startTimerMonitor(
   let stopping: Promise<void> | undefined;
   return {
     monitor: value.monitor,
+    leases: value.leases,
     url: value.url,
     registry,
     done,

@@ -33,6 +33,13 @@ export interface TransitionEvent {
 
 export interface TimerMonitorDeps {
   pool: Pool;
+  /**
+   * Whether this replica's lease on a shard is still valid; checked just
+   * before each batch, so a replica that lost a lease (or was paused past it)
+   * stops working on that shard before its next side effect. Absent: every
+   * shard is ours.
+   */
+  holdsShard?: (shard: number) => boolean;
   clock: Clock;
   databaseClock: DatabaseClock;
   logger: Logger;
@@ -222,8 +229,12 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     this.#batches.add(batch);
   }
 
-  async #runBatch(due: Deadline[]): Promise<void> {
-    const { pool, metrics, clock, databaseClock, logger } = this.#deps;
+  async #runBatch(dueAll: Deadline[]): Promise<void> {
+    const { pool, metrics, clock, databaseClock, logger, holdsShard, settings } = this.#deps;
+    // Lease lost since the game was queued: the new owner loads it from the database.
+    const due = holdsShard ? dueAll.filter((d) => holdsShard(shardOf(d.gameId, settings.shardCount))) : dueAll;
+    if (due.length < dueAll.length) metrics.casMisses.inc({ reason: 'lease_lost' }, dueAll.length - due.length);
+    if (due.length === 0) return;
     const requestId = `tm-${randomUUID()}`;
     const deadlines = new Map(due.map((d) => [d.gameId, d]));
     metrics.batchSize.observe(due.length);

@@ -1,2 +1,10 @@
 export { createTestDatabase, testAdminUrl, withDatabase, type TestDatabase } from './testDatabases.ts';
 export { waitFor } from './waitFor.ts';
+export { startTestRedisServers, startTestRedisServer } from './redisServers.ts';
+export {
+  startRedisServer,
+  findRedisServer,
+  redisServerInstallHint,
+  type RedisServer,
+  type RedisServerOptions,
+} from '../redisServer.ts';

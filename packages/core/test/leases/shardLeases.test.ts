@@ -1,0 +1,383 @@
+import { strict as assert } from 'node:assert';
+import { Redis } from 'ioredis';
+import { startTestRedisServers, waitFor, type RedisServer } from '@sketchyaf/devstack/testing';
+import { LeaseError, describeLeaseReadiness, leaseMarginMs } from '../../src/index.ts';
+import { CuttableProxy, Replicas, metricValue, settled, testPrefix, ttlMs } from './helpers.ts';
+
+const poll = { intervalMs: 10 };
+
+describe('ShardLeases on real Redis', function () {
+  this.timeout(30_000);
+  let redis: RedisServer;
+  let direct: Redis;
+  let replicas: Replicas;
+
+  before(async () => {
+    [redis] = (await startTestRedisServers(1)) as [RedisServer];
+    direct = new Redis(redis.url);
+  });
+  after(async () => {
+    direct.disconnect();
+    await redis.stop();
+  });
+  beforeEach(() => {
+    replicas = new Replicas();
+  });
+  afterEach(async () => {
+    await replicas.stopAll();
+  });
+
+  for (const count of [1, 2, 4]) {
+    it(`settles ${count} replica(s) on a fair share: every shard owned once, counts within one`, async () => {
+      const prefix = testPrefix();
+      const shardCount = 10;
+      const started = performance.now();
+      const all = await Promise.all(
+        Array.from({ length: count }, () => replicas.start({ prefix, shardCount, urls: [redis.url] })),
+      );
+      await waitFor(
+        'a fair settlement',
+        () =>
+          settled(
+            all.map((r) => r.leases.owned),
+            shardCount,
+          )
+            ? true
+            : undefined,
+        { ...poll, timeoutMs: 4 * ttlMs },
+      );
+      const elapsed = performance.now() - started;
+      for (const { leases, registry } of all) {
+        const status = leases.status();
+        assert.equal(status.members, count);
+        assert.equal(status.owned, status.target, 'each owns exactly its target');
+        assert.equal(status.problem, undefined);
+        assert.equal(await metricValue(registry, 'sketchyaf_realtime_shards_owned'), status.owned);
+        assert.equal(await metricValue(registry, 'sketchyaf_realtime_shard_count'), shardCount);
+        assert.equal(await metricValue(registry, 'sketchyaf_realtime_lease_members'), count);
+        for (const shard of leases.owned) assert.ok(leases.isValid(shard));
+      }
+      assert.ok(elapsed < 3 * ttlMs, `cold start settled in ${elapsed.toFixed(0)} ms`);
+    });
+  }
+
+  it('settles within 2x TTL after a replica joins, never owning a shard twice', async () => {
+    const prefix = testPrefix();
+    const shardCount = 12;
+    const first = await Promise.all(
+      [1, 2].map(() => replicas.start({ prefix, shardCount, urls: [redis.url] })),
+    );
+    await waitFor(
+      'two settled',
+      () =>
+        settled(
+          first.map((r) => r.leases.owned),
+          shardCount,
+        )
+          ? true
+          : undefined,
+      {
+        ...poll,
+        timeoutMs: 4 * ttlMs,
+      },
+    );
+    const joinedAt = performance.now();
+    const third = await replicas.start({ prefix, shardCount, urls: [redis.url] });
+    const all = [...first, third];
+    await waitFor(
+      'three settled',
+      () =>
+        settled(
+          all.map((r) => r.leases.owned),
+          shardCount,
+        )
+          ? true
+          : undefined,
+      { ...poll, timeoutMs: 3 * ttlMs },
+    );
+    const elapsed = performance.now() - joinedAt;
+    assert.deepEqual(
+      all.map((r) => r.leases.owned.size),
+      [4, 4, 4],
+    );
+    assert.ok(elapsed <= 2 * ttlMs, `join settled in ${elapsed.toFixed(0)} ms`);
+  });
+
+  it('settles within 2x TTL after a replica crashes (SIGKILL: no release, no goodbye)', async () => {
+    const prefix = testPrefix();
+    const shardCount = 12;
+    const inProcess = await Promise.all(
+      [1, 2].map(() => replicas.start({ prefix, shardCount, urls: [redis.url] })),
+    );
+    const doomed = await replicas.startProcess(prefix, shardCount, [redis.url]);
+    const owners = (): ReadonlySet<number>[] => [...inProcess.map((r) => r.leases.owned), doomed.owned];
+    await waitFor('three settled', () => (settled(owners(), shardCount) ? true : undefined), {
+      ...poll,
+      timeoutMs: 4 * ttlMs,
+    });
+    assert.equal(doomed.owned.size, 4);
+    doomed.child.kill('SIGKILL');
+    const killedAt = performance.now();
+    await waitFor(
+      'two settled',
+      () =>
+        settled(
+          inProcess.map((r) => r.leases.owned),
+          shardCount,
+        )
+          ? true
+          : undefined,
+      { ...poll, timeoutMs: 3 * ttlMs },
+    );
+    const elapsed = performance.now() - killedAt;
+    assert.deepEqual(
+      inProcess.map((r) => r.leases.owned.size),
+      [6, 6],
+    );
+    assert.ok(elapsed <= 2 * ttlMs, `crash settled in ${elapsed.toFixed(0)} ms`);
+  });
+
+  it('stop() releases at once: the others take over within a round, and stopping twice is fine', async () => {
+    const prefix = testPrefix();
+    const shardCount = 8;
+    const [a, b] = await Promise.all(
+      [1, 2].map(() => replicas.start({ prefix, shardCount, urls: [redis.url] })),
+    );
+    assert.ok(a && b);
+    await waitFor(
+      'settled',
+      () => (settled([a.leases.owned, b.leases.owned], shardCount) ? true : undefined),
+      {
+        ...poll,
+        timeoutMs: 4 * ttlMs,
+      },
+    );
+    const signals = [...a.leases.owned].map((s) => a.leases.signal(s));
+    const stoppedAt = performance.now();
+    await Promise.all([a.leases.stop(), a.leases.stop()]);
+    assert.equal(a.leases.owned.size, 0);
+    assert.ok(
+      signals.every((s) => s.aborted && s.reason instanceof LeaseError && s.reason.reason === 'released'),
+    );
+    const keys = await direct.keys(`${prefix}:shard:*`);
+    assert.ok(keys.length <= b.leases.owned.size, 'released keys are gone from Redis');
+    await waitFor('b owns everything', () => (b.leases.owned.size === shardCount ? true : undefined), {
+      ...poll,
+      timeoutMs: 2 * ttlMs,
+    });
+    const elapsed = performance.now() - stoppedAt;
+    assert.ok(elapsed < ttlMs, `took over in ${elapsed.toFixed(0)} ms, before any lease could expire`);
+    assert.equal(
+      await metricValue(a.registry, 'sketchyaf_realtime_lease_losses_total', { reason: 'expired' }),
+      0,
+    );
+  });
+
+  it('a replica cut off from Redis drops its leases before they expire in Redis, and says why', async () => {
+    const prefix = testPrefix();
+    const shardCount = 8;
+    const proxy = new CuttableProxy(redis.port);
+    await proxy.open();
+    const cutOff = await replicas.start({ prefix, shardCount, urls: [proxy.url] });
+    const other = await replicas.start({ prefix, shardCount, urls: [redis.url] });
+    await waitFor(
+      'settled',
+      () => (settled([cutOff.leases.owned, other.leases.owned], shardCount) ? true : undefined),
+      { ...poll, timeoutMs: 4 * ttlMs },
+    );
+    const lostAt = new Map<number, number>();
+    const held = [...cutOff.leases.owned];
+    for (const shard of held) {
+      cutOff.leases.signal(shard).addEventListener('abort', () => lostAt.set(shard, performance.now()));
+    }
+    const remainingAtCut = held.map((s) => cutOff.leases.remainingMs(s));
+    await proxy.cut();
+    const cutAt = performance.now();
+    // When each key really expires in Redis, by Redis' own countdown.
+    const expiresAt = new Map<number, number>();
+    for (const shard of held) {
+      const before = performance.now();
+      const pttl = await direct.pttl(`${prefix}:shard:${shard}`);
+      assert.ok(pttl > 0, `shard ${shard} still locked in Redis`);
+      expiresAt.set(shard, before + pttl);
+    }
+    await waitFor(
+      'the cut-off replica to own nothing',
+      () => (cutOff.leases.owned.size === 0 ? true : undefined),
+      {
+        ...poll,
+        timeoutMs: 2 * ttlMs,
+      },
+    );
+    const margin = leaseMarginMs(ttlMs);
+    for (const shard of held) {
+      const lost = lostAt.get(shard);
+      assert.ok(lost !== undefined, `shard ${shard} signal aborted`);
+      assert.ok(lost < (expiresAt.get(shard) ?? 0), `shard ${shard} dropped before its key expired`);
+      assert.ok(
+        lost - cutAt <= ttlMs - margin + 25,
+        `shard ${shard} dropped ${(lost - cutAt).toFixed(0)} ms after the cut`,
+      );
+      assert.equal(cutOff.leases.isValid(shard), false);
+      const reason: unknown = cutOff.leases.signal(shard).reason;
+      assert.ok(reason instanceof LeaseError);
+    }
+    assert.ok(Math.max(...remainingAtCut) <= ttlMs - margin);
+    const status = cutOff.leases.status();
+    assert.equal(status.problem?.reason, 'redis_down');
+    const readiness = describeLeaseReadiness(status);
+    assert.equal(readiness.ok, false);
+    assert.match(readiness.detail, /owns no shards: Redis unreachable: 0 of 1 nodes answered/);
+    assert.equal(
+      await metricValue(cutOff.registry, 'sketchyaf_realtime_lease_losses_total', { reason: 'redis_down' }),
+      held.length,
+    );
+    assert.ok(
+      (await metricValue(cutOff.registry, 'sketchyaf_realtime_lease_extension_failures_total', {
+        reason: 'redis_down',
+      })) > 0,
+    );
+    // The other replica takes the shards once the keys expire in Redis.
+    await waitFor(
+      'the other to own everything',
+      () => (other.leases.owned.size === shardCount ? true : undefined),
+      {
+        ...poll,
+        timeoutMs: 2 * ttlMs,
+      },
+    );
+
+    // Back on the network: it rejoins and gets its share again.
+    await proxy.open();
+    await waitFor(
+      'settled again',
+      () => (settled([cutOff.leases.owned, other.leases.owned], shardCount) ? true : undefined),
+      { ...poll, timeoutMs: 6 * ttlMs },
+    );
+    assert.equal(cutOff.leases.status().problem, undefined);
+    await proxy.cut();
+  });
+
+  it('classifies a lease taken over by another owner as held_elsewhere and drops it at once', async () => {
+    const prefix = testPrefix();
+    const shardCount = 4;
+    // Shard 0 is held by a foreign owner before the replica starts.
+    await direct.set(`${prefix}:shard:0`, 'foreign', 'PX', 2 * ttlMs);
+    const { leases, registry } = await replicas.start({ prefix, shardCount, urls: [redis.url] });
+    await waitFor('three shards', () => (leases.owned.size === 3 ? true : undefined), {
+      ...poll,
+      timeoutMs: ttlMs,
+    });
+    assert.ok(!leases.owned.has(0));
+    assert.ok(
+      (await metricValue(registry, 'sketchyaf_realtime_lease_acquisition_failures_total', {
+        reason: 'held_elsewhere',
+      })) > 0,
+    );
+
+    const signal = leases.signal(2);
+    await direct.set(`${prefix}:shard:2`, 'usurper', 'PX', 5 * ttlMs);
+    const takenAt = performance.now();
+    await waitFor('shard 2 dropped', () => (leases.owned.has(2) ? undefined : true), {
+      ...poll,
+      timeoutMs: ttlMs,
+    });
+    assert.ok(performance.now() - takenAt < ttlMs / 2, 'dropped at the next extension, not at expiry');
+    assert.ok(signal.aborted);
+    assert.ok(signal.reason instanceof LeaseError);
+    assert.equal(signal.reason.reason, 'held_elsewhere');
+    assert.equal(signal.reason.name, 'LeaseHeldElsewhereError');
+    assert.equal(
+      await metricValue(registry, 'sketchyaf_realtime_lease_losses_total', { reason: 'held_elsewhere' }),
+      1,
+    );
+    assert.equal(
+      await metricValue(registry, 'sketchyaf_realtime_lease_extension_failures_total', {
+        reason: 'held_elsewhere',
+      }),
+      1,
+    );
+    // The foreign key on shard 0 expires: the replica takes it.
+    await waitFor('shard 0 acquired', () => (leases.owned.has(0) ? true : undefined), {
+      ...poll,
+      timeoutMs: 3 * ttlMs,
+    });
+    assert.equal(await direct.get(`${prefix}:shard:2`), 'usurper', 'never overwrites another owner');
+  });
+
+  it('with three Redis nodes: a hung node and a dead one are tolerated one at a time; two down is no quorum', async () => {
+    const nodes = await startTestRedisServers(3);
+    try {
+      const urls = nodes.map((n) => n.url);
+      const prefix = testPrefix();
+      const shardCount = 6;
+      const [a, b] = await Promise.all([1, 2].map(() => replicas.start({ prefix, shardCount, urls })));
+      assert.ok(a && b);
+      await waitFor(
+        'settled',
+        () => (settled([a.leases.owned, b.leases.owned], shardCount) ? true : undefined),
+        {
+          ...poll,
+          timeoutMs: 4 * ttlMs,
+        },
+      );
+
+      nodes[0]?.pause(); // hung: answers nothing, the command timeout turns it into a "no" vote
+      await new Promise((resolve) => setTimeout(resolve, 2 * ttlMs));
+      assert.ok(settled([a.leases.owned, b.leases.owned], shardCount), 'still settled with one node hung');
+      for (const r of [a, b]) {
+        assert.equal(
+          await metricValue(r.registry, 'sketchyaf_realtime_lease_losses_total', { reason: 'no_quorum' }),
+          0,
+        );
+        assert.equal(r.leases.status().problem, undefined);
+        assert.equal(await metricValue(r.registry, 'sketchyaf_realtime_lease_redis_nodes_up'), 2);
+      }
+      nodes[0]?.resume();
+      await nodes[0]?.kill();
+      await new Promise((resolve) => setTimeout(resolve, ttlMs));
+      assert.ok(settled([a.leases.owned, b.leases.owned], shardCount), 'still settled with one node dead');
+
+      await nodes[1]?.kill();
+      await waitFor(
+        'both to own nothing',
+        () => (a.leases.owned.size + b.leases.owned.size === 0 ? true : undefined),
+        { ...poll, timeoutMs: 2 * ttlMs },
+      );
+      for (const r of [a, b]) {
+        const status = r.leases.status();
+        assert.equal(status.problem?.reason, 'no_quorum');
+        assert.match(
+          describeLeaseReadiness(status).detail,
+          /owns no shards: no Redis quorum: 1 of 3 nodes answered/,
+        );
+        assert.ok(
+          (await metricValue(r.registry, 'sketchyaf_realtime_lease_extension_failures_total', {
+            reason: 'no_quorum',
+          })) > 0,
+        );
+        assert.equal(
+          await metricValue(r.registry, 'sketchyaf_realtime_lease_losses_total', { reason: 'no_quorum' }),
+          3,
+        );
+      }
+    } finally {
+      await Promise.all(nodes.map((n) => n.stop()));
+    }
+  });
+
+  it('reports Redis down from the start without failing start()', async () => {
+    const [gone] = await startTestRedisServers(1);
+    assert.ok(gone);
+    await gone.stop();
+    const { leases, registry } = await replicas.start({
+      prefix: testPrefix(),
+      shardCount: 4,
+      urls: [gone.url],
+    });
+    assert.equal(leases.owned.size, 0);
+    assert.equal(leases.status().problem?.reason, 'redis_down');
+    assert.equal(await metricValue(registry, 'sketchyaf_realtime_lease_redis_nodes_up'), 0);
+    assert.match(describeLeaseReadiness(leases.status()).detail, /Redis unreachable/);
+  });
+});
