@@ -232,8 +232,11 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   async #runBatch(dueAll: Deadline[]): Promise<void> {
     const { pool, metrics, clock, databaseClock, logger, holdsShard, settings } = this.#deps;
     // Lease lost since the game was queued: the new owner loads it from the database.
-    const due = holdsShard ? dueAll.filter((d) => holdsShard(shardOf(d.gameId, settings.shardCount))) : dueAll;
-    if (due.length < dueAll.length) metrics.casMisses.inc({ reason: 'lease_lost' }, dueAll.length - due.length);
+    const due = holdsShard
+      ? dueAll.filter((d) => holdsShard(shardOf(d.gameId, settings.shardCount)))
+      : dueAll;
+    if (due.length < dueAll.length)
+      metrics.casMisses.inc({ reason: 'lease_lost' }, dueAll.length - due.length);
     if (due.length === 0) return;
     const requestId = `tm-${randomUUID()}`;
     const deadlines = new Map(due.map((d) => [d.gameId, d]));
