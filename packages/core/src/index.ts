@@ -21,8 +21,9 @@ export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from '.
 export { requestIdOf } from './http/requestId.ts';
 export { Releasers, startWithReleasers } from './lifecycle/releasers.ts';
 export { runMain, type MainOptions } from './lifecycle/runMain.ts';
-export type { ServiceHandle } from './lifecycle/serviceHandle.ts';
+export { serviceHandleFor, type ServiceHandle } from './lifecycle/serviceHandle.ts';
 export { createPool, pingDatabase, type Pool, type PoolClient, type PoolOptions } from './db/pool.ts';
+export { NotificationListener, type NotificationListenerOptions } from './db/notificationListener.ts';
 export { migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';
 export { ShardLeases, type ShardLeasesOptions, type ShardLeasesStatus } from './leases/shardLeases.ts';
 export { assignShards, targetShards } from './leases/assignment.ts';

@@ -4,6 +4,8 @@ import {
   createMetricsRegistry,
   createPool,
   leasesReadinessCheck,
+  NotificationListener,
+  serviceHandleFor,
   pingDatabase,
   ShardLeases,
   startHttpServer,
@@ -20,7 +22,6 @@ import { DatabaseClock } from './databaseClock.ts';
 import { deadlineChannel, parseDeadlineNotification } from './deadlineNotification.ts';
 import { databaseNow } from './gameQueries.ts';
 import { createTimerMetrics } from './metrics.ts';
-import { NotificationListener } from './notificationListener.ts';
 import { TimerMonitor } from './timerMonitor.ts';
 
 export interface TimerMonitorService extends ServiceHandle {
@@ -102,6 +103,7 @@ export async function startTimerMonitor(
     const listener = new NotificationListener({
       connectionString: config.databaseUrl,
       channel: deadlineChannel,
+      applicationName: 'timer-monitor-listener',
       logger,
       onNotification: (payload) => {
         monitor.handleNotification(parseDeadlineNotification(payload));
@@ -166,21 +168,11 @@ export async function startTimerMonitor(
     return { monitor, leases, url: http.url };
   });
 
-  let resolveDone: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (resolveDone = resolve));
-  let stopping: Promise<void> | undefined;
   return {
+    ...serviceHandleFor(releasers, () => logger.info('timer monitor stopped')),
     monitor: value.monitor,
     leases: value.leases,
     url: value.url,
     registry,
-    done,
-    stop() {
-      stopping ??= releasers.releaseAll().finally(() => {
-        logger.info('timer monitor stopped');
-        resolveDone();
-      });
-      return stopping;
-    },
   };
 }

@@ -1,9 +1,10 @@
 import pg from 'pg';
-import type { Logger } from '@sketchyaf/core';
+import type { Logger } from '../logging/logger.ts';
 
 export interface NotificationListenerOptions {
   connectionString: string;
   channel: string;
+  applicationName: string;
   logger: Logger;
   onNotification(payload: string | undefined): void;
   /** Called after every (re)connect: notifications sent while down are lost, so the caller resyncs. */
@@ -48,7 +49,7 @@ export class NotificationListener {
     if (this.#stopped) return;
     const client = new pg.Client({
       connectionString: this.#options.connectionString,
-      application_name: 'timer-monitor-listener',
+      application_name: this.#options.applicationName,
       keepAlive: true,
       connectionTimeoutMillis: 2000,
     });
