@@ -23,6 +23,13 @@ export async function mochaGlobalSetup(): Promise<void> {
       settings: { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off', max_connections: '300' },
     });
     adminUrl = server.url('postgres');
+    // A run stopped with Ctrl-C or `timeout` must not leave its server behind.
+    const started = server;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        void started.stop().finally(() => process.kill(process.pid, signal));
+      });
+    }
   }
   const template = `sketchyaf_template_${process.pid}`;
   const admin = new pg.Client({ connectionString: adminUrl });
