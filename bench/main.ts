@@ -2,6 +2,7 @@
 // Benchmarks print their figures; they assert nothing and never run in `npm test`.
 const benches: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   timers: () => import('./timers.ts'),
+  broadcast: () => import('./broadcast.ts'),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -44,6 +44,9 @@ CREATE TABLE realtime_outbox (
   published_at timestamp with time zone,
   attempts integer NOT NULL DEFAULT 0,
   last_error text,
+  publish_timetoken bigint,
+  dead_lettered_at timestamp with time zone,
+  CONSTRAINT realtime_outbox_delivery_state_check CHECK (((published_at IS NULL) OR (dead_lettered_at IS NULL))),
   CONSTRAINT realtime_outbox_pkey PRIMARY KEY (id),
   CONSTRAINT realtime_outbox_sequence_check CHECK (((game_id IS NULL) = (sequence IS NULL))),
   CONSTRAINT realtime_outbox_source_check CHECK ((source = ANY (ARRAY['timer-monitor'::text, 'database'::text, 'api'::text])))
@@ -53,6 +56,7 @@ CREATE INDEX game_transitions_committed_at_brin ON public.game_transitions USING
 CREATE INDEX game_transitions_id_brin ON public.game_transitions USING brin (id);
 CREATE INDEX games_phase_expires_at_idx ON public.games USING btree (phase_expires_at) WHERE (phase_expires_at IS NOT NULL);
 CREATE UNIQUE INDEX games_pkey ON public.games USING btree (id);
+CREATE INDEX realtime_outbox_dead_lettered_idx ON public.realtime_outbox USING btree (id) WHERE (dead_lettered_at IS NOT NULL);
 CREATE UNIQUE INDEX realtime_outbox_game_sequence_key ON public.realtime_outbox USING btree (game_id, sequence);
 CREATE UNIQUE INDEX realtime_outbox_pkey ON public.realtime_outbox USING btree (id);
 CREATE INDEX realtime_outbox_unpublished_idx ON public.realtime_outbox USING btree (id) WHERE (published_at IS NULL);
@@ -195,6 +199,27 @@ AS $function$
   END
 $function$;
 
+CREATE OR REPLACE FUNCTION public.realtime_outbox_after_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  IF EXISTS (SELECT 1 FROM realtime_outbox_inserted) THEN
+    PERFORM pg_notify('realtime_outbox', '');
+  END IF;
+  RETURN NULL;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.realtime_outbox_shard(game_id uuid, channel text, shard_count integer)
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE
+AS $function$
+  SELECT CASE WHEN game_id IS NOT NULL THEN realtime_shard(game_id, shard_count)
+              ELSE ((('x' || substr(md5(lower(channel)), 1, 8))::bit(32)::bigint) % shard_count)::integer END
+$function$;
+
 CREATE OR REPLACE FUNCTION public.realtime_phase_seconds(status text, durations jsonb)
  RETURNS numeric
  LANGUAGE sql
@@ -227,3 +252,4 @@ $function$;
 
 CREATE TRIGGER games_after_update AFTER UPDATE ON public.games REFERENCING OLD TABLE AS realtime_old_games NEW TABLE AS realtime_new_games FOR EACH STATEMENT EXECUTE FUNCTION realtime_games_after_update();
 CREATE TRIGGER games_before_write BEFORE INSERT OR UPDATE ON public.games FOR EACH ROW EXECUTE FUNCTION realtime_games_before_write();
+CREATE TRIGGER realtime_outbox_after_insert AFTER INSERT ON public.realtime_outbox REFERENCING NEW TABLE AS realtime_outbox_inserted FOR EACH STATEMENT EXECUTE FUNCTION realtime_outbox_after_insert();

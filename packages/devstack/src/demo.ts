@@ -1,7 +1,10 @@
 import pg from 'pg';
+import { subscribeToGames, type ReceivedEvent } from './demoSubscriber.ts';
 
 export interface DemoOptions {
   databaseUrl: string;
+  pubnubOrigin: string;
+  subscribeKey: string;
   print: (line: string) => void;
   /** New games are started this often while the demo runs. */
   everyMs?: number;
@@ -13,20 +16,34 @@ export interface Demo {
 
 const durations = { briefing: 1, drawing: 3, voting: 2, results: 1 };
 
+function describe(name: string, event: ReceivedEvent): string {
+  const d = event.data;
+  const what =
+    event.type === 'phase_changed'
+      ? `${String(d['from'])} -> ${String(d['to'])}, round ${String(d['round'])}`
+      : event.type;
+  const age = Date.now() - Date.parse(event.occurredAt);
+  return `${name} #${event.sequence} ${what} (received on ${event.channel.slice(0, 13)}…, ${age} ms after the change)`;
+}
+
 /**
  * Plays the game backend: starts a couple of short games now and then, and
- * prints every transition as it lands in the audit table, whoever made it.
+ * prints every event a real PubNub subscriber on `game.*` receives for them.
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'demo' });
   pool.on('error', () => undefined);
   const names = new Map<string, string>();
   let created = 0;
-  const { rows: last } = await pool.query<{ id: string | null }>(
-    'SELECT max(id)::text AS id FROM game_transitions',
-  );
-  let cursor = last[0]?.id ?? '0';
-  let stopped = false;
+
+  const subscriber = subscribeToGames({
+    origin: options.pubnubOrigin,
+    subscribeKey: options.subscribeKey,
+    onEvent: (event) => {
+      const name = names.get(event.gameId);
+      if (name) options.print(describe(name, event));
+    },
+  });
 
   const startGames = async (): Promise<void> => {
     const { rows } = await pool.query<{ id: string }>(
@@ -39,51 +56,17 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     ]);
   };
 
-  const printNew = async (): Promise<void> => {
-    const { rows } = await pool.query<{
-      id: string;
-      game_id: string;
-      from_status: string;
-      to_status: string;
-      round: number;
-      source: string;
-      lag_ms: number | null;
-    }>(
-      `SELECT id::text, game_id, from_status, to_status, round, source,
-              (extract(epoch FROM committed_at - deadline) * 1000)::float8 AS lag_ms
-       FROM game_transitions WHERE id > $1 ORDER BY id LIMIT 500`,
-      [cursor],
-    );
-    for (const row of rows) {
-      cursor = row.id;
-      const name = names.get(row.game_id);
-      if (!name) continue;
-      const lag =
-        row.source === 'timer-monitor' && row.lag_ms !== null
-          ? `, ${row.lag_ms.toFixed(1)} ms after deadline`
-          : '';
-      options.print(
-        `${name} round ${row.round}: ${row.from_status} -> ${row.to_status} (by ${row.source}${lag})`,
-      );
-    }
-  };
-
+  // Give the subscriber a moment to connect so that the first events are seen.
+  await new Promise((resolve) => setTimeout(resolve, 500));
   await startGames();
   const spawner = setInterval(() => {
     void startGames().catch((err: unknown) => options.print(`demo: could not start games: ${String(err)}`));
   }, options.everyMs ?? 20_000);
-  let printing = Promise.resolve();
-  const printer = setInterval(() => {
-    if (stopped) return;
-    printing = printNew().catch((err: unknown) => options.print(`demo: ${String(err)}`));
-  }, 100);
 
   return {
     async stop() {
-      stopped = true;
       clearInterval(spawner);
-      clearInterval(printer);
-      await printing;
+      subscriber.stop();
       await pool.end();
     },
   };

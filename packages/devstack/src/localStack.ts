@@ -1,6 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateUp, startWithReleasers, type ServiceHandle } from '@sketchyaf/core';
+import { migrateUp, serviceHandleFor, startWithReleasers, type ServiceHandle } from '@sketchyaf/core';
+import { loadBroadcasterConfig, startBroadcaster } from '@sketchyaf/broadcaster';
+import { loadHealthConfig, startHealth } from '@sketchyaf/health';
+import { startPubnubLocal } from '@sketchyaf/pubnub-local';
 import { loadTimerMonitorConfig, startTimerMonitor } from '@sketchyaf/timer-monitor';
 import { startDemo } from './demo.ts';
 import { startEmbeddedPostgres } from './embeddedPostgres.ts';
@@ -35,32 +38,69 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
     const applied = await migrateUp({ databaseUrl });
     print(`migrations     ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`);
 
-    const serviceEnv = { ...env, DATABASE_URL: databaseUrl, LOG_LEVEL: config.LOG_LEVEL };
+    let pubnubOrigin = config.PUBNUB_ORIGIN;
+    if (pubnubOrigin === undefined) {
+      const pubnub = await startPubnubLocal({
+        port: config.PUBNUB_LOCAL_PORT,
+        publishKeys: [config.PUBNUB_PUBLISH_KEY],
+        subscribeKeys: [config.PUBNUB_SUBSCRIBE_KEY],
+      });
+      releasers.add('pubnub-local', () => pubnub.stop());
+      pubnubOrigin = pubnub.url;
+      print(
+        `pubnub-local   ${pubnub.url}  (keys ${config.PUBNUB_PUBLISH_KEY} / ${config.PUBNUB_SUBSCRIBE_KEY}, /admin/stats)`,
+      );
+    } else {
+      print(`pubnub         ${pubnubOrigin}  (from PUBNUB_ORIGIN)`);
+    }
+
+    const serviceEnv = {
+      ...env,
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: config.LOG_LEVEL,
+      PUBNUB_ORIGIN: pubnubOrigin,
+      PUBNUB_PUBLISH_KEY: config.PUBNUB_PUBLISH_KEY,
+      PUBNUB_SUBSCRIBE_KEY: config.PUBNUB_SUBSCRIBE_KEY,
+    };
+    const broadcasterConfig = loadBroadcasterConfig({ ...serviceEnv, PORT: String(config.BROADCASTER_PORT) });
+    const broadcaster = await startBroadcaster(broadcasterConfig);
+    releasers.add('broadcaster', () => broadcaster.stop());
+    print(
+      `broadcaster    ${broadcaster.url}  (POST /v1/events${broadcasterConfig.usingDevelopmentToken ? `, token ${broadcasterConfig.apiTokens.join(', ')}` : ''})`,
+    );
+
     const timerMonitor = await startTimerMonitor(
       loadTimerMonitorConfig({ ...serviceEnv, PORT: String(config.TIMER_MONITOR_PORT) }),
     );
     releasers.add('timer monitor', () => timerMonitor.stop());
     print(`timer-monitor  ${timerMonitor.url}  (/livez /readyz /metrics)`);
+
+    const health = await startHealth(
+      loadHealthConfig({
+        ...serviceEnv,
+        PORT: String(config.HEALTH_PORT),
+        BROADCASTER_URLS: broadcaster.url,
+        TIMER_MONITOR_URLS: timerMonitor.url,
+        CANARY_API_TOKEN: broadcasterConfig.apiTokens[0],
+      }),
+    );
+    releasers.add('health', () => health.stop());
+    print(`health         ${health.url}  (status page; /api/health)`);
     print(`DATABASE_URL=${databaseUrl}`);
 
     if (config.DEMO === 'on') {
-      print('demo           starting 2 games every 20 s; transitions below (DEMO=off to skip)');
-      const demo = await startDemo({ databaseUrl, print });
+      print(
+        'demo           2 games every 20 s; below, every event a PubNub subscriber on game.* receives (DEMO=off to skip)',
+      );
+      const demo = await startDemo({
+        databaseUrl,
+        pubnubOrigin,
+        subscribeKey: config.PUBNUB_SUBSCRIBE_KEY,
+        print,
+      });
       releasers.add('demo', () => demo.stop());
     }
   });
 
-  let resolveDone: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (resolveDone = resolve));
-  let stopping: Promise<void> | undefined;
-  return {
-    done,
-    stop() {
-      stopping ??= releasers.releaseAll().finally(() => {
-        print('stopped');
-        resolveDone();
-      });
-      return stopping;
-    },
-  };
+  return serviceHandleFor(releasers, () => print('stopped'));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseEnvShape, databaseUrlField, loadConfig, portField, type Env } from '@sketchyaf/core';
+import { baseEnvShape, databaseUrlField, loadConfig, portField, urlField, type Env } from '@sketchyaf/core';
 
 const shape = {
   LOG_LEVEL: baseEnvShape.LOG_LEVEL.default('warn'),
@@ -7,6 +7,12 @@ const shape = {
   EMBEDDED_POSTGRES_PORT: portField(54329),
   EMBEDDED_POSTGRES_DIR: z.string().min(1).optional(),
   TIMER_MONITOR_PORT: portField(8082),
+  BROADCASTER_PORT: portField(8080),
+  HEALTH_PORT: portField(8081),
+  PUBNUB_LOCAL_PORT: portField(8090),
+  PUBNUB_ORIGIN: urlField(['http:', 'https:']).optional(),
+  PUBNUB_PUBLISH_KEY: z.string().min(1).default('pub-c-local'),
+  PUBNUB_SUBSCRIBE_KEY: z.string().min(1).default('sub-c-local'),
   DEMO: z.enum(['on', 'off']).default('on'),
 };
 

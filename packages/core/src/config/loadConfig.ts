@@ -17,8 +17,8 @@ export const baseEnvShape = {
 };
 
 export interface LoadOptions<K extends string> {
-  /** Keys with no safe default outside development. */
-  readonly requiredWhenDeployed?: readonly K[];
+  /** Keys with no safe default outside development; an inner list means "any one of these". */
+  readonly requiredWhenDeployed?: readonly (K | readonly K[])[];
 }
 
 /**
@@ -42,10 +42,11 @@ export function loadConfig<S extends z.ZodRawShape>(
   const deployed = appEnv === 'staging' || appEnv === 'production';
   const missing = new Set<string>();
   if (deployed) {
-    for (const key of options.requiredWhenDeployed ?? []) {
-      if (cleaned[key] === undefined) {
-        missing.add(key);
-        problems.push(`${key}: required when APP_ENV is ${appEnv}`);
+    for (const required of options.requiredWhenDeployed ?? []) {
+      const anyOf: readonly string[] = typeof required === 'string' ? [required] : required;
+      if (anyOf.every((key) => cleaned[key] === undefined)) {
+        for (const key of anyOf) missing.add(key);
+        problems.push(`${anyOf.join(' or ')}: required when APP_ENV is ${appEnv}`);
       }
     }
   }

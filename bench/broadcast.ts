@@ -1,0 +1,339 @@
+// `npm run bench -- broadcast`: the broadcaster against its targets, in one run.
+//  1. ingest: POST /v1/events (durable: committed to the outbox) vs a bare Express hello world (target >= 0.5)
+//  2. ingest p99 at half that load (target <= 25 ms)
+//  3. relay drain rate vs raw keep-alive HTTP publishes to the same pubnub-local (target >= 0.8)
+//  4. commit -> PubNub-accepted p99 at 2,000 events/s (target <= 50 ms)
+// Servers run as child processes (one core each at most), the load from this process. Options:
+// --seconds=10 (per ingest phase), --relay-events=30000, --rate=2000, --connections=64.
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { freePort } from '@sketchyaf/devstack';
+import { startBenchPostgres } from './lib/benchPostgres.ts';
+import { ms, summarize, table } from './lib/stats.ts';
+
+const token = 'bench-token-0123456789abcdef';
+const root = new URL('..', import.meta.url);
+const sleep = (t: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, t));
+
+/** Starts `node <args>` and resolves once it prints a line matching `ready`. */
+async function child(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
+  const proc = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let seen = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      if (ready.test(seen)) resolve();
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${seen.slice(-2000)}`)));
+  });
+  return proc;
+}
+
+async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+function startBroadcaster(
+  databaseUrl: string,
+  pubnubUrl: string,
+  port: number,
+  relay: boolean,
+): Promise<ChildProcess> {
+  return child(
+    ['services/broadcaster/src/main.ts'],
+    {
+      APP_ENV: 'development',
+      LOG_LEVEL: 'error',
+      DATABASE_URL: databaseUrl,
+      PUBNUB_ORIGIN: pubnubUrl,
+      PORT: String(port),
+      BROADCAST_API_TOKENS: token,
+      RELAY_ENABLED: String(relay),
+    },
+    /listening on/,
+  );
+}
+
+const event = (gameId: string, i: number): string =>
+  JSON.stringify({
+    type: 'vote_cast',
+    gameId,
+    data: { voterId: `p${i % 8}`, drawingId: `d${i % 5}`, round: 1 },
+  });
+
+/** Max throughput (rate undefined) or a fixed rate; returns requests/s, p99 ms, and errors. */
+async function load(
+  url: string,
+  options: { seconds: number; connections: number; rate?: number; games?: readonly string[]; batch?: number },
+): Promise<{ rps: number; p50: number; p99: number; bad: number }> {
+  let i = 0;
+  const games = options.games;
+  const batch = options.batch;
+  const body = (): string =>
+    batch === undefined
+      ? event(games?.[i++ % games.length] ?? '', i)
+      : `{"events":[${Array.from({ length: batch }, () => event(games?.[i++ % games.length] ?? '', i)).join(',')}]}`;
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    duration: options.seconds,
+    ...(options.rate ? { overallRate: options.rate } : {}),
+    ...(games
+      ? {
+          method: 'POST' as const,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+        }
+      : {}),
+  });
+  return {
+    rps: result.requests.total / options.seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    bad: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+async function publishedCount(pubnubUrl: string): Promise<number> {
+  const stats = (await (await fetch(`${pubnubUrl}/admin/stats`)).json()) as { totals: { published: number } };
+  return stats.totals.published;
+}
+
+/** Publishes/s from the first publish seen until `expected` more have been published. */
+async function publishRate(
+  pubnubUrl: string,
+  expected: number,
+  start: () => Promise<unknown>,
+): Promise<number> {
+  const base = await publishedCount(pubnubUrl);
+  const started = start();
+  let firstAt = 0;
+  for (;;) {
+    const n = (await publishedCount(pubnubUrl)) - base;
+    if (n > 0 && firstAt === 0) firstAt = performance.now();
+    if (n >= expected) break;
+    await sleep(20);
+  }
+  const seconds = (performance.now() - firstAt) / 1000;
+  await started;
+  return expected / seconds;
+}
+
+/** Raw keep-alive HTTP GET publishes of the relay's own envelopes, `connections` at a time. */
+async function rawPublishes(
+  pubnubUrl: string,
+  envelopes: readonly { channel: string; body: string }[],
+  connections: number,
+) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const { hostname, port } = new URL(pubnubUrl);
+  let next = 0;
+  const one = (e: { channel: string; body: string }): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const path = `/publish/pub-c-local/sub-c-local/0/${encodeURIComponent(e.channel)}/0/${encodeURIComponent(e.body)}?uuid=raw`;
+      http
+        .get({ hostname, port, path, agent }, (res) => {
+          res.resume();
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
+          );
+        })
+        .on('error', reject);
+    });
+  const workers = Array.from({ length: connections }, async () => {
+    for (let e = envelopes[next++]; e; e = envelopes[next++]) await one(e);
+  });
+  await Promise.all(workers);
+  agent.destroy();
+}
+
+/** Single-row commits at `rate`/s (like the timer monitor or the backend); returns commit -> accepted latencies. */
+async function commitToAccepted(
+  pool: pg.Pool,
+  games: readonly string[],
+  rate: number,
+  seconds: number,
+): Promise<number[]> {
+  const acked = new Map<string, number>();
+  const started = performance.now();
+  const inserts: Promise<void>[] = [];
+  for (let n = 0; n < rate * seconds; n += 1) {
+    const due = started + (n * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const gameId = games[n % games.length] ?? '';
+    inserts.push(
+      pool
+        .query<{ event_id: string }>(
+          `WITH s AS (UPDATE games SET last_event_sequence = last_event_sequence + 1 WHERE id = $1 RETURNING last_event_sequence)
+           INSERT INTO realtime_outbox (game_id, sequence, type, channel, payload, request_id, source)
+           SELECT $1, last_event_sequence, 'vote_cast', 'game.' || $1, $2::jsonb, 'bench', 'database' FROM s
+           RETURNING event_id::text`,
+          [gameId, JSON.stringify({ voterId: 'p1', drawingId: 'd1', round: 1 })],
+        )
+        .then(({ rows }) => {
+          acked.set(rows[0]?.event_id ?? '', Date.now());
+        }),
+    );
+  }
+  await Promise.all(inserts);
+  const ids = [...acked.keys()];
+  let rows: { event_id: string; tt: string | null }[] = [];
+  for (let tries = 0; tries < 100; tries += 1) {
+    ({ rows } = await pool.query<{ event_id: string; tt: string | null }>(
+      'SELECT event_id::text, publish_timetoken::text AS tt FROM realtime_outbox WHERE event_id = ANY($1::uuid[])',
+      [ids],
+    ));
+    if (rows.every((r) => r.tt !== null)) break;
+    await sleep(200);
+  }
+  return rows
+    .filter((r) => r.tt !== null)
+    .map((r) => Number(BigInt(r.tt ?? '0') / 10_000n) - (acked.get(r.event_id) ?? 0));
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a.startsWith('--')),
+    options: {
+      seconds: { type: 'string', default: '10' },
+      'relay-events': { type: 'string', default: '30000' },
+      rate: { type: 'string', default: '2000' },
+      connections: { type: 'string', default: '64' },
+    },
+    strict: false,
+  });
+  const seconds = Number(values.seconds);
+  const relayEvents = Number(values['relay-events']);
+  const rate = Number(values.rate);
+  const connections = Number(values.connections);
+  const procs: ChildProcess[] = [];
+  const server = await startBenchPostgres('broadcast');
+  const pool = new pg.Pool({ connectionString: server.url(), max: 32 });
+  pool.on('error', () => undefined); // idle clients cut when the server stops
+  try {
+    const pubnubPort = await freePort();
+    procs.push(
+      await child(
+        ['packages/pubnub-local/src/main.ts', '--port', String(pubnubPort), '--quiet'],
+        {},
+        /listening on/,
+      ),
+    );
+    const pubnubUrl = `http://127.0.0.1:${pubnubPort}`;
+    const { rows } = await pool.query<{ id: string }>(
+      'INSERT INTO games (total_rounds) SELECT 1 FROM generate_series(1, 2000) RETURNING id',
+    );
+    const games = rows.map((r) => r.id);
+
+    console.log('  1/5 bare Express hello world (max throughput)');
+    const helloPort = await freePort();
+    const hello = await child(
+      [
+        '--input-type=module',
+        '-e',
+        `import express from 'express'; const app = express(); app.get('/', (_q, s) => s.send('Hello World!')); app.listen(${helloPort}, '127.0.0.1', () => console.log('listening on'));`,
+      ],
+      {},
+      /listening on/,
+    );
+    const helloResult = await load(`http://127.0.0.1:${helloPort}/`, { seconds, connections });
+    await stopChild(hello);
+
+    console.log('  2/5 ingest POST /v1/events, durable (max throughput, then half of it)');
+    const apiPort = await freePort();
+    const ingestOnly = await startBroadcaster(server.url(), pubnubUrl, apiPort, false);
+    const apiUrl = `http://127.0.0.1:${apiPort}/v1/events`;
+    await load(apiUrl, { seconds: 2, connections, games }); // warm-up
+    const ingest = await load(apiUrl, { seconds, connections, games });
+    const half = await load(apiUrl, { seconds, connections, games, rate: Math.round(ingest.rps / 2) });
+    const batched = await load(`${apiUrl}/batch`, { seconds, connections: 16, games, batch: 50 });
+    await stopChild(ingestOnly);
+
+    console.log(`  3/5 relay: drain ${relayEvents} events vs raw keep-alive publishes`);
+    await pool.query(
+      `UPDATE realtime_outbox SET published_at = now()
+       WHERE published_at IS NULL AND id <= (SELECT max(id) - $1 FROM realtime_outbox)`,
+      [relayEvents],
+    );
+    const sample = await pool.query<{ channel: string; body: string }>(
+      `SELECT channel, json_build_object('version', '2.0.0', 'eventId', event_id, 'type', type, 'gameId', game_id,
+              'sequence', sequence, 'occurredAt', occurred_at, 'requestId', request_id, 'source', source, 'data', payload)::text AS body
+       FROM realtime_outbox WHERE published_at IS NULL ORDER BY id`,
+    );
+    let relayProc: ChildProcess | undefined;
+    const relayRate = await publishRate(pubnubUrl, sample.rows.length, async () => {
+      relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true);
+    });
+    if (relayProc) procs.push(relayProc);
+    const rawRate = await publishRate(pubnubUrl, sample.rows.length, () =>
+      rawPublishes(
+        pubnubUrl,
+        sample.rows.map((r) => ({ channel: r.channel, body: JSON.stringify(JSON.parse(r.body)) })),
+        connections,
+      ),
+    );
+
+    console.log(`  4/5 commit -> PubNub accepted at ${rate} events/s for ${seconds} s`);
+    await sleep(1000);
+    const lag = summarize(await commitToAccepted(pool, games, rate, seconds));
+
+    console.log('  5/5 done\n');
+    const x = (a: number, b: number): string => (a / b).toFixed(2);
+    const row = (cells: string[], target: string, ok: boolean): string[] => [
+      ...cells,
+      target,
+      ok ? 'met' : 'MISSED',
+    ];
+    const hrps = helloResult.rps;
+    const base = `hello world ${hrps.toFixed(0)} req/s`;
+    const many = batched.rps * 50;
+    const lagCells = [`p50 ${ms(lag.p50)}`, `p99 ${ms(lag.p99)} (max ${ms(lag.max)})`];
+    console.log(
+      table([
+        ['measure', 'value', 'baseline', 'ratio / figure', 'target', ''],
+        row(
+          ['ingest events/s, 1 per request', ingest.rps.toFixed(0), base, x(ingest.rps, hrps)],
+          '>= 0.5',
+          ingest.rps >= hrps / 2,
+        ),
+        row(
+          ['ingest events/s, 50 per request', many.toFixed(0), base, x(many, hrps)],
+          '>= 0.5',
+          many >= hrps / 2,
+        ),
+        row(
+          ['ingest at half load', `${half.rps.toFixed(0)} req/s`, `p50 ${half.p50} ms`, `p99 ${half.p99} ms`],
+          '<= 25 ms',
+          half.p99 <= 25,
+        ),
+        row(
+          ['relay publishes/s', relayRate.toFixed(0), `raw ${rawRate.toFixed(0)}/s`, x(relayRate, rawRate)],
+          '>= 0.8',
+          relayRate >= rawRate * 0.8,
+        ),
+        row([`commit -> accepted @ ${rate}/s`, `n=${lag.n}`, ...lagCells], '<= 50 ms', lag.p99 <= 50),
+      ]),
+    );
+    if (ingest.bad + half.bad + batched.bad + helloResult.bad > 0)
+      console.log(
+        `\n  note: non-2xx or errors: ingest ${ingest.bad}, half ${half.bad}, batched ${batched.bad}, hello ${helloResult.bad}`,
+      );
+  } finally {
+    for (const proc of procs.reverse()) await stopChild(proc);
+    await pool.end();
+    await server.stop();
+  }
+}

@@ -1,0 +1,18 @@
+{{/* data of the chart-managed Secret (base64); optional keys only when set. */}}
+{{- define "sketchyaf-realtime.secretData" -}}
+{{- $s := .Values.secret.values }}
+{{- $data := dict
+  "DATABASE_URL" $s.databaseUrl
+  "PUBNUB_PUBLISH_KEY" $s.pubnubPublishKey
+  "PUBNUB_SUBSCRIBE_KEY" $s.pubnubSubscribeKey
+  "BROADCAST_API_TOKENS" $s.apiTokens }}
+{{- with $s.redisUrl }}
+{{- $_ := set $data "REDIS_URL" . }}
+{{- end }}
+{{- with $s.adminTokens }}
+{{- $_ := set $data "BROADCAST_ADMIN_TOKENS" . }}
+{{- end }}
+{{- range $key, $value := $data }}
+{{ $key }}: {{ $value | b64enc | quote }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import {
+  baseEnvShape,
+  databaseUrlField,
+  intField,
+  loadConfig,
+  portField,
+  urlField,
+  type AppEnv,
+  type Env,
+  type LogLevel,
+} from '@sketchyaf/core';
+
+/** Where `npm start` runs its embedded PostgreSQL and pubnub-local; the development defaults. */
+export const developmentDatabaseUrl = 'postgres://postgres@127.0.0.1:54329/sketchyaf';
+export const developmentPubnubOrigin = 'http://127.0.0.1:8090';
+/** Accepted by the ingest API in development only; printed at start. */
+export const developmentApiToken = 'dev-token-change-me';
+export const developmentAdminToken = 'dev-admin-token-change-me';
+
+const tokenList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== ''),
+  )
+  .refine(
+    (tokens) => tokens.length > 0 && tokens.every((t) => /^[\x21-\x7e]{16,256}$/.test(t)),
+    'must be a comma-separated list of tokens of 16 to 256 printable characters',
+  );
+
+const originList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== ''),
+  )
+  .refine(
+    (origins) => origins.every((o) => /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(o)),
+    'must be a comma-separated list of origins such as https://play.example.com (scheme, host, optional port)',
+  );
+
+const shape = {
+  ...baseEnvShape,
+  DATABASE_URL: databaseUrlField.optional(),
+  PORT: portField(8080),
+  PUBNUB_PUBLISH_KEY: z.string().min(1).default('pub-c-local'),
+  PUBNUB_SUBSCRIBE_KEY: z.string().min(1).default('sub-c-local'),
+  PUBNUB_ORIGIN: urlField(['http:', 'https:']).default(developmentPubnubOrigin),
+  PUBNUB_USER_ID: z.string().min(1).max(92).default('sketchyaf-broadcaster'),
+  BROADCAST_API_TOKENS: tokenList.optional(),
+  BROADCAST_ADMIN_TOKENS: tokenList.optional(),
+  CORS_ORIGINS: originList.default([]),
+  SHARD_COUNT: intField({ min: 1, max: 4096, default: 64 }),
+  DB_POOL_MAX: intField({ min: 2, max: 100, default: 10 }),
+  DB_STATEMENT_TIMEOUT_MS: intField({ min: 100, max: 600_000, default: 10_000 }),
+  INGEST_COMMIT_WAIT_MS: intField({ min: 0, max: 50, default: 1 }),
+  INGEST_COMMIT_MAX_EVENTS: intField({ min: 1, max: 10_000, default: 500 }),
+  INGEST_COMMIT_MAX_IN_FLIGHT: intField({ min: 1, max: 32, default: 2 }),
+  INGEST_BATCH_BODY_LIMIT_BYTES: intField({ min: 65_536, max: 8_388_608, default: 1_048_576 }),
+  RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
+  RELAY_CONCURRENCY: intField({ min: 1, max: 1024, default: 64 }),
+  RELAY_CLAIM_BATCH: intField({ min: 1, max: 5000, default: 500 }),
+  RELAY_MAX_BUFFERED: intField({ min: 1, max: 100_000, default: 2000 }),
+  RELAY_POLL_INTERVAL_MS: intField({ min: 50, max: 600_000, default: 2000 }),
+  RELAY_PUBLISH_TIMEOUT_MS: intField({ min: 100, max: 60_000, default: 10_000 }),
+  RELAY_MAX_ATTEMPTS: intField({ min: 1, max: 100, default: 3 }),
+  RELAY_BACKOFF_BASE_MS: intField({ min: 1, max: 60_000, default: 1000 }),
+  RELAY_BACKOFF_MAX_MS: intField({ min: 1, max: 3_600_000, default: 30_000 }),
+  RELAY_BREAKER_THRESHOLD: intField({ min: 1, max: 1000, default: 5 }),
+  RELAY_BREAKER_HALF_OPEN_MS: intField({ min: 10, max: 600_000, default: 5000 }),
+  RELAY_SLOW_CALL_MS: intField({ min: 1, max: 60_000, default: 1000 }),
+  RELAY_RATE_LIMIT_DEFAULT_MS: intField({ min: 1, max: 600_000, default: 1000 }),
+  RELAY_STATS_INTERVAL_MS: intField({ min: 100, max: 600_000, default: 5000 }),
+  OUTBOX_RETENTION_MS: intField({ min: 1000, max: 2_592_000_000, default: 86_400_000 }),
+  OUTBOX_PRUNE_INTERVAL_MS: intField({ min: 100, max: 86_400_000, default: 60_000 }),
+  OUTBOX_PRUNE_BATCH: intField({ min: 1, max: 100_000, default: 1000 }),
+};
+
+export interface RelaySettings {
+  enabled: boolean;
+  concurrency: number;
+  claimBatch: number;
+  maxBuffered: number;
+  pollIntervalMs: number;
+  publishTimeoutMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  breakerThreshold: number;
+  breakerHalfOpenMs: number;
+  slowCallMs: number;
+  rateLimitDefaultMs: number;
+  statsIntervalMs: number;
+  retentionMs: number;
+  pruneIntervalMs: number;
+  pruneBatch: number;
+}
+
+export interface BroadcasterConfig {
+  appEnv: AppEnv;
+  logLevel: LogLevel;
+  databaseUrl: string;
+  host: string;
+  port: number;
+  pubnub: {
+    publishKey: string;
+    subscribeKey: string;
+    /** `host[:port]`, the SDK's origin. */
+    origin: string;
+    ssl: boolean;
+    userId: string;
+  };
+  apiTokens: readonly string[];
+  /** Empty: the admin API answers 403 to everyone. */
+  adminTokens: readonly string[];
+  /** True when the development token is in use (main prints it). */
+  usingDevelopmentToken: boolean;
+  corsOrigins: readonly string[];
+  shardCount: number;
+  poolMax: number;
+  statementTimeoutMs: number;
+  ingest: {
+    commitWaitMs: number;
+    commitMaxEvents: number;
+    commitMaxInFlight: number;
+    batchBodyLimitBytes: number;
+  };
+  relay: RelaySettings;
+}
+
+/** Reads and validates the environment; every problem is reported at once. Pure. */
+export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
+  const c = loadConfig(env, shape, {
+    requiredWhenDeployed: [
+      'DATABASE_URL',
+      'PUBNUB_PUBLISH_KEY',
+      'PUBNUB_SUBSCRIBE_KEY',
+      'BROADCAST_API_TOKENS',
+    ],
+  });
+  const development = c.APP_ENV === 'development';
+  const origin = new URL(c.PUBNUB_ORIGIN);
+  const apiTokens = c.BROADCAST_API_TOKENS ?? (development ? [developmentApiToken] : []);
+  return Object.freeze({
+    appEnv: c.APP_ENV,
+    logLevel: c.LOG_LEVEL,
+    databaseUrl: c.DATABASE_URL ?? developmentDatabaseUrl,
+    host: c.HOST ?? (development ? '127.0.0.1' : '0.0.0.0'),
+    port: c.PORT,
+    pubnub: Object.freeze({
+      publishKey: c.PUBNUB_PUBLISH_KEY,
+      subscribeKey: c.PUBNUB_SUBSCRIBE_KEY,
+      origin: origin.host,
+      ssl: origin.protocol === 'https:',
+      userId: c.PUBNUB_USER_ID,
+    }),
+    apiTokens: Object.freeze([...apiTokens]),
+    adminTokens: Object.freeze([
+      ...(c.BROADCAST_ADMIN_TOKENS ?? (development ? [developmentAdminToken] : [])),
+    ]),
+    usingDevelopmentToken: c.BROADCAST_API_TOKENS === undefined && development,
+    corsOrigins: Object.freeze([...c.CORS_ORIGINS]),
+    shardCount: c.SHARD_COUNT,
+    poolMax: c.DB_POOL_MAX,
+    statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+    ingest: Object.freeze({
+      commitWaitMs: c.INGEST_COMMIT_WAIT_MS,
+      commitMaxEvents: c.INGEST_COMMIT_MAX_EVENTS,
+      commitMaxInFlight: c.INGEST_COMMIT_MAX_IN_FLIGHT,
+      batchBodyLimitBytes: c.INGEST_BATCH_BODY_LIMIT_BYTES,
+    }),
+    relay: Object.freeze({
+      enabled: c.RELAY_ENABLED === 'true',
+      concurrency: c.RELAY_CONCURRENCY,
+      claimBatch: c.RELAY_CLAIM_BATCH,
+      maxBuffered: c.RELAY_MAX_BUFFERED,
+      pollIntervalMs: c.RELAY_POLL_INTERVAL_MS,
+      publishTimeoutMs: c.RELAY_PUBLISH_TIMEOUT_MS,
+      maxAttempts: c.RELAY_MAX_ATTEMPTS,
+      backoffBaseMs: c.RELAY_BACKOFF_BASE_MS,
+      backoffMaxMs: Math.max(c.RELAY_BACKOFF_MAX_MS, c.RELAY_BACKOFF_BASE_MS),
+      breakerThreshold: c.RELAY_BREAKER_THRESHOLD,
+      breakerHalfOpenMs: c.RELAY_BREAKER_HALF_OPEN_MS,
+      slowCallMs: c.RELAY_SLOW_CALL_MS,
+      rateLimitDefaultMs: c.RELAY_RATE_LIMIT_DEFAULT_MS,
+      statsIntervalMs: c.RELAY_STATS_INTERVAL_MS,
+      retentionMs: c.OUTBOX_RETENTION_MS,
+      pruneIntervalMs: c.OUTBOX_PRUNE_INTERVAL_MS,
+      pruneBatch: c.OUTBOX_PRUNE_BATCH,
+    }),
+  });
+}

@@ -1,0 +1,132 @@
+/** The outcome of one submission within a flushed group. */
+export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+export interface GroupCommitOptions<T, R> {
+  /** Flush once the pending submissions weigh this much (e.g. events). */
+  maxWeight: number;
+  /** Wait this long after the first pending submission for company; 0 = the next turn of the event loop. */
+  maxWaitMs: number;
+  /** Groups being written at once. */
+  maxInFlight: number;
+  /** Writes a group; returns one outcome per submission, in order. Throwing fails them all. */
+  flush(group: readonly T[]): Promise<Settled<R>[]>;
+  /** Called after each flush (for metrics). */
+  onFlush?(info: { submissions: number; weight: number; ms: number; ok: boolean }): void;
+}
+
+interface Pending<T, R> {
+  item: T;
+  weight: number;
+  resolve(value: R): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit: concurrent callers share one statement and one transaction.
+ * A submission is never split across groups, so a caller's items commit
+ * together or not at all.
+ */
+export class GroupCommitter<T, R> {
+  readonly #options: GroupCommitOptions<T, R>;
+  #pending: Pending<T, R>[] = [];
+  #pendingWeight = 0;
+  #timer: { cancel(): void } | undefined;
+  #timerDue = false;
+  #inFlight = new Set<Promise<void>>();
+
+  constructor(options: GroupCommitOptions<T, R>) {
+    this.#options = options;
+  }
+
+  get pending(): number {
+    return this.#pending.length;
+  }
+
+  submit(item: T, weight = 1): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.#pending.push({ item, weight, resolve, reject });
+      this.#pendingWeight += weight;
+      this.#schedule();
+    });
+  }
+
+  /** Flushes what is pending and waits for every group in flight. */
+  async drain(): Promise<void> {
+    while (this.#pending.length > 0 || this.#inFlight.size > 0) {
+      this.#timerDue = true;
+      this.#schedule();
+      await Promise.allSettled([...this.#inFlight]);
+    }
+  }
+
+  #schedule(): void {
+    if (this.#pending.length === 0) return;
+    if (this.#inFlight.size >= this.#options.maxInFlight) return;
+    if (this.#timerDue || this.#pendingWeight >= this.#options.maxWeight) {
+      this.#flushNow();
+      return;
+    }
+    if (this.#timer !== undefined) return;
+    const fire = (): void => {
+      this.#timer = undefined;
+      this.#timerDue = true;
+      this.#schedule();
+    };
+    if (this.#options.maxWaitMs === 0) {
+      const immediate = setImmediate(fire);
+      this.#timer = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timeout = setTimeout(fire, this.#options.maxWaitMs);
+      this.#timer = { cancel: () => clearTimeout(timeout) };
+    }
+  }
+
+  #flushNow(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#timerDue = false;
+    // Take whole submissions up to the weight limit (at least one).
+    let weight = 0;
+    let count = 0;
+    while (count < this.#pending.length) {
+      const next = this.#pending[count] as Pending<T, R>;
+      if (count > 0 && weight + next.weight > this.#options.maxWeight) break;
+      weight += next.weight;
+      count += 1;
+    }
+    const group = this.#pending.splice(0, count);
+    this.#pendingWeight -= weight;
+    const started = performance.now();
+    const run = this.#run(group, weight, started).finally(() => {
+      this.#inFlight.delete(run);
+      // Whatever queued up meanwhile has waited long enough.
+      if (this.#pending.length > 0) this.#timerDue = true;
+      this.#schedule();
+    });
+    this.#inFlight.add(run);
+    if (this.#pending.length > 0) this.#schedule();
+  }
+
+  async #run(group: Pending<T, R>[], weight: number, started: number): Promise<void> {
+    let outcomes: Settled<R>[];
+    try {
+      outcomes = await this.#options.flush(group.map((p) => p.item));
+    } catch (err) {
+      this.#options.onFlush?.({
+        submissions: group.length,
+        weight,
+        ms: performance.now() - started,
+        ok: false,
+      });
+      for (const p of group) p.reject(err);
+      return;
+    }
+    this.#options.onFlush?.({ submissions: group.length, weight, ms: performance.now() - started, ok: true });
+    group.forEach((p, i) => {
+      const outcome = outcomes[i];
+      if (!outcome) p.reject(new Error('group commit: flush returned too few outcomes'));
+      else if (outcome.ok) p.resolve(outcome.value);
+      else p.reject(outcome.error);
+    });
+  }
+}

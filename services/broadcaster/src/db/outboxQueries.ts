@@ -1,0 +1,259 @@
+import type { Pool } from '@sketchyaf/core';
+import type { EventSource } from '../events/envelope.ts';
+import type { PreparedEvent } from '../ingest/prepareEvent.ts';
+
+// Every SQL statement of the broadcaster, in one place.
+
+export interface InsertedRow {
+  kind: 'inserted' | 'missing_game';
+  /** Submission index (inserted) or the unknown game id (missing_game). */
+  req: number | null;
+  id: string;
+  event_id: string | null;
+  sequence: string | null;
+}
+
+/**
+ * One statement for a whole group of requests. Every game named is locked
+ * first, in id order (so concurrent groups cannot deadlock each other); game
+ * events then take the next sequences of their game, bumped under that lock.
+ * A request naming an unknown game writes nothing; the others in the group
+ * are unaffected.
+ */
+export async function insertEvents(
+  pool: Pool,
+  submissions: readonly (readonly PreparedEvent[])[],
+): Promise<InsertedRow[]> {
+  const req: number[] = [];
+  const eventIds: string[] = [];
+  const gameIds: (string | null)[] = [];
+  const sequenced: boolean[] = [];
+  const types: string[] = [];
+  const channels: string[] = [];
+  const payloads: string[] = [];
+  const requestIds: string[] = [];
+  const occurredAt: (string | null)[] = [];
+  submissions.forEach((events, i) => {
+    for (const e of events) {
+      req.push(i);
+      eventIds.push(e.eventId);
+      gameIds.push(e.gameId);
+      sequenced.push(e.sequenced);
+      types.push(e.type);
+      channels.push(e.channel);
+      payloads.push(e.dataJson);
+      requestIds.push(e.requestId);
+      occurredAt.push(e.occurredAt);
+    }
+  });
+  const { rows } = await pool.query<InsertedRow>({
+    name: 'broadcaster_insert_events',
+    text: `WITH input AS (
+       SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::bool[], $5::text[], $6::text[], $7::text[],
+                            $8::text[], $9::timestamptz[])
+         WITH ORDINALITY AS i(req, event_id, game_id, sequenced, type, channel, payload, request_id, occurred_at, ord)),
+     locked AS (
+       SELECT id FROM games
+       WHERE id = ANY(ARRAY(SELECT DISTINCT game_id FROM input WHERE game_id IS NOT NULL))
+       ORDER BY id FOR NO KEY UPDATE),
+     missing AS (
+       SELECT DISTINCT i.game_id FROM input i
+       WHERE i.game_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM locked l WHERE l.id = i.game_id)),
+     accepted AS (
+       SELECT * FROM input i WHERE NOT EXISTS (SELECT 1 FROM input j JOIN missing m ON m.game_id = j.game_id WHERE j.req = i.req)),
+     counts AS (
+       SELECT game_id, count(*) AS n FROM accepted WHERE sequenced GROUP BY game_id),
+     bumped AS (
+       UPDATE games g SET last_event_sequence = g.last_event_sequence + c.n
+       FROM counts c WHERE g.id = c.game_id
+       RETURNING g.id, g.last_event_sequence - c.n AS base),
+     numbered AS (
+       SELECT a.*, CASE WHEN a.sequenced
+                        THEN b.base + row_number() OVER (PARTITION BY a.game_id, a.sequenced ORDER BY a.ord) END AS seq
+       FROM accepted a LEFT JOIN bumped b ON b.id = a.game_id AND a.sequenced
+       WHERE NOT a.sequenced OR b.id IS NOT NULL),
+     inserted AS (
+       INSERT INTO realtime_outbox (event_id, game_id, sequence, type, channel, payload, request_id, source, occurred_at)
+       SELECT event_id, CASE WHEN sequenced THEN game_id END, seq, type, channel, payload::jsonb, request_id, 'api',
+              coalesce(occurred_at, clock_timestamp())
+       FROM numbered ORDER BY ord
+       RETURNING id, event_id, sequence)
+     SELECT 'inserted' AS kind, n.req, i.id::text, i.event_id::text, i.sequence::text
+     FROM inserted i JOIN numbered n ON n.event_id = i.event_id
+     UNION ALL
+     SELECT 'missing_game', NULL, m.game_id::text, NULL, NULL FROM missing m`,
+    values: [req, eventIds, gameIds, sequenced, types, channels, payloads, requestIds, occurredAt],
+  });
+  return rows;
+}
+
+export interface OutboxRow {
+  id: string;
+  event_id: string;
+  game_id: string | null;
+  sequence: string | null;
+  type: string;
+  channel: string;
+  payload: unknown;
+  request_id: string;
+  source: EventSource;
+  occurred_at: Date;
+  created_at: Date;
+  /** Size of the payload as text (an estimate of its JSON size, a little high). */
+  payload_bytes: number;
+}
+
+/**
+ * The oldest unpublished, live events not already held in memory, in id order
+ * (per game that is sequence order). Null `shards` means every shard.
+ */
+export async function claimEvents(
+  pool: Pool,
+  options: {
+    heldIds: readonly string[];
+    shards: readonly number[] | null;
+    shardCount: number;
+    limit: number;
+  },
+): Promise<OutboxRow[]> {
+  const { rows } = await pool.query<OutboxRow>(
+    // Ordered by the bigint column (o.id), not the text alias: '100' < '81' as text.
+    `SELECT o.id::text AS id, o.event_id::text AS event_id, o.game_id::text AS game_id, o.sequence::text AS sequence,
+            o.type, o.channel, o.payload, o.request_id, o.source, o.occurred_at, o.created_at,
+            octet_length(o.payload::text) AS payload_bytes
+     FROM realtime_outbox o
+     WHERE o.published_at IS NULL AND o.dead_lettered_at IS NULL
+       AND NOT (o.id = ANY($1::bigint[]))
+       AND ($2::int[] IS NULL OR realtime_outbox_shard(o.game_id, o.channel, $3) = ANY($2::int[]))
+     ORDER BY o.id
+     LIMIT $4`,
+    [options.heldIds, options.shards, options.shardCount, options.limit],
+  );
+  return rows;
+}
+
+export interface PublishedMark {
+  id: string;
+  timetoken: string;
+  attempts: number;
+}
+
+export async function markPublished(pool: Pool, marks: readonly PublishedMark[]): Promise<void> {
+  await pool.query(
+    `UPDATE realtime_outbox o
+     SET published_at = clock_timestamp(), publish_timetoken = m.tt, attempts = o.attempts + m.attempts,
+         dead_lettered_at = NULL
+     FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS m(id, tt, attempts)
+     WHERE o.id = m.id AND o.published_at IS NULL`,
+    [marks.map((m) => m.id), marks.map((m) => m.timetoken), marks.map((m) => m.attempts)],
+  );
+}
+
+/** PubNub refused the event for good: park it out of the relay's way, with the reason. */
+export async function deadLetter(pool: Pool, id: string, error: string, attempts: number): Promise<void> {
+  await pool.query(
+    `UPDATE realtime_outbox SET dead_lettered_at = clock_timestamp(), last_error = $2, attempts = attempts + $3
+     WHERE id = $1 AND published_at IS NULL`,
+    [id, error.slice(0, 1000), attempts],
+  );
+}
+
+/** Durable trace of failed attempts (after a round of retries), so operators see them. */
+export async function recordFailures(pool: Pool, id: string, error: string, attempts: number): Promise<void> {
+  await pool.query('UPDATE realtime_outbox SET last_error = $2, attempts = attempts + $3 WHERE id = $1', [
+    id,
+    error.slice(0, 1000),
+    attempts,
+  ]);
+}
+
+export interface OutboxStats {
+  backlog: number;
+  oldest_age_seconds: number;
+  dead_letters: number;
+}
+
+export async function outboxStats(
+  pool: Pool,
+  shards: readonly number[] | null,
+  shardCount: number,
+): Promise<OutboxStats> {
+  const { rows } = await pool.query<OutboxStats>(
+    `SELECT
+       (SELECT count(*)::int FROM realtime_outbox
+        WHERE published_at IS NULL AND dead_lettered_at IS NULL
+          AND ($1::int[] IS NULL OR realtime_outbox_shard(game_id, channel, $2) = ANY($1::int[]))) AS backlog,
+       coalesce((SELECT extract(epoch FROM clock_timestamp() - created_at)::float8 FROM realtime_outbox
+                 WHERE published_at IS NULL AND dead_lettered_at IS NULL
+                   AND ($1::int[] IS NULL OR realtime_outbox_shard(game_id, channel, $2) = ANY($1::int[]))
+                 ORDER BY id LIMIT 1), 0) AS oldest_age_seconds,
+       (SELECT count(*)::int FROM realtime_outbox WHERE dead_lettered_at IS NOT NULL) AS dead_letters`,
+    [shards, shardCount],
+  );
+  return rows[0] ?? { backlog: 0, oldest_age_seconds: 0, dead_letters: 0 };
+}
+
+/** Deletes up to `limit` rows published more than `retentionMs` ago, oldest first. */
+export async function pruneOutbox(pool: Pool, retentionMs: number, limit: number): Promise<number> {
+  const result = await pool.query(
+    `DELETE FROM realtime_outbox o USING (
+       SELECT id FROM realtime_outbox
+       WHERE published_at < clock_timestamp() - $1 * interval '1 millisecond'
+       ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) d
+     WHERE o.id = d.id`,
+    [retentionMs, limit],
+  );
+  return result.rowCount ?? 0;
+}
+
+export interface DeliveryRow {
+  event_id: string;
+  publish_timetoken: string | null;
+  dead_lettered: boolean;
+  last_error: string | null;
+}
+
+/** Delivery state of events that are published or dead-lettered, by outbox id. */
+export async function deliveryStates(pool: Pool, ids: readonly string[]): Promise<DeliveryRow[]> {
+  const { rows } = await pool.query<DeliveryRow>(
+    `SELECT event_id::text, publish_timetoken::text, dead_lettered_at IS NOT NULL AS dead_lettered, last_error
+     FROM realtime_outbox WHERE id = ANY($1::bigint[]) AND (published_at IS NOT NULL OR dead_lettered_at IS NOT NULL)`,
+    [ids],
+  );
+  return rows;
+}
+
+export interface DeadLetterRow {
+  id: string;
+  event_id: string;
+  game_id: string | null;
+  sequence: string | null;
+  type: string;
+  channel: string;
+  attempts: number;
+  last_error: string | null;
+  dead_lettered_at: Date;
+}
+
+export async function listDeadLetters(pool: Pool, limit: number): Promise<DeadLetterRow[]> {
+  const { rows } = await pool.query<DeadLetterRow>(
+    `SELECT o.id::text AS id, o.event_id::text AS event_id, o.game_id::text AS game_id, o.sequence::text AS sequence,
+            o.type, o.channel, o.attempts, o.last_error, o.dead_lettered_at
+     FROM realtime_outbox o WHERE o.dead_lettered_at IS NOT NULL ORDER BY o.id LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+/** Returns dead letters to the relay (all of them, or those with the given event ids). */
+export async function redriveDeadLetters(pool: Pool, eventIds: readonly string[] | null): Promise<string[]> {
+  const { rows } = await pool.query<{ event_id: string }>(
+    `WITH redriven AS (
+       UPDATE realtime_outbox SET dead_lettered_at = NULL
+       WHERE dead_lettered_at IS NOT NULL AND ($1::uuid[] IS NULL OR event_id = ANY($1::uuid[]))
+       RETURNING event_id)
+     SELECT event_id::text FROM redriven, (SELECT pg_notify('realtime_outbox', '')) AS wake`,
+    [eventIds],
+  );
+  return rows.map((r) => r.event_id);
+}

@@ -1,0 +1,148 @@
+import { AppError, type Logger, type Pool } from '@sketchyaf/core';
+import { GroupCommitter, type Settled } from '../db/groupCommit.ts';
+import { insertEvents, type InsertedRow } from '../db/outboxQueries.ts';
+import type { BroadcasterMetrics } from '../metrics.ts';
+import type { PreparedEvent } from './prepareEvent.ts';
+
+export interface WrittenEvent {
+  outboxId: string;
+  eventId: string;
+  sequence: number | null;
+}
+
+export interface OutboxWriterOptions {
+  pool: Pool;
+  logger: Logger;
+  metrics: BroadcasterMetrics;
+  maxWaitMs: number;
+  maxEvents: number;
+  maxInFlight: number;
+}
+
+// Deadlock (with another writer of games rows) or serialization failure: safe to run again.
+const retryableCodes = new Set(['40P01', '40001']);
+// The connection or the server is gone: the request may succeed later.
+const unavailableCodes = /^(08|57P0|53)/;
+
+function pgCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : '';
+}
+
+function isConnectionFailure(err: unknown): boolean {
+  const code = pgCode(err);
+  if (unavailableCodes.test(code)) return true;
+  const message = err instanceof Error ? err.message : '';
+  return /ECONNREFUSED|ECONNRESET|timeout|Connection terminated|connect/i.test(message) && code === '';
+}
+
+/**
+ * Durable writes of accepted events, with group commit: requests arriving
+ * within a millisecond or so share one statement. Each caller gets its own
+ * outcome: its events written (with sequences), or not_found for an unknown
+ * game, or unavailable when the database is.
+ */
+export class OutboxWriter {
+  readonly #options: OutboxWriterOptions;
+  readonly #committer: GroupCommitter<readonly PreparedEvent[], WrittenEvent[]>;
+
+  constructor(options: OutboxWriterOptions) {
+    this.#options = options;
+    this.#committer = new GroupCommitter({
+      maxWeight: options.maxEvents,
+      maxWaitMs: options.maxWaitMs,
+      maxInFlight: options.maxInFlight,
+      flush: (group) => this.#flush(group),
+      onFlush: ({ weight, ms, ok }) => {
+        options.metrics.ingestCommitEvents.observe(weight);
+        options.metrics.ingestCommitDuration.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
+      },
+    });
+  }
+
+  /** Writes one request's events in one transaction; throws AppError not_found / unavailable. */
+  write(events: readonly PreparedEvent[]): Promise<WrittenEvent[]> {
+    return this.#committer.submit(events, events.length);
+  }
+
+  drain(): Promise<void> {
+    return this.#committer.drain();
+  }
+
+  async #flush(group: readonly (readonly PreparedEvent[])[]): Promise<Settled<WrittenEvent[]>[]> {
+    try {
+      return outcomes(group, await this.#insertWithRetry(group));
+    } catch (err) {
+      if (isConnectionFailure(err))
+        throw new AppError('unavailable', 'The event store is unavailable; retry later', null, {
+          cause: err,
+        });
+      if (group.length === 1) throw err;
+      // Something in one request broke the shared statement: isolate it.
+      this.#options.logger.warn('group insert failed; writing its requests one by one', {
+        err: String(err),
+        requests: group.length,
+      });
+      return Promise.all(
+        group.map(async (events): Promise<Settled<WrittenEvent[]>> => {
+          try {
+            const [outcome] = outcomes([events], await this.#insertWithRetry([events]));
+            return outcome ?? { ok: false, error: new Error('no outcome') };
+          } catch (error) {
+            return { ok: false, error };
+          }
+        }),
+      );
+    }
+  }
+
+  async #insertWithRetry(group: readonly (readonly PreparedEvent[])[]): Promise<InsertedRow[]> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await insertEvents(this.#options.pool, group);
+      } catch (err) {
+        if (!retryableCodes.has(pgCode(err)) || attempt >= 5) throw err;
+        this.#options.metrics.ingestCommitRetries.inc();
+        await new Promise((resolve) => setTimeout(resolve, attempt * 2 + Math.random() * 5));
+      }
+    }
+  }
+}
+
+/** Turns the statement's rows into one outcome per request. */
+export function outcomes(
+  group: readonly (readonly PreparedEvent[])[],
+  rows: readonly InsertedRow[],
+): Settled<WrittenEvent[]>[] {
+  const byEventId = new Map<string, InsertedRow>();
+  const missingGames = new Set<string>();
+  for (const row of rows) {
+    if (row.kind === 'missing_game') missingGames.add(row.id);
+    else if (row.event_id !== null) byEventId.set(row.event_id, row);
+  }
+  return group.map((events): Settled<WrittenEvent[]> => {
+    const written: WrittenEvent[] = [];
+    for (const event of events) {
+      const row = byEventId.get(event.eventId);
+      if (!row) {
+        const gameIds = [
+          ...new Set(
+            events.map((e) => e.gameId).filter((g): g is string => g !== null && missingGames.has(g)),
+          ),
+        ];
+        return {
+          ok: false,
+          error: new AppError('not_found', gameIds.length === 1 ? 'Unknown game' : 'Unknown games', {
+            gameIds,
+          }),
+        };
+      }
+      written.push({
+        outboxId: row.id,
+        eventId: event.eventId,
+        sequence: row.sequence === null ? null : Number(row.sequence),
+      });
+    }
+    return { ok: true, value: written };
+  });
+}

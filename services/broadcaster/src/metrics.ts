@@ -1,0 +1,123 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { latencyBuckets, metricPrefix } from '@sketchyaf/core';
+
+export interface BroadcasterMetrics {
+  ingestAccepted: Counter<'type'>;
+  ingestRejected: Counter<'reason'>;
+  ingestCommitEvents: Histogram;
+  ingestCommitDuration: Histogram<'result'>;
+  ingestCommitRetries: Counter;
+  publishDuration: Histogram<'result'>;
+  publishAttempts: Counter<'result'>;
+  publishLag: Histogram;
+  outboxBacklog: Gauge;
+  outboxOldestAge: Gauge;
+  circuitState: Gauge;
+  deadLetters: Gauge;
+  deadLettered: Counter;
+  relayBuffered: Gauge;
+  relayInFlight: Gauge;
+  outboxPruned: Counter;
+  listenerConnected: Gauge;
+}
+
+export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics {
+  const p = metricPrefix;
+  const registers = [registry];
+  return {
+    ingestAccepted: new Counter({
+      name: `${p}ingest_events_accepted_total`,
+      help: 'Events written to the outbox by the ingest API, by type.',
+      labelNames: ['type'],
+      registers,
+    }),
+    ingestRejected: new Counter({
+      name: `${p}ingest_events_rejected_total`,
+      help: 'Events refused by the ingest API (a whole batch counts each of its events), by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    ingestCommitEvents: new Histogram({
+      name: `${p}ingest_commit_events`,
+      help: 'Events per group-commit statement.',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registers,
+    }),
+    ingestCommitDuration: new Histogram({
+      name: `${p}ingest_commit_duration_seconds`,
+      help: 'Duration of one group-commit statement, by result.',
+      labelNames: ['result'],
+      buckets: latencyBuckets,
+      registers,
+    }),
+    ingestCommitRetries: new Counter({
+      name: `${p}ingest_commit_retries_total`,
+      help: 'Group-commit statements run again after a deadlock or serialization failure.',
+      registers,
+    }),
+    publishDuration: new Histogram({
+      name: `${p}publish_duration_seconds`,
+      help: 'Duration of one PubNub publish attempt, by result (success or failure).',
+      labelNames: ['result'],
+      buckets: latencyBuckets,
+      registers,
+    }),
+    publishAttempts: new Counter({
+      name: `${p}publish_attempts_total`,
+      help: 'PubNub publish attempts by outcome: published, slow (published, counted against the circuit), transient, rate_limited, poison, rejected (circuit open).',
+      labelNames: ['result'],
+      registers,
+    }),
+    publishLag: new Histogram({
+      name: `${p}publish_lag_seconds`,
+      help: 'Time from the outbox commit of an event to PubNub accepting it.',
+      buckets: latencyBuckets,
+      registers,
+    }),
+    outboxBacklog: new Gauge({
+      name: `${p}outbox_backlog`,
+      help: 'Unpublished, not dead-lettered outbox events in owned shards.',
+      registers,
+    }),
+    outboxOldestAge: new Gauge({
+      name: `${p}outbox_oldest_unpublished_age_seconds`,
+      help: 'Age of the oldest unpublished, not dead-lettered event in owned shards (0 when none).',
+      registers,
+    }),
+    circuitState: new Gauge({
+      name: `${p}circuit_state`,
+      help: 'PubNub circuit breaker: 0 closed, 1 half-open, 2 open.',
+      registers,
+    }),
+    deadLetters: new Gauge({
+      name: `${p}dead_letters`,
+      help: 'Dead-lettered outbox events waiting for an operator (all shards).',
+      registers,
+    }),
+    deadLettered: new Counter({
+      name: `${p}dead_lettered_events_total`,
+      help: 'Events moved to the dead-letter state because PubNub refused them for good.',
+      registers,
+    }),
+    relayBuffered: new Gauge({
+      name: `${p}relay_buffered_events`,
+      help: 'Events claimed by this relay and held in memory (queued, in flight or awaiting their mark).',
+      registers,
+    }),
+    relayInFlight: new Gauge({
+      name: `${p}relay_in_flight_publishes`,
+      help: 'PubNub publishes in flight.',
+      registers,
+    }),
+    outboxPruned: new Counter({
+      name: `${p}outbox_pruned_total`,
+      help: 'Published outbox rows deleted after the retention period.',
+      registers,
+    }),
+    listenerConnected: new Gauge({
+      name: `${p}relay_listener_connected`,
+      help: '1 while the LISTEN connection for outbox notifications is up.',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,28 @@
+import type { Logger, Pool } from '@sketchyaf/core';
+import { deadLetter } from '../db/outboxQueries.ts';
+import { backoffDelay } from './backoff.ts';
+
+/**
+ * Records a dead letter, retrying while the database is unreachable and the
+ * relay runs. Returns false if the relay stopped first (the event stays
+ * unpublished and is tried again after a restart).
+ */
+export async function writeDeadLetter(
+  pool: Pool,
+  logger: Logger,
+  entry: { id: string; error: string; attempts: number },
+  running: () => boolean,
+): Promise<boolean> {
+  for (let failures = 1; ; failures += 1) {
+    try {
+      await deadLetter(pool, entry.id, entry.error, entry.attempts);
+      return true;
+    } catch (err) {
+      if (!running()) return false;
+      logger.warn('dead-lettering failed; retrying', { err: String(err), outboxId: entry.id });
+      await new Promise((resolve) =>
+        setTimeout(resolve, backoffDelay(failures, { baseMs: 100, maxMs: 5000 })),
+      );
+    }
+  }
+}

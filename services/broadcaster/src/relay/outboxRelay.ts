@@ -1,0 +1,324 @@
+import { EventEmitter } from 'node:events';
+import type { Clock, Logger, Pool } from '@sketchyaf/core';
+import type { RelaySettings } from '../config.ts';
+import { claimEvents, recordFailures, type OutboxRow } from '../db/outboxQueries.ts';
+import { outboxShardOf } from '../events/channels.ts';
+import type { BroadcasterMetrics } from '../metrics.ts';
+import { backoffDelay, planRetry } from './backoff.ts';
+import { writeDeadLetter } from './deadLetters.ts';
+import { KeyedQueue, type Keyed } from './keyedQueue.ts';
+import { attemptPublish } from './publishAttempt.ts';
+import { circuitGaugeValue, PublishCircuit, type CircuitStateName } from './publishCircuit.ts';
+import { PublishedMarks } from './publishedMarks.ts';
+import type { Publisher } from './pubnubPublisher.ts';
+import { WakeTimer } from './wakeTimer.ts';
+
+/** What happened to an event, for `?wait=published` callers and tests. */
+export interface DeliveryEvent {
+  eventId: string;
+  outboxId: string;
+  channel: string;
+  sequence: number | null;
+  outcome: { state: 'published'; timetoken: string } | { state: 'dead_lettered'; error: string };
+}
+
+export interface RelayDeps {
+  pool: Pool;
+  publisher: Publisher;
+  logger: Logger;
+  metrics: BroadcasterMetrics;
+  clock: Clock;
+  settings: RelaySettings & { shardCount: number };
+}
+
+interface Claimed extends Keyed {
+  row: OutboxRow;
+  /** Consecutive failures in the current round of retries. */
+  failures: number;
+  /** Attempts not yet written to the row. */
+  attempts: number;
+}
+
+/**
+ * Moves outbox events to PubNub: claims the oldest unpublished events,
+ * publishes each game's events one at a time in sequence order (many games
+ * at once), then marks them published. Behind a circuit breaker: while open,
+ * nothing is claimed and events wait in the outbox; on close they drain in order.
+ */
+export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circuit: [CircuitStateName] }> {
+  readonly #deps: RelayDeps;
+  readonly #queue = new KeyedQueue<Claimed>();
+  readonly #circuit: PublishCircuit;
+  readonly #marks: PublishedMarks;
+  readonly #publishes = new Set<Promise<void>>();
+  #owned: ReadonlySet<number> | null = null;
+  #running = false;
+  #fetching: Promise<void> | undefined;
+  #fetchAgain = false;
+  #fetchFailures = 0;
+  #fetchBackoffUntil = 0;
+  #rateLimitedUntil = 0;
+  #trialInFlight = false;
+  readonly #timer: WakeTimer;
+
+  constructor(deps: RelayDeps) {
+    super();
+    this.#deps = deps;
+    this.#marks = new PublishedMarks(deps.pool, deps.logger, () => {
+      this.#updateGauges();
+      this.#requestFetch();
+    });
+    this.#timer = new WakeTimer(deps.clock, () => this.wake());
+    deps.metrics.circuitState.set(circuitGaugeValue.closed);
+    this.#circuit = new PublishCircuit({
+      threshold: deps.settings.breakerThreshold,
+      halfOpenAfterMs: deps.settings.breakerHalfOpenMs,
+      onStateChange: (state) => this.#onCircuit(state),
+    });
+  }
+
+  get circuitState(): CircuitStateName {
+    return this.#circuit.state;
+  }
+
+  /** Events held in memory: queued, in flight, or published and awaiting their mark. */
+  get buffered(): number {
+    return this.#queue.size + this.#marks.size;
+  }
+
+  start(ownedShards: ReadonlySet<number> | null): void {
+    this.#owned = ownedShards;
+    this.#running = true;
+    this.wake();
+  }
+
+  /** Stops claiming, lets publishes in flight finish (bounded by the publish timeout), records them. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#timer.disarm();
+    await this.#fetching;
+    await Promise.allSettled([...this.#publishes]);
+    await this.#marks.stop().catch(() => undefined);
+  }
+
+  /** New events may be waiting (NOTIFY, poll, redrive). */
+  wake(): void {
+    this.#requestFetch();
+    this.#dispatch();
+  }
+
+  /** Restricts the relay to some shards (null: all); drops queued events of the others. */
+  setOwnedShards(shards: ReadonlySet<number> | null): void {
+    this.#owned = shards;
+    if (shards !== null) {
+      const { shardCount } = this.#deps.settings;
+      this.#queue.removeWhere((c) => !shards.has(outboxShardOf(c.row.game_id, c.row.channel, shardCount)));
+    }
+    this.wake();
+  }
+
+  #onCircuit(state: CircuitStateName): void {
+    const { metrics, logger } = this.#deps;
+    metrics.circuitState.set(circuitGaugeValue[state]);
+    if (state === 'open') logger.warn('PubNub circuit open: publishing paused, events wait in the outbox');
+    else logger.info(`PubNub circuit ${state.replace('_', '-')}`);
+    // PubNub is back: whatever was backing off may go at once.
+    if (state === 'closed') this.#queue.clearDelays();
+    this.emit('circuit', state);
+    this.wake();
+  }
+
+  #canClaim(now: number): boolean {
+    if (!this.#running || now < this.#fetchBackoffUntil) return false;
+    // Claim when a good batch fits: many small claims would each resend every held id.
+    const { maxBuffered, claimBatch } = this.#deps.settings;
+    if (maxBuffered - this.buffered < Math.min(claimBatch, Math.ceil(maxBuffered / 4))) return false;
+    const circuit = this.#circuit.state;
+    // While open, claim only to have something for the trial call.
+    return (
+      circuit === 'closed' ||
+      (circuit === 'open' && this.#queue.size === 0 && now >= this.#circuit.trialDueAt)
+    );
+  }
+
+  #requestFetch(): void {
+    if (!this.#running) return;
+    if (this.#fetching) {
+      this.#fetchAgain = true;
+      return;
+    }
+    this.#fetching = this.#fetchLoop().finally(() => {
+      this.#fetching = undefined;
+    });
+  }
+
+  async #fetchLoop(): Promise<void> {
+    const { pool, settings, clock, logger } = this.#deps;
+    do {
+      this.#fetchAgain = false;
+      if (!this.#canClaim(clock.now())) return;
+      const limit = Math.min(settings.claimBatch, settings.maxBuffered - this.buffered);
+      let rows: OutboxRow[];
+      try {
+        rows = await claimEvents(pool, {
+          heldIds: [...this.#queue.heldIds(), ...this.#marks.ids()],
+          shards: this.#owned === null ? null : [...this.#owned],
+          shardCount: settings.shardCount,
+          limit,
+        });
+        this.#fetchFailures = 0;
+      } catch (err) {
+        this.#fetchFailures += 1;
+        const delay = backoffDelay(this.#fetchFailures, { baseMs: 100, maxMs: 5000 });
+        this.#fetchBackoffUntil = clock.now() + delay;
+        logger.warn('claiming outbox events failed', {
+          err: err instanceof Error ? err.message : String(err),
+          retryInMs: delay,
+        });
+        this.#arm(this.#fetchBackoffUntil);
+        return;
+      }
+      if (!this.#running) return;
+      const owned = this.#owned;
+      const mine =
+        owned === null
+          ? rows
+          : rows.filter((r) => owned.has(outboxShardOf(r.game_id, r.channel, settings.shardCount)));
+      this.#queue.add(mine.map((row) => ({ id: row.id, key: row.channel, row, failures: 0, attempts: 0 })));
+      this.#updateGauges();
+      this.#dispatch();
+      if (rows.length === limit) this.#fetchAgain = true;
+    } while (this.#fetchAgain && this.#running);
+  }
+
+  #dispatch(): void {
+    if (!this.#running) return;
+    const { clock, settings } = this.#deps;
+    const now = clock.now();
+    const circuit = this.#circuit.state;
+    let wakeAt = this.#queue.nextReadyAt() ?? Number.POSITIVE_INFINITY;
+    if (now < this.#rateLimitedUntil) {
+      wakeAt = this.#rateLimitedUntil;
+    } else if (circuit === 'open') {
+      const due = this.#circuit.trialDueAt;
+      if (now < due) wakeAt = due;
+      else if (!this.#trialInFlight) {
+        const item = this.#queue.take(now);
+        if (item) this.#launch(item, true);
+        else this.#requestFetch();
+      }
+    } else if (circuit === 'closed') {
+      while (this.#queue.inFlight < settings.concurrency) {
+        const item = this.#queue.take(now);
+        if (!item) break;
+        this.#launch(item, false);
+      }
+    }
+    // half-open: the trial call decides; its completion dispatches again.
+    this.#arm(wakeAt);
+  }
+
+  #launch(item: Claimed, trial: boolean): void {
+    if (trial) this.#trialInFlight = true;
+    const run = this.#publish(item)
+      .catch((err: unknown) => {
+        this.#deps.logger.error('relay publish step failed', { err: String(err), outboxId: item.id });
+      })
+      .finally(() => {
+        if (trial) this.#trialInFlight = false;
+        this.#publishes.delete(run);
+        this.#updateGauges();
+        this.#dispatch();
+        this.#requestFetch();
+      });
+    this.#publishes.add(run);
+    this.#updateGauges();
+  }
+
+  async #publish(item: Claimed): Promise<void> {
+    const { publisher, metrics, settings, clock } = this.#deps;
+    const { row } = item;
+    const sequence = row.sequence === null ? null : Number(row.sequence);
+    const outcome = await attemptPublish(this.#circuit, publisher, row, settings.slowCallMs);
+    const now = clock.now();
+    if (outcome.kind === 'rejected') {
+      // Not sent; not an attempt. A short pause keeps a not-quite-due trial from spinning.
+      metrics.publishAttempts.inc({ result: 'rejected' });
+      this.#queue.retry(item, now + 10, now);
+      return;
+    }
+    item.attempts += 1;
+    metrics.publishDuration.observe(
+      { result: outcome.kind === 'published' ? 'success' : 'failure' },
+      outcome.ms / 1000,
+    );
+    if (outcome.kind === 'published') {
+      metrics.publishAttempts.inc({ result: outcome.slow ? 'slow' : 'published' });
+      metrics.publishLag.observe(Math.max(0, Date.now() - row.created_at.getTime()) / 1000);
+      this.#queue.complete(item);
+      this.#marks.add({ id: item.id, timetoken: outcome.timetoken, attempts: item.attempts });
+      this.emit('delivered', {
+        eventId: row.event_id,
+        outboxId: row.id,
+        channel: row.channel,
+        sequence,
+        outcome: { state: 'published', timetoken: outcome.timetoken },
+      });
+      return;
+    }
+    metrics.publishAttempts.inc({ result: outcome.kind });
+    if (outcome.kind === 'poison') {
+      await this.#deadLetter(item, outcome.error.message);
+      return;
+    }
+    item.failures += 1;
+    const retryAfterMs = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : undefined;
+    if (retryAfterMs !== undefined)
+      this.#rateLimitedUntil = Math.max(this.#rateLimitedUntil, now + retryAfterMs);
+    const plan = planRetry(item.failures, retryAfterMs, {
+      baseMs: settings.backoffBaseMs,
+      maxMs: settings.backoffMaxMs,
+      maxAttempts: settings.maxAttempts,
+    });
+    if (plan.endOfRound) {
+      // A round of retries is used up: leave a trace on the row, then wait longer. Never dropped.
+      void recordFailures(this.#deps.pool, item.id, outcome.error.message, item.attempts).catch(
+        () => undefined,
+      );
+      item.attempts = 0;
+      item.failures = 0;
+    }
+    this.#queue.retry(item, now + plan.delayMs, now);
+  }
+
+  /** PubNub refused the event for good. The game's next event waits until this is recorded. */
+  async #deadLetter(item: Claimed, error: string): Promise<void> {
+    const { pool, metrics, logger } = this.#deps;
+    const entry = { id: item.id, error, attempts: item.attempts };
+    if (!(await writeDeadLetter(pool, logger, entry, () => this.#running))) return;
+    metrics.deadLettered.inc();
+    logger.warn('event dead-lettered: PubNub refused it', {
+      outboxId: item.id,
+      eventId: item.row.event_id,
+      channel: item.row.channel,
+      error,
+    });
+    this.#queue.complete(item);
+    this.emit('delivered', {
+      eventId: item.row.event_id,
+      outboxId: item.id,
+      channel: item.row.channel,
+      sequence: item.row.sequence === null ? null : Number(item.row.sequence),
+      outcome: { state: 'dead_lettered', error },
+    });
+  }
+
+  #updateGauges(): void {
+    this.#deps.metrics.relayBuffered.set(this.buffered);
+    this.#deps.metrics.relayInFlight.set(this.#publishes.size);
+  }
+
+  #arm(at: number): void {
+    if (this.#running) this.#timer.arm(at);
+  }
+}

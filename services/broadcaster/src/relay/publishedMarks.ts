@@ -1,0 +1,79 @@
+import type { Logger, Pool } from '@sketchyaf/core';
+import { GroupCommitter } from '../db/groupCommit.ts';
+import { markPublished, type PublishedMark } from '../db/outboxQueries.ts';
+import { backoffDelay } from './backoff.ts';
+
+/**
+ * Records publishes in the outbox, many per statement. A failed write is
+ * retried until it succeeds or the relay stops; until then the event stays
+ * in memory (so it is never claimed again). An event whose mark is lost to a
+ * crash is published again on restart: at-least-once, with the same eventId.
+ */
+export class PublishedMarks {
+  readonly #pool: Pool;
+  readonly #logger: Logger;
+  readonly #committer: GroupCommitter<PublishedMark, void>;
+  readonly #pending = new Set<string>();
+  readonly #onCommitted: () => void;
+  #stopping = false;
+
+  constructor(pool: Pool, logger: Logger, onCommitted: () => void) {
+    this.#pool = pool;
+    this.#logger = logger;
+    this.#onCommitted = onCommitted;
+    this.#committer = new GroupCommitter({
+      maxWeight: 1000,
+      maxWaitMs: 1,
+      maxInFlight: 2,
+      flush: async (marks) => {
+        await this.#writeWithRetry(marks);
+        return marks.map(() => ({ ok: true as const, value: undefined }));
+      },
+    });
+  }
+
+  /** Published events whose mark is not committed yet: still held, never claimed again. */
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  ids(): IterableIterator<string> {
+    return this.#pending.values();
+  }
+
+  /** Queues the mark; the id stays pending until it is committed. */
+  add(mark: PublishedMark): void {
+    this.#pending.add(mark.id);
+    this.#committer.submit(mark).then(
+      () => {
+        this.#pending.delete(mark.id);
+        this.#onCommitted();
+      },
+      () => undefined, // stopped before it could be written: published again after a restart
+    );
+  }
+
+  /** Writes what is pending, giving up on failures (the events will be published again later). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#committer.drain();
+  }
+
+  async #writeWithRetry(marks: readonly PublishedMark[]): Promise<void> {
+    for (let failures = 1; ; failures += 1) {
+      try {
+        await markPublished(this.#pool, marks);
+        return;
+      } catch (err) {
+        if (this.#stopping && failures >= 2) throw err;
+        const delay = backoffDelay(failures, { baseMs: 100, maxMs: 5000 });
+        this.#logger.warn('recording published events failed; retrying', {
+          err: err instanceof Error ? err.message : String(err),
+          events: marks.length,
+          retryInMs: delay,
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}

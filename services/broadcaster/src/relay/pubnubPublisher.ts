@@ -1,0 +1,126 @@
+import PubNub from 'pubnub';
+import type { Envelope } from '../events/envelope.ts';
+import { parseRetryAfter } from './backoff.ts';
+import {
+  classifyStatus,
+  PoisonPublishError,
+  RateLimitedPublishError,
+  TransientPublishError,
+  type PublishError,
+} from './publishErrors.ts';
+import { RetryAfterProbe } from './retryAfterProbe.ts';
+
+/** What the relay needs from PubNub; tests can supply their own. */
+export interface Publisher {
+  /** Resolves with PubNub's timetoken; rejects with a PublishError subclass. */
+  publish(channel: string, message: Envelope, approxBytes: number): Promise<string>;
+  close(): void;
+}
+
+export interface PubnubPublisherOptions {
+  publishKey: string;
+  subscribeKey: string;
+  /** `host[:port]`. */
+  origin: string;
+  ssl: boolean;
+  userId: string;
+  timeoutMs: number;
+  /** Used when a 429 comes without a readable Retry-After. */
+  rateLimitDefaultMs: number;
+  maxSockets: number;
+}
+
+// Messages larger than this go by POST: a GET puts the URL-encoded message in
+// the request line, which can grow to three times its size.
+const postAboveBytes = 4096;
+
+interface SdkStatus {
+  statusCode?: unknown;
+  category?: unknown;
+  errorData?: unknown;
+}
+
+/**
+ * Publishes with the official SDK. Its own retries are off
+ * (NoneRetryPolicy): the relay's backoff, rate limiting and circuit breaker
+ * decide when to try again.
+ */
+export function createPubnubPublisher(options: PubnubPublisherOptions): Publisher {
+  const pubnub = new PubNub({
+    publishKey: options.publishKey,
+    subscribeKey: options.subscribeKey,
+    userId: options.userId,
+    origin: options.origin,
+    ssl: options.ssl,
+    keepAlive: true,
+    keepAliveSettings: { maxSockets: options.maxSockets, timeout: 30_000 },
+    retryConfiguration: PubNub.NoneRetryPolicy(),
+    transactionalRequestTimeout: Math.max(1, Math.ceil(options.timeoutMs / 1000)),
+    enableEventEngine: false,
+    autoNetworkDetection: false,
+  });
+  const probe = new RetryAfterProbe(`${options.ssl ? 'https' : 'http'}://${options.origin}`);
+
+  return {
+    async publish(channel, message, approxBytes) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const guard = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new TransientPublishError(`no answer from PubNub within ${options.timeoutMs} ms`, 0));
+        }, options.timeoutMs);
+      });
+      try {
+        const request = pubnub.publish({
+          channel,
+          message: message as unknown as PubNub.Payload,
+          sendByPost: approxBytes > postAboveBytes,
+        });
+        const response = await Promise.race([request, guard]);
+        return response.timetoken;
+      } catch (err) {
+        throw toPublishError(err, channel, probe, options.rateLimitDefaultMs);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {
+      probe.close();
+      pubnub.destroy(true);
+    },
+  };
+}
+
+function toPublishError(
+  err: unknown,
+  channel: string,
+  probe: RetryAfterProbe,
+  defaultMs: number,
+): PublishError {
+  if (err instanceof TransientPublishError) return err;
+  const status = (err as { status?: SdkStatus } | null)?.status;
+  const statusCode = typeof status?.statusCode === 'number' ? status.statusCode : 0;
+  const detail = describe(err, status);
+  switch (classifyStatus(statusCode)) {
+    case 'rate_limited': {
+      const retryAfterMs = parseRetryAfter(probe.take(channel), Date.now()) ?? defaultMs;
+      return new RateLimitedPublishError(`PubNub 429: ${detail}`, retryAfterMs, { cause: err });
+    }
+    case 'poison':
+      return new PoisonPublishError(`PubNub ${statusCode}: ${detail}`, statusCode, { cause: err });
+    case 'transient':
+      return new TransientPublishError(`PubNub ${statusCode || 'no response'}: ${detail}`, statusCode, {
+        cause: err,
+      });
+  }
+}
+
+function describe(err: unknown, status: SdkStatus | undefined): string {
+  const data = status?.errorData;
+  if (typeof data === 'string') return data;
+  if (data !== null && typeof data === 'object') {
+    const message = (data as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+  }
+  if (typeof status?.category === 'string') return status.category;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,185 @@
+import {
+  createHttpApp,
+  createLogger,
+  createMetricsRegistry,
+  createPool,
+  NotificationListener,
+  pingDatabase,
+  serviceHandleFor,
+  startHttpServer,
+  startWithReleasers,
+  systemClock,
+  type Clock,
+  type Logger,
+  type ServiceHandle,
+} from '@sketchyaf/core';
+import type { Registry } from 'prom-client';
+import type { BroadcasterConfig } from './config.ts';
+import { adminRoutes } from './http/adminRoutes.ts';
+import { ingestRoutes } from './http/ingestRoutes.ts';
+import { DeliveryWaiters } from './ingest/deliveryWaiters.ts';
+import { OutboxWriter } from './ingest/outboxWriter.ts';
+import { createBroadcasterMetrics } from './metrics.ts';
+import { OutboxHousekeeping } from './relay/outboxHousekeeping.ts';
+import { OutboxRelay } from './relay/outboxRelay.ts';
+import { createPubnubPublisher, type Publisher } from './relay/pubnubPublisher.ts';
+
+export const outboxChannel = 'realtime_outbox';
+
+export interface BroadcasterService extends ServiceHandle {
+  readonly url: string;
+  readonly registry: Registry;
+  readonly relay: OutboxRelay;
+}
+
+export interface BroadcasterOverrides {
+  logger?: Logger;
+  clock?: Clock;
+  registry?: Registry;
+  /** Replaces the PubNub SDK publisher (e.g. to count calls). */
+  publisher?: Publisher;
+  /** Owned shards; null (the default) owns every shard. */
+  ownedShards?: ReadonlySet<number> | null;
+}
+
+/** Starts the ingest API, the outbox relay and their housekeeping. */
+export async function startBroadcaster(
+  config: BroadcasterConfig,
+  overrides: BroadcasterOverrides = {},
+): Promise<BroadcasterService> {
+  const logger =
+    overrides.logger ??
+    createLogger({
+      service: 'broadcaster',
+      level: config.logLevel,
+      format: config.appEnv === 'development' ? 'pretty' : 'json',
+    });
+  const clock = overrides.clock ?? systemClock;
+  const registry = overrides.registry ?? createMetricsRegistry({ service: 'broadcaster' });
+  const metrics = createBroadcasterMetrics(registry);
+  const owned = overrides.ownedShards ?? null;
+
+  const { value, releasers } = await startWithReleasers(async (releasers) => {
+    const pool = createPool({
+      connectionString: config.databaseUrl,
+      applicationName: 'broadcaster',
+      max: config.poolMax,
+      statementTimeoutMs: config.statementTimeoutMs,
+      logger,
+    });
+    releasers.add('database pool', () => pool.end());
+    await pingDatabase(pool);
+
+    const publisher =
+      overrides.publisher ??
+      createPubnubPublisher({
+        ...config.pubnub,
+        timeoutMs: config.relay.publishTimeoutMs,
+        rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
+        maxSockets: config.relay.concurrency,
+      });
+    releasers.add('pubnub publisher', () => publisher.close());
+
+    const relay = new OutboxRelay({
+      pool,
+      publisher,
+      logger,
+      metrics,
+      clock,
+      settings: { ...config.relay, shardCount: config.shardCount },
+    });
+    const waiters = new DeliveryWaiters(pool, logger);
+    relay.on('delivered', (delivery) => waiters.notify(delivery));
+    releasers.add('delivery waiters', () => waiters.close());
+
+    const housekeeping = new OutboxHousekeeping(pool, logger, metrics, {
+      ...config.relay,
+      shardCount: config.shardCount,
+    });
+    housekeeping.start(owned);
+    releasers.add('outbox housekeeping', () => housekeeping.stop());
+
+    let listener: NotificationListener | undefined;
+    if (config.relay.enabled) {
+      relay.start(owned);
+      releasers.add('outbox relay', () => relay.stop());
+      listener = new NotificationListener({
+        connectionString: config.databaseUrl,
+        channel: outboxChannel,
+        applicationName: 'broadcaster-listener',
+        logger,
+        onNotification: () => relay.wake(),
+        onConnected: () => {
+          metrics.listenerConnected.set(1);
+          relay.wake();
+        },
+        onDisconnected: () => metrics.listenerConnected.set(0),
+      });
+      listener.start();
+      releasers.add('notification listener', () => listener?.stop());
+      const poll = setInterval(() => relay.wake(), config.relay.pollIntervalMs);
+      poll.unref();
+      releasers.add('relay poll', () => clearInterval(poll));
+    }
+
+    const writer = new OutboxWriter({
+      pool,
+      logger,
+      metrics,
+      maxWaitMs: config.ingest.commitWaitMs,
+      maxEvents: config.ingest.commitMaxEvents,
+      maxInFlight: config.ingest.commitMaxInFlight,
+    });
+    releasers.add('outbox writer', () => writer.drain());
+
+    const app = createHttpApp({
+      logger,
+      registry,
+      readiness: [
+        { name: 'database', check: () => pingDatabase(pool), timeoutMs: 1500 },
+        {
+          name: 'notifications',
+          check: () =>
+            !listener || listener.connected
+              ? Promise.resolve(undefined)
+              : Promise.reject(new Error('LISTEN connection is down')),
+        },
+      ],
+      routes: (express) => {
+        // Responses are small and never cached: skip computing ETags.
+        express.set('etag', false);
+        express.use(
+          '/v1',
+          ingestRoutes({
+            apiTokens: config.apiTokens,
+            corsOrigins: config.corsOrigins,
+            batchBodyLimitBytes: config.ingest.batchBodyLimitBytes,
+            writer,
+            waiters,
+            metrics,
+          }),
+        );
+        express.use(
+          '/admin',
+          adminRoutes({ pool, adminTokens: config.adminTokens, onRedrive: () => relay.wake() }),
+        );
+      },
+    });
+    const http = await startHttpServer(app, { host: config.host, port: config.port });
+    releasers.add('http server', () => http.stop());
+    logger.info('broadcaster started', {
+      url: http.url,
+      relay: config.relay.enabled ? 'on' : 'off',
+      pubnubOrigin: config.pubnub.origin,
+      ...(config.usingDevelopmentToken ? { developmentToken: config.apiTokens[0] } : {}),
+    });
+    return { url: http.url, relay };
+  });
+
+  return {
+    ...serviceHandleFor(releasers, () => logger.info('broadcaster stopped')),
+    url: value.url,
+    registry,
+    relay: value.relay,
+  };
+}

@@ -1,0 +1,68 @@
+import { strict as assert } from 'node:assert';
+import { ConfigError } from '@sketchyaf/core';
+import { developmentApiToken, loadBroadcasterConfig } from '../src/index.ts';
+
+describe('broadcaster config', () => {
+  it('runs in development with no environment at all', () => {
+    const config = loadBroadcasterConfig({});
+    assert.equal(config.port, 8080);
+    assert.equal(config.databaseUrl, 'postgres://postgres@127.0.0.1:54329/sketchyaf');
+    assert.deepEqual(config.pubnub, {
+      publishKey: 'pub-c-local',
+      subscribeKey: 'sub-c-local',
+      origin: '127.0.0.1:8090',
+      ssl: false,
+      userId: 'sketchyaf-broadcaster',
+    });
+    assert.deepEqual(config.apiTokens, [developmentApiToken]);
+    assert.ok(config.usingDevelopmentToken);
+    assert.ok(Object.isFrozen(config));
+    assert.equal(config.relay.maxAttempts, 3);
+    assert.equal(config.relay.backoffBaseMs, 1000);
+    assert.equal(config.relay.publishTimeoutMs, 10_000);
+  });
+
+  it('requires the secrets when deployed, naming every problem at once', () => {
+    assert.throws(
+      () => loadBroadcasterConfig({ APP_ENV: 'production', PORT: 'eighty', CORS_ORIGINS: 'not an origin' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        const text = err.problems.join('\n');
+        for (const key of [
+          'DATABASE_URL',
+          'PUBNUB_PUBLISH_KEY',
+          'PUBNUB_SUBSCRIBE_KEY',
+          'BROADCAST_API_TOKENS',
+          'PORT',
+          'CORS_ORIGINS',
+        ]) {
+          assert.match(text, new RegExp(key));
+        }
+        return true;
+      },
+    );
+  });
+
+  it('parses tokens, origins and an https PubNub origin', () => {
+    const config = loadBroadcasterConfig({
+      APP_ENV: 'staging',
+      DATABASE_URL: 'postgres://db/x',
+      PUBNUB_PUBLISH_KEY: 'pub-c-1',
+      PUBNUB_SUBSCRIBE_KEY: 'sub-c-1',
+      PUBNUB_ORIGIN: 'https://ps.pndsn.com',
+      BROADCAST_API_TOKENS: ' aaaaaaaaaaaaaaaa , bbbbbbbbbbbbbbbb ',
+      CORS_ORIGINS: 'https://play.example.com,http://localhost:3000',
+    });
+    assert.deepEqual(config.apiTokens, ['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
+    assert.deepEqual(config.adminTokens, [], 'no admin tokens: admin API refuses everyone');
+    assert.deepEqual(config.corsOrigins, ['https://play.example.com', 'http://localhost:3000']);
+    assert.equal(config.pubnub.origin, 'ps.pndsn.com');
+    assert.equal(config.pubnub.ssl, true);
+    assert.equal(config.host, '0.0.0.0');
+    assert.ok(!config.usingDevelopmentToken);
+  });
+
+  it('refuses short tokens', () => {
+    assert.throws(() => loadBroadcasterConfig({ BROADCAST_API_TOKENS: 'short' }), /BROADCAST_API_TOKENS/);
+  });
+});

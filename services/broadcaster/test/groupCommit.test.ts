@@ -1,0 +1,67 @@
+import { strict as assert } from 'node:assert';
+import { GroupCommitter } from '../src/db/groupCommit.ts';
+
+describe('group commit', () => {
+  it('concurrent submissions share one flush and each gets its own result', async () => {
+    const groups: string[][] = [];
+    const committer = new GroupCommitter<string, string>({
+      maxWeight: 100,
+      maxWaitMs: 2,
+      maxInFlight: 1,
+      flush: (group) => {
+        groups.push([...group]);
+        return Promise.resolve(
+          group.map((g) =>
+            g === 'bad'
+              ? { ok: false as const, error: new Error(g) }
+              : { ok: true as const, value: g.toUpperCase() },
+          ),
+        );
+      },
+    });
+    const results = await Promise.allSettled(['a', 'b', 'bad', 'c'].map((s) => committer.submit(s)));
+    assert.equal(groups.length, 1);
+    assert.deepEqual(groups[0], ['a', 'b', 'bad', 'c']);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected')),
+      ['A', 'B', 'rejected', 'C'],
+    );
+  });
+
+  it('flushes at the weight limit without splitting a submission, one group in flight at a time', async () => {
+    const groups: number[][] = [];
+    let inFlight = 0;
+    let maxSeen = 0;
+    const committer = new GroupCommitter<number, number>({
+      maxWeight: 10,
+      maxWaitMs: 50,
+      maxInFlight: 1,
+      flush: async (group) => {
+        inFlight += 1;
+        maxSeen = Math.max(maxSeen, inFlight);
+        groups.push([...group]);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        return group.map((value) => ({ ok: true as const, value }));
+      },
+    });
+    const started = Date.now();
+    await Promise.all([6, 6, 6].map((w) => committer.submit(w, w)));
+    assert.deepEqual(groups, [[6], [6], [6]]);
+    assert.equal(maxSeen, 1);
+    assert.ok(Date.now() - started < 45, 'a full group does not wait for the timer');
+  });
+
+  it('a failed flush rejects its group; drain waits for everything', async () => {
+    const committer = new GroupCommitter<number, number>({
+      maxWeight: 100,
+      maxWaitMs: 0,
+      maxInFlight: 2,
+      flush: () => Promise.reject(new Error('db down')),
+    });
+    const pending = committer.submit(1);
+    await committer.drain();
+    await assert.rejects(pending, /db down/);
+    assert.equal(committer.pending, 0);
+  });
+});

@@ -1,0 +1,45 @@
+import type { Redis } from 'ioredis';
+import { createLeaseRedisClient } from '@sketchyaf/core';
+import type { ProbeOutcome } from '../status/types.ts';
+import { timedProbe } from './probe.ts';
+
+/**
+ * One long-lived client per Redis node, reconnecting in the background;
+ * each check is a PING with a timeout (no offline queue, so a down node
+ * answers at once with an error rather than after reconnecting).
+ */
+export class RedisPinger {
+  readonly #nodes: { url: string; client: Redis }[];
+  readonly #timeoutMs: number;
+
+  constructor(urls: readonly string[], timeoutMs: number, onError: (url: string, err: Error) => void) {
+    this.#timeoutMs = timeoutMs;
+    this.#nodes = urls.map((url) => ({
+      url,
+      client: createLeaseRedisClient(url, {
+        connectTimeoutMs: timeoutMs,
+        commandTimeoutMs: timeoutMs,
+        connectionName: 'sketchyaf-health',
+        onError: (err) => {
+          onError(url, err);
+        },
+      }),
+    }));
+  }
+
+  ping(): Promise<{ url: string; outcome: ProbeOutcome }[]> {
+    return Promise.all(
+      this.#nodes.map(async ({ url, client }) => ({
+        url,
+        outcome: await timedProbe(this.#timeoutMs, async () => {
+          if (client.status !== 'ready') throw new Error(`not connected (${client.status})`);
+          return await client.ping();
+        }),
+      })),
+    );
+  }
+
+  close(): void {
+    for (const { client } of this.#nodes) client.disconnect();
+  }
+}

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+import {
+  baseEnvShape,
+  databaseUrlField,
+  intField,
+  loadConfig,
+  portField,
+  urlField,
+  urlListField,
+  type AppEnv,
+  type Env,
+  type LogLevel,
+} from '@sketchyaf/core';
+
+/** Development defaults: what `npm start` runs on loopback (DESIGN.md, "Local run defaults"). */
+export const developmentDatabaseUrl = 'postgres://postgres@127.0.0.1:54329/sketchyaf';
+export const developmentPubnubOrigin = 'http://127.0.0.1:8090';
+export const developmentBroadcasterUrl = 'http://127.0.0.1:8080';
+export const developmentTimerMonitorUrl = 'http://127.0.0.1:8082';
+/** The broadcaster's development API token (accepted in development only). */
+export const developmentCanaryToken = 'dev-token-change-me';
+/** Where the status page links each component and SLI to its runbook (as the alert rules do). */
+export const defaultRunbookBaseUrl =
+  'https://github.com/sketchyaf/sketchyaf-realtime/blob/main/runbooks/alerts/';
+/** Selects the release's Deployments (the chart sets this label on every object). */
+export const defaultDeploymentSelector = 'app.kubernetes.io/part-of=sketchyaf-realtime';
+
+const httpUrls = urlListField(['http:', 'https:']);
+
+const shape = {
+  ...baseEnvShape,
+  PORT: portField(8081),
+  DATABASE_URL: databaseUrlField.optional(),
+  REDIS_URL: urlListField(['redis:', 'rediss:']).optional(),
+  PUBNUB_ORIGIN: urlField(['http:', 'https:']).default(developmentPubnubOrigin),
+  PUBNUB_SUBSCRIBE_KEY: z.string().min(1).default('sub-c-local'),
+  PUBNUB_USER_ID: z.string().min(1).max(92).default('sketchyaf-health'),
+  BROADCASTER_URLS: httpUrls.optional(),
+  RELAY_URLS: httpUrls.optional(),
+  TIMER_MONITOR_URLS: httpUrls.optional(),
+  CANARY_ENABLED: z.enum(['true', 'false']).default('true'),
+  CANARY_API_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable characters')
+    .optional(),
+  BROADCAST_API_TOKENS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
+    )
+    .refine(
+      (tokens) => tokens.length > 0 && tokens.every((t) => /^[\x21-\x7e]{16,256}$/.test(t)),
+      'must be a comma-separated list of tokens of 16 to 256 printable characters',
+    )
+    .optional(),
+  CANARY_USER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _')
+    .default('sketchyaf-health-canary'),
+  CANARY_INTERVAL_MS: intField({ min: 100, max: 3_600_000, default: 5000 }),
+  CANARY_DEADLINE_MS: intField({ min: 100, max: 600_000, default: 30_000 }),
+  SLI_WINDOW_MS: intField({ min: 1000, max: 86_400_000, default: 300_000 }),
+  CHECK_INTERVAL_MS: intField({ min: 100, max: 600_000, default: 5000 }),
+  CHECK_TIMEOUT_MS: intField({ min: 50, max: 60_000, default: 2000 }),
+  RUNBOOK_BASE_URL: urlField(['http:', 'https:']).default(defaultRunbookBaseUrl),
+  INCIDENT_HISTORY: intField({ min: 1, max: 1000, default: 50 }),
+  KUBERNETES_DEPLOYMENT_SELECTOR: z.string().min(1).default(defaultDeploymentSelector),
+  // Set by the kubelet in every pod: its presence means "in a cluster".
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  // Downward API; else the service-account namespace file is read at start.
+  POD_NAMESPACE: z.string().min(1).optional(),
+};
+
+export interface CanarySettings {
+  enabled: boolean;
+  apiToken: string;
+  /** The canary subscribes to `user.<userId>` and addresses its events there. */
+  userId: string;
+  intervalMs: number;
+  /** A canary not received within this long counts as lost. */
+  deadlineMs: number;
+  /** The delivery ratio and latency SLIs cover canaries sent in this window (SLI_WINDOW_MS). */
+  windowMs: number;
+}
+
+export interface HealthConfig {
+  appEnv: AppEnv;
+  logLevel: LogLevel;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  /** Redlock nodes to PING; null: Redis is not part of this installation. */
+  redisUrls: readonly string[] | null;
+  pubnub: {
+    /** Scheme, host and port, e.g. `http://127.0.0.1:8090`. */
+    originUrl: string;
+    /** `host[:port]`, the SDK's origin. */
+    origin: string;
+    ssl: boolean;
+    subscribeKey: string;
+    userId: string;
+  };
+  broadcasterUrls: readonly string[];
+  /** Separate relay Deployments (their /readyz and circuit state); empty when the broadcaster relays. */
+  relayUrls: readonly string[];
+  timerMonitorUrls: readonly string[];
+  canary: CanarySettings;
+  checkIntervalMs: number;
+  checkTimeoutMs: number;
+  /** SLIs (canary delivery and latency, timer lag) cover this recent window. */
+  sliWindowMs: number;
+  incidentHistory: number;
+  /** Ends with `/`; `<base>ComponentDown.md` is a runbook page. */
+  runbookBaseUrl: string;
+  kubernetes: {
+    inCluster: boolean;
+    /** From POD_NAMESPACE; null: read from the service-account namespace file. */
+    namespace: string | null;
+    labelSelector: string;
+  };
+}
+
+const withoutTrailingSlash = (url: string): string => url.replace(/\/+$/, '');
+
+/** Reads and validates the environment; every problem is reported at once. Pure. */
+export function loadHealthConfig(env: Env): Readonly<HealthConfig> {
+  const c = loadConfig(env, shape, {
+    requiredWhenDeployed: [
+      'DATABASE_URL',
+      'PUBNUB_ORIGIN',
+      'PUBNUB_SUBSCRIBE_KEY',
+      'BROADCASTER_URLS',
+      'TIMER_MONITOR_URLS',
+      ['CANARY_API_TOKEN', 'BROADCAST_API_TOKENS'],
+    ],
+  });
+  const development = c.APP_ENV === 'development';
+  const origin = new URL(c.PUBNUB_ORIGIN);
+  const urls = (list: readonly string[] | undefined, fallback: string | null): readonly string[] =>
+    Object.freeze((list ?? (development && fallback !== null ? [fallback] : [])).map(withoutTrailingSlash));
+  return Object.freeze({
+    appEnv: c.APP_ENV,
+    logLevel: c.LOG_LEVEL,
+    host: c.HOST ?? (development ? '127.0.0.1' : '0.0.0.0'),
+    port: c.PORT,
+    databaseUrl: c.DATABASE_URL ?? developmentDatabaseUrl,
+    redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,
+    pubnub: Object.freeze({
+      originUrl: origin.origin,
+      origin: origin.host,
+      ssl: origin.protocol === 'https:',
+      subscribeKey: c.PUBNUB_SUBSCRIBE_KEY,
+      userId: c.PUBNUB_USER_ID,
+    }),
+    broadcasterUrls: urls(c.BROADCASTER_URLS, developmentBroadcasterUrl),
+    relayUrls: urls(c.RELAY_URLS, null),
+    timerMonitorUrls: urls(c.TIMER_MONITOR_URLS, developmentTimerMonitorUrl),
+    canary: Object.freeze({
+      enabled: c.CANARY_ENABLED === 'true',
+      // The chart hands the health pod the broadcaster's token list; the first one serves the canary.
+      apiToken: c.CANARY_API_TOKEN ?? c.BROADCAST_API_TOKENS?.[0] ?? developmentCanaryToken,
+      userId: c.CANARY_USER_ID,
+      intervalMs: c.CANARY_INTERVAL_MS,
+      deadlineMs: c.CANARY_DEADLINE_MS,
+      windowMs: c.SLI_WINDOW_MS,
+    }),
+    checkIntervalMs: c.CHECK_INTERVAL_MS,
+    checkTimeoutMs: c.CHECK_TIMEOUT_MS,
+    sliWindowMs: c.SLI_WINDOW_MS,
+    incidentHistory: c.INCIDENT_HISTORY,
+    runbookBaseUrl: c.RUNBOOK_BASE_URL.endsWith('/') ? c.RUNBOOK_BASE_URL : `${c.RUNBOOK_BASE_URL}/`,
+    kubernetes: Object.freeze({
+      inCluster: c.KUBERNETES_SERVICE_HOST !== undefined,
+      namespace: c.POD_NAMESPACE ?? null,
+      labelSelector: c.KUBERNETES_DEPLOYMENT_SELECTOR,
+    }),
+  });
+}

@@ -1,0 +1,36 @@
+export { startHealth, type HealthService, type HealthOverrides } from './service.ts';
+export {
+  loadHealthConfig,
+  developmentDatabaseUrl,
+  developmentPubnubOrigin,
+  developmentBroadcasterUrl,
+  developmentTimerMonitorUrl,
+  developmentCanaryToken,
+  defaultDeploymentSelector,
+  defaultRunbookBaseUrl,
+  type HealthConfig,
+  type CanarySettings,
+} from './config.ts';
+export { HealthChecker } from './checker.ts';
+export { Canary } from './canary/canary.ts';
+export { CanaryTracker, nearestRank, type CanaryWindowStats, type Receipt } from './canary/canaryTracker.ts';
+export { parseCanaryMessage } from './canary/canarySubscriber.ts';
+export { DeploymentStatusReader, type KubernetesAccess } from './checks/deploymentStatus.ts';
+export { createHealthMetrics, type HealthMetrics } from './metrics.ts';
+export { IncidentLog } from './status/incidentLog.ts';
+export { overallStatus } from './status/overall.ts';
+export { computeSlis, objectives, formatSeconds, formatPercent } from './status/slis.ts';
+export { deploymentReport, kubernetesReport, type DeploymentLike } from './status/deployments.ts';
+export { histogramQuantile, bucketDelta, HistogramWindow } from './status/histogram.ts';
+export { parseMetricsText, gaugeValue, histogramBuckets, type Sample } from './status/promText.ts';
+export {
+  postgresReport,
+  redisReport,
+  pubnubReport,
+  replicasReport,
+  redisNodeName,
+  circuitStateOf,
+} from './status/components.ts';
+export { renderStatusPage, type StatusPageInput } from './page/renderStatusPage.ts';
+export { escapeHtml, timeAgo, utc } from './page/html.ts';
+export * from './status/types.ts';
