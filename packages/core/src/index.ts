@@ -11,7 +11,16 @@ export {
   type LogLevel,
   type LoadOptions,
 } from './config/loadConfig.ts';
-export { intField, portField, urlField, urlListField, databaseUrlField } from './config/fields.ts';
+export {
+  intField,
+  portField,
+  urlField,
+  urlListField,
+  listField,
+  tokenListField,
+  databaseUrlField,
+} from './config/fields.ts';
+export { developmentDefaults } from './config/developmentDefaults.ts';
 export { createLogger, createSilentLogger, type Logger, type LoggerOptions } from './logging/logger.ts';
 export { withLogContext, currentLogContext, type LogContext } from './logging/context.ts';
 export { createMetricsRegistry, latencyBuckets, metricPrefix } from './metrics/registry.ts';

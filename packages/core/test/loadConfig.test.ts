@@ -5,6 +5,7 @@ import {
   intField,
   databaseUrlField,
   urlListField,
+  tokenListField,
   baseEnvShape,
 } from '../src/index.ts';
 
@@ -67,5 +68,33 @@ describe('loadConfig', () => {
   it('splits comma-separated URL lists', () => {
     const config = loadConfig({ REDIS_URL: 'redis://a:6379, redis://b:6379' }, shape);
     assert.deepEqual(config.REDIS_URL, ['redis://a:6379', 'redis://b:6379']);
+  });
+
+  it('accepts a comma-separated token list and rejects short or non-printable tokens', () => {
+    const tokens = { TOKENS: tokenListField };
+    assert.deepEqual(loadConfig({ TOKENS: 'a-token-of-16-chars, another-token-0123' }, tokens).TOKENS, [
+      'a-token-of-16-chars',
+      'another-token-0123',
+    ]);
+    assert.throws(
+      () => loadConfig({ TOKENS: 'short' }, tokens),
+      /TOKENS: must be a comma-separated list of tokens/,
+    );
+    assert.throws(() => loadConfig({ TOKENS: 'has a space in it, ok' }, tokens), ConfigError);
+  });
+
+  it('reports a group of alternatives once when none of them is set', () => {
+    assert.throws(
+      () =>
+        loadConfig(
+          { APP_ENV: 'staging' },
+          { ...baseEnvShape, A: tokenListField.optional(), B: tokenListField.optional() },
+          {
+            requiredWhenDeployed: [['A', 'B']],
+          },
+        ),
+      (err: unknown) =>
+        err instanceof ConfigError && err.problems.join() === 'A or B: required when APP_ENV is staging',
+    );
   });
 });

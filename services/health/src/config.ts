@@ -2,8 +2,10 @@ import { z } from 'zod';
 import {
   baseEnvShape,
   databaseUrlField,
+  developmentDefaults,
   intField,
   loadConfig,
+  tokenListField,
   portField,
   urlField,
   urlListField,
@@ -13,12 +15,12 @@ import {
 } from '@sketchyaf/core';
 
 /** Development defaults: what `npm start` runs on loopback (DESIGN.md, "Local run defaults"). */
-export const developmentDatabaseUrl = 'postgres://postgres@127.0.0.1:54329/sketchyaf';
-export const developmentPubnubOrigin = 'http://127.0.0.1:8090';
-export const developmentBroadcasterUrl = 'http://127.0.0.1:8080';
-export const developmentTimerMonitorUrl = 'http://127.0.0.1:8082';
+export const developmentDatabaseUrl = developmentDefaults.databaseUrl;
+export const developmentPubnubOrigin = developmentDefaults.pubnubOrigin;
+export const developmentBroadcasterUrl = developmentDefaults.broadcasterUrl;
+export const developmentTimerMonitorUrl = developmentDefaults.timerMonitorUrl;
 /** The broadcaster's development API token (accepted in development only). */
-export const developmentCanaryToken = 'dev-token-change-me';
+export const developmentCanaryToken = developmentDefaults.apiToken;
 /** Where the status page links each component and SLI to its runbook (as the alert rules do). */
 export const defaultRunbookBaseUrl =
   'https://github.com/sketchyaf/sketchyaf-realtime/blob/main/runbooks/alerts/';
@@ -43,19 +45,7 @@ const shape = {
     .string()
     .regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable characters')
     .optional(),
-  BROADCAST_API_TOKENS: z
-    .string()
-    .transform((value) =>
-      value
-        .split(',')
-        .map((t) => t.trim())
-        .filter((t) => t !== ''),
-    )
-    .refine(
-      (tokens) => tokens.length > 0 && tokens.every((t) => /^[\x21-\x7e]{16,256}$/.test(t)),
-      'must be a comma-separated list of tokens of 16 to 256 printable characters',
-    )
-    .optional(),
+  BROADCAST_API_TOKENS: tokenListField.optional(),
   CANARY_USER_ID: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _')

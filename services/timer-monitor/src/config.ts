@@ -1,6 +1,7 @@
 import {
   baseEnvShape,
   databaseUrlField,
+  developmentDefaults,
   intField,
   leaseEnvShape,
   loadConfig,
@@ -9,7 +10,7 @@ import {
 } from '@sketchyaf/core';
 
 /** Where `npm start` runs its embedded PostgreSQL; the development default. */
-export const developmentDatabaseUrl = 'postgres://postgres@127.0.0.1:54329/sketchyaf';
+export const developmentDatabaseUrl = developmentDefaults.databaseUrl;
 
 /** Key name space of the timer monitor's shard leases; the relay has its own. */
 export const defaultLeasePrefix = 'sketchyaf:realtime:timer-monitor';

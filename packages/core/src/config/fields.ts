@@ -38,8 +38,12 @@ export function urlField(protocols: readonly string[]) {
     );
 }
 
-/** Comma-separated list of URLs, e.g. several Redis nodes for a Redlock quorum. */
-export function urlListField(protocols: readonly string[]) {
+/** A comma-separated list whose every item passes `valid`; blanks around items are ignored. */
+export function listField(
+  valid: (item: string) => boolean,
+  message: string,
+  options: { allowEmpty?: boolean } = {},
+) {
   return z
     .string()
     .transform((value) =>
@@ -48,10 +52,21 @@ export function urlListField(protocols: readonly string[]) {
         .map((part) => part.trim())
         .filter((part) => part !== ''),
     )
-    .refine(
-      (urls) => urls.length > 0 && urls.every((url) => hasProtocol(url, protocols)),
-      `must be a comma-separated list of URLs starting with ${protocols.join(' or ')}//`,
-    );
+    .refine((items) => (options.allowEmpty === true || items.length > 0) && items.every(valid), message);
 }
+
+/** Comma-separated list of URLs, e.g. several Redis nodes for a Redlock quorum. */
+export function urlListField(protocols: readonly string[]) {
+  return listField(
+    (url) => hasProtocol(url, protocols),
+    `must be a comma-separated list of URLs starting with ${protocols.join(' or ')}//`,
+  );
+}
+
+/** Bearer tokens of the ingest API: 16 to 256 printable ASCII characters each. */
+export const tokenListField = listField(
+  (token) => /^[\x21-\x7e]{16,256}$/.test(token),
+  'must be a comma-separated list of tokens of 16 to 256 printable characters',
+);
 
 export const databaseUrlField = urlField(['postgres:', 'postgresql:']);
