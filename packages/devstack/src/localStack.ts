@@ -7,6 +7,7 @@ import { startPubnubLocal } from '@sketchyaf/pubnub-local';
 import { loadTimerMonitorConfig, startTimerMonitor } from '@sketchyaf/timer-monitor';
 import { startDemo } from './demo.ts';
 import { startEmbeddedPostgres } from './embeddedPostgres.ts';
+import { findRedisServer, redisServerInstallHint, startRedisServer } from './redisServer.ts';
 import type { LocalStackConfig } from './localStackConfig.ts';
 
 export interface LocalStackOptions {
@@ -38,6 +39,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
     const applied = await migrateUp({ databaseUrl });
     print(`migrations     ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`);
 
+    // Redis is optional locally: with it, shard leases run as in production.
+    let redisUrl = config.REDIS_URL;
+    if (redisUrl === undefined) {
+      const binary = await findRedisServer().catch(() => undefined);
+      if (binary === undefined) {
+        print(
+          `redis          not installed: shard leases off, one replica owns every shard (${redisServerInstallHint})`,
+        );
+      } else {
+        const redis = await startRedisServer({ port: config.REDIS_PORT, binary });
+        releasers.add('redis-server', () => redis.stop());
+        redisUrl = redis.url;
+        print(`redis          ${redis.url}  (shard leases)`);
+      }
+    } else {
+      print(`redis          ${redisUrl}  (from REDIS_URL)`);
+    }
+
     let pubnubOrigin = config.PUBNUB_ORIGIN;
     if (pubnubOrigin === undefined) {
       const pubnub = await startPubnubLocal({
@@ -61,6 +80,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
       PUBNUB_ORIGIN: pubnubOrigin,
       PUBNUB_PUBLISH_KEY: config.PUBNUB_PUBLISH_KEY,
       PUBNUB_SUBSCRIBE_KEY: config.PUBNUB_SUBSCRIBE_KEY,
+      ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
     };
     const broadcasterConfig = loadBroadcasterConfig({ ...serviceEnv, PORT: String(config.BROADCASTER_PORT) });
     const broadcaster = await startBroadcaster(broadcasterConfig);

@@ -10,6 +10,8 @@ const shape = {
   BROADCASTER_PORT: portField(8080),
   HEALTH_PORT: portField(8081),
   PUBNUB_LOCAL_PORT: portField(8090),
+  REDIS_URL: z.string().min(1).optional(),
+  REDIS_PORT: portField(6390),
   PUBNUB_ORIGIN: urlField(['http:', 'https:']).optional(),
   PUBNUB_PUBLISH_KEY: z.string().min(1).default('pub-c-local'),
   PUBNUB_SUBSCRIBE_KEY: z.string().min(1).default('sub-c-local'),
