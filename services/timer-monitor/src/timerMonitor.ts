@@ -28,6 +28,8 @@ export interface TransitionEvent {
   from: string;
   to: string;
   round: number;
+  /** The deadline this transition served, database-clock epoch milliseconds. */
+  deadlineAt: number;
   lagMs: number;
 }
 
@@ -272,7 +274,14 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       metrics.lag.observe(lagMs / 1000);
       metrics.transitions.inc({ from, to: row.status });
       this.#queue.upsert(row.id, Number(row.version), row.at);
-      this.emit('transition', { gameId: row.id, from, to: row.status, round: row.round, lagMs });
+      this.emit('transition', {
+        gameId: row.id,
+        from,
+        to: row.status,
+        round: row.round,
+        deadlineAt: deadline?.at ?? Number.NaN,
+        lagMs,
+      });
     }
     if (deadlines.size > 0) {
       try {
