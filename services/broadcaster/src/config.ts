@@ -3,6 +3,7 @@ import {
   baseEnvShape,
   databaseUrlField,
   intField,
+  leaseEnvShape,
   loadConfig,
   portField,
   urlField,
@@ -17,6 +18,9 @@ export const developmentPubnubOrigin = 'http://127.0.0.1:8090';
 /** Accepted by the ingest API in development only; printed at start. */
 export const developmentApiToken = 'dev-token-change-me';
 export const developmentAdminToken = 'dev-admin-token-change-me';
+
+/** Key name space of the relay's shard leases; the timer monitor has its own. */
+export const defaultLeasePrefix = 'sketchyaf:realtime:relay';
 
 const tokenList = z
   .string()
@@ -79,6 +83,8 @@ const shape = {
   OUTBOX_RETENTION_MS: intField({ min: 1000, max: 2_592_000_000, default: 86_400_000 }),
   OUTBOX_PRUNE_INTERVAL_MS: intField({ min: 100, max: 86_400_000, default: 60_000 }),
   OUTBOX_PRUNE_BATCH: intField({ min: 1, max: 100_000, default: 1000 }),
+  // REDIS_URL unset: no leases, this replica's relay owns every shard (development, or a single replica).
+  ...leaseEnvShape(defaultLeasePrefix),
 };
 
 export interface RelaySettings {
@@ -131,6 +137,10 @@ export interface BroadcasterConfig {
     batchBodyLimitBytes: number;
   };
   relay: RelaySettings;
+  /** Redlock nodes for the relay's shard leases; null: no leases, this replica owns every shard. */
+  redisUrls: readonly string[] | null;
+  leaseTtlMs: number;
+  leasePrefix: string;
 }
 
 /** Reads and validates the environment; every problem is reported at once. Pure. */
@@ -193,5 +203,8 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       pruneIntervalMs: c.OUTBOX_PRUNE_INTERVAL_MS,
       pruneBatch: c.OUTBOX_PRUNE_BATCH,
     }),
+    redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,
+    leaseTtlMs: c.LEASE_TTL_MS,
+    leasePrefix: c.LEASE_PREFIX,
   });
 }

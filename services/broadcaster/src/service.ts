@@ -3,14 +3,17 @@ import {
   createLogger,
   createMetricsRegistry,
   createPool,
+  leasesReadinessCheck,
   NotificationListener,
   pingDatabase,
   serviceHandleFor,
+  ShardLeases,
   startHttpServer,
   startWithReleasers,
   systemClock,
   type Clock,
   type Logger,
+  type ReadinessCheck,
   type ServiceHandle,
 } from '@sketchyaf/core';
 import type { Registry } from 'prom-client';
@@ -30,6 +33,8 @@ export interface BroadcasterService extends ServiceHandle {
   readonly url: string;
   readonly registry: Registry;
   readonly relay: OutboxRelay;
+  /** The relay's shard leases when REDIS_URL is set and the relay runs; null: it owns every shard. */
+  readonly leases: ShardLeases | null;
 }
 
 export interface BroadcasterOverrides {
@@ -38,7 +43,7 @@ export interface BroadcasterOverrides {
   registry?: Registry;
   /** Replaces the PubNub SDK publisher (e.g. to count calls). */
   publisher?: Publisher;
-  /** Owned shards; null (the default) owns every shard. */
+  /** Fixed owned shards (null: every shard) instead of leases, whatever REDIS_URL says. */
   ownedShards?: ReadonlySet<number> | null;
 }
 
@@ -80,6 +85,19 @@ export async function startBroadcaster(
       });
     releasers.add('pubnub publisher', () => publisher.close());
 
+    // With REDIS_URL, the relay's shards come from leases: nothing is owned until the first acquisition.
+    const leases =
+      overrides.ownedShards === undefined && config.redisUrls && config.relay.enabled
+        ? new ShardLeases({
+            prefix: config.leasePrefix,
+            shardCount: config.shardCount,
+            ttlMs: config.leaseTtlMs,
+            redis: { urls: config.redisUrls },
+            logger,
+            registry,
+            clock,
+          })
+        : null;
     const relay = new OutboxRelay({
       pool,
       publisher,
@@ -87,6 +105,7 @@ export async function startBroadcaster(
       metrics,
       clock,
       settings: { ...config.relay, shardCount: config.shardCount },
+      holdsShard: (shard) => leases?.isValid(shard) ?? true,
     });
     const waiters = new DeliveryWaiters(pool, logger);
     relay.on('delivered', (delivery) => waiters.notify(delivery));
@@ -96,13 +115,29 @@ export async function startBroadcaster(
       ...config.relay,
       shardCount: config.shardCount,
     });
-    housekeeping.start(owned);
+    // Backlog gauges and pruning follow the relay's shards, so replicas do not count them twice.
+    housekeeping.start(leases ? leases.owned : owned);
     releasers.add('outbox housekeeping', () => housekeeping.stop());
 
     let listener: NotificationListener | undefined;
     if (config.relay.enabled) {
-      relay.start(owned);
-      releasers.add('outbox relay', () => relay.stop());
+      if (leases) {
+        await leases.start();
+        // Added before the relay, so released after it has stopped publishing.
+        releasers.add('shard leases', () => leases.stop());
+      } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
+        logger.warn('REDIS_URL is unset: this relay owns every shard; run one replica or set REDIS_URL');
+      }
+      const onOwned = (shards: ReadonlySet<number>): void => {
+        relay.setOwnedShards(shards);
+        housekeeping.setOwnedShards(shards);
+      };
+      leases?.on('owned', onOwned);
+      relay.start(leases ? leases.owned : owned);
+      releasers.add('outbox relay', async () => {
+        leases?.off('owned', onOwned);
+        await relay.stop();
+      });
       listener = new NotificationListener({
         connectionString: config.databaseUrl,
         channel: outboxChannel,
@@ -132,19 +167,22 @@ export async function startBroadcaster(
     });
     releasers.add('outbox writer', () => writer.drain());
 
+    const readiness: ReadinessCheck[] = [
+      { name: 'database', check: () => pingDatabase(pool), timeoutMs: 1500 },
+      {
+        name: 'notifications',
+        check: () =>
+          !listener || listener.connected
+            ? Promise.resolve(undefined)
+            : Promise.reject(new Error('LISTEN connection is down')),
+      },
+    ];
+    if (leases) readiness.push(leasesReadinessCheck(leases));
+
     const app = createHttpApp({
       logger,
       registry,
-      readiness: [
-        { name: 'database', check: () => pingDatabase(pool), timeoutMs: 1500 },
-        {
-          name: 'notifications',
-          check: () =>
-            !listener || listener.connected
-              ? Promise.resolve(undefined)
-              : Promise.reject(new Error('LISTEN connection is down')),
-        },
-      ],
+      readiness,
       routes: (express) => {
         // Responses are small and never cached: skip computing ETags.
         express.set('etag', false);
@@ -170,10 +208,11 @@ export async function startBroadcaster(
     logger.info('broadcaster started', {
       url: http.url,
       relay: config.relay.enabled ? 'on' : 'off',
+      shards: leases ? `leases (${config.shardCount} shards)` : 'all',
       pubnubOrigin: config.pubnub.origin,
       ...(config.usingDevelopmentToken ? { developmentToken: config.apiTokens[0] } : {}),
     });
-    return { url: http.url, relay };
+    return { url: http.url, relay, leases };
   });
 
   return {
@@ -181,5 +220,6 @@ export async function startBroadcaster(
     url: value.url,
     registry,
     relay: value.relay,
+    leases: value.leases,
   };
 }

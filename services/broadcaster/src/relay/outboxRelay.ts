@@ -29,6 +29,8 @@ export interface RelayDeps {
   metrics: BroadcasterMetrics;
   clock: Clock;
   settings: RelaySettings & { shardCount: number };
+  /** Whether this replica still holds a shard's lease; checked at claim time and before each publish. */
+  holdsShard?: (shard: number) => boolean;
 }
 
 interface Claimed extends Keyed {
@@ -117,6 +119,26 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     this.wake();
   }
 
+  #mayPublish(shard: number): boolean {
+    const owned = this.#owned;
+    return (owned === null || owned.has(shard)) && (this.#deps.holdsShard?.(shard) ?? true);
+  }
+
+  /**
+   * The lease of the shard is gone: forget the event and the queued ones of
+   * its shard without marking them; the shard's new owner claims them from the
+   * database, in order.
+   */
+  #dropShard(item: Claimed, shard: number): void {
+    const { shardCount } = this.#deps.settings;
+    this.#queue.complete(item);
+    this.#queue.removeWhere((c) => outboxShardOf(c.row.game_id, c.row.channel, shardCount) === shard);
+    this.#deps.logger.debug('lease lost before publishing: events left to the next owner', {
+      shard,
+      outboxId: item.id,
+    });
+  }
+
   #onCircuit(state: CircuitStateName): void {
     const { metrics, logger } = this.#deps;
     metrics.circuitState.set(circuitGaugeValue[state]);
@@ -179,11 +201,9 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
         return;
       }
       if (!this.#running) return;
-      const owned = this.#owned;
-      const mine =
-        owned === null
-          ? rows
-          : rows.filter((r) => owned.has(outboxShardOf(r.game_id, r.channel, settings.shardCount)));
+      const mine = rows.filter((r) =>
+        this.#mayPublish(outboxShardOf(r.game_id, r.channel, settings.shardCount)),
+      );
       this.#queue.add(mine.map((row) => ({ id: row.id, key: row.channel, row, failures: 0, attempts: 0 })));
       this.#updateGauges();
       this.#dispatch();
@@ -239,6 +259,11 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     const { publisher, metrics, settings, clock } = this.#deps;
     const { row } = item;
     const sequence = row.sequence === null ? null : Number(row.sequence);
+    const shard = outboxShardOf(row.game_id, row.channel, settings.shardCount);
+    if (!this.#mayPublish(shard)) {
+      this.#dropShard(item, shard);
+      return;
+    }
     const outcome = await attemptPublish(this.#circuit, publisher, row, settings.slowCallMs);
     const now = clock.now();
     if (outcome.kind === 'rejected') {

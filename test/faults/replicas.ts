@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export type ReplicaKind = 'timer-monitor' | 'broadcaster';
+
+export interface ReplicaProcess {
+  kind: ReplicaKind;
+  child: ChildProcess;
+  url: string;
+}
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Starts `node services/<kind>/src/main.ts` with `env`; resolves with its admin URL (from its start log). */
+export function spawnReplica(kind: ReplicaKind, env: Record<string, string>): Promise<ReplicaProcess> {
+  const child = spawn(process.execPath, [`${root}services/${kind}/src/main.ts`], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${kind} did not start: ${out}`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${String(code)}: ${out}`)));
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ kind, child, url: match[1] });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+  });
+}
+
+/** The shards a replica holds, from its /metrics; 0 when it does not answer. */
+export async function shardsOwned(replica: ReplicaProcess): Promise<number> {
+  try {
+    const text = await (await fetch(`${replica.url}/metrics`, { signal: AbortSignal.timeout(500) })).text();
+    const match = /^sketchyaf_realtime_shards_owned(?:\{[^}]*\})? (\d+)/m.exec(text);
+    return Number(match?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+export async function totalOwned(replicas: readonly ReplicaProcess[]): Promise<number> {
+  return (await Promise.all(replicas.map(shardsOwned))).reduce((a, b) => a + b, 0);
+}
+
+export function killAll(replicas: readonly ReplicaProcess[]): void {
+  for (const r of replicas) {
+    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+  }
+}
