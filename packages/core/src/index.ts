@@ -31,6 +31,7 @@ export { requestIdOf } from './http/requestId.ts';
 export { Releasers, startWithReleasers } from './lifecycle/releasers.ts';
 export { runMain, type MainOptions } from './lifecycle/runMain.ts';
 export { serviceHandleFor, type ServiceHandle } from './lifecycle/serviceHandle.ts';
+export { serviceBasics, type BasicOverrides } from './lifecycle/serviceBasics.ts';
 export { createPool, pingDatabase, type Pool, type PoolClient, type PoolOptions } from './db/pool.ts';
 export { NotificationListener, type NotificationListenerOptions } from './db/notificationListener.ts';
 export { migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';

@@ -1,16 +1,14 @@
 import {
   createHttpApp,
-  createLogger,
-  createMetricsRegistry,
   createPool,
   leasesReadinessCheck,
   NotificationListener,
   pingDatabase,
+  serviceBasics,
   serviceHandleFor,
   ShardLeases,
   startHttpServer,
   startWithReleasers,
-  systemClock,
   type Clock,
   type Logger,
   type ReadinessCheck,
@@ -52,15 +50,7 @@ export async function startBroadcaster(
   config: BroadcasterConfig,
   overrides: BroadcasterOverrides = {},
 ): Promise<BroadcasterService> {
-  const logger =
-    overrides.logger ??
-    createLogger({
-      service: 'broadcaster',
-      level: config.logLevel,
-      format: config.appEnv === 'development' ? 'pretty' : 'json',
-    });
-  const clock = overrides.clock ?? systemClock;
-  const registry = overrides.registry ?? createMetricsRegistry({ service: 'broadcaster' });
+  const { logger, clock, registry } = serviceBasics('broadcaster', config, overrides);
   const metrics = createBroadcasterMetrics(registry);
   const owned = overrides.ownedShards ?? null;
 

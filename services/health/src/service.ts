@@ -1,11 +1,9 @@
 import {
   createHttpApp,
-  createLogger,
-  createMetricsRegistry,
   createPool,
+  serviceBasics,
   startHttpServer,
   startWithReleasers,
-  systemClock,
   type Clock,
   type Logger,
   type ServiceHandle,
@@ -68,15 +66,7 @@ export async function startHealth(
   config: HealthConfig,
   overrides: HealthOverrides = {},
 ): Promise<HealthService> {
-  const logger =
-    overrides.logger ??
-    createLogger({
-      service: 'health',
-      level: config.logLevel,
-      format: config.appEnv === 'development' ? 'pretty' : 'json',
-    });
-  const clock = overrides.clock ?? systemClock;
-  const registry = overrides.registry ?? createMetricsRegistry({ service: 'health' });
+  const { logger, clock, registry } = serviceBasics('health', config, overrides);
   const metrics = createHealthMetrics(registry);
   initComponentUp(metrics, config.redisUrls !== null);
 

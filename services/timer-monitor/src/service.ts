@@ -1,16 +1,14 @@
 import {
   createHttpApp,
-  createLogger,
-  createMetricsRegistry,
   createPool,
   leasesReadinessCheck,
   NotificationListener,
+  serviceBasics,
   serviceHandleFor,
   pingDatabase,
   ShardLeases,
   startHttpServer,
   startWithReleasers,
-  systemClock,
   type Clock,
   type Logger,
   type ReadinessCheck,
@@ -45,15 +43,7 @@ export async function startTimerMonitor(
   config: TimerMonitorConfig,
   overrides: TimerMonitorOverrides = {},
 ): Promise<TimerMonitorService> {
-  const logger =
-    overrides.logger ??
-    createLogger({
-      service: 'timer-monitor',
-      level: config.logLevel,
-      format: config.appEnv === 'development' ? 'pretty' : 'json',
-    });
-  const clock = overrides.clock ?? systemClock;
-  const registry = overrides.registry ?? createMetricsRegistry({ service: 'timer-monitor' });
+  const { logger, clock, registry } = serviceBasics('timer-monitor', config, overrides);
   const metrics = createTimerMetrics(registry);
 
   const { value, releasers } = await startWithReleasers(async (releasers) => {
