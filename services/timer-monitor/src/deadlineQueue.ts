@@ -8,13 +8,22 @@ export interface Deadline {
 }
 
 /**
- * Deadlines ordered by time: a binary min-heap with lazy deletion, plus a map
- * holding the one current entry per game. Updates with an older version than
- * the one held are ignored, so late news can never roll a game back.
+ * Deadlines ordered by time, at millisecond granularity: a calendar of
+ * buckets, one per millisecond that holds deadlines (keyed by the deadline
+ * rounded up, so nothing in a bucket is due before its key), a min-heap of
+ * bucket keys, and a map holding the one current entry per game.
+ *
+ * Why buckets rather than a heap of games: when 100,000 deadlines fall at one
+ * instant, taking them is O(1) each instead of O(log n) pointer-chasing pops,
+ * and a moved deadline leaves its bucket at once instead of lingering in the
+ * heap as a stale entry. Updates with an older version than the one held are
+ * ignored, so late news can never roll a game back.
  */
 export class DeadlineQueue {
-  readonly #heap: Deadline[] = [];
   readonly #current = new Map<string, Deadline>();
+  readonly #buckets = new Map<number, Set<Deadline>>();
+  /** Keys of buckets; may hold keys of buckets since emptied, dropped when they surface. */
+  readonly #keys: number[] = [];
 
   get size(): number {
     return this.#current.size;
@@ -24,19 +33,28 @@ export class DeadlineQueue {
   upsert(gameId: string, version: number, at: number | null): boolean {
     const held = this.#current.get(gameId);
     if (held && version < held.version) return false;
-    if (at === null) {
-      this.#current.delete(gameId);
-      return true;
-    }
-    if (held && held.version === version && held.at === at) return true;
+    if (held && at !== null && held.version === version && held.at === at) return true;
+    if (held) this.#unlink(held);
+    if (at === null) return true;
     const entry = { gameId, version, at };
     this.#current.set(gameId, entry);
-    this.#push(entry);
+    const key = bucketKey(at);
+    const bucket = this.#buckets.get(key);
+    if (bucket) {
+      bucket.add(entry);
+    } else {
+      this.#buckets.set(key, new Set([entry]));
+      this.#pushKey(key);
+      // Keys of emptied buckets linger until they surface; when deadlines keep moving far ahead
+      // they could pile up, so rebuild once they dominate.
+      if (this.#keys.length > 1024 && this.#keys.length > 4 * this.#buckets.size) this.#rebuildKeys();
+    }
     return true;
   }
 
   remove(gameId: string): void {
-    this.#current.delete(gameId);
+    const held = this.#current.get(gameId);
+    if (held) this.#unlink(held);
   }
 
   has(gameId: string): boolean {
@@ -46,30 +64,51 @@ export class DeadlineQueue {
   /** Removes every game for which `drop` is true (e.g. shards no longer owned). */
   removeWhere(drop: (gameId: string) => boolean): number {
     let removed = 0;
-    for (const gameId of this.#current.keys()) {
-      if (drop(gameId)) {
-        this.#current.delete(gameId);
+    for (const entry of this.#current.values()) {
+      if (drop(entry.gameId)) {
+        this.#unlink(entry);
         removed += 1;
       }
     }
     return removed;
   }
 
-  /** The earliest live deadline, if any. */
+  /** A deadline of the earliest bucket, if any. */
   peek(): Deadline | undefined {
-    this.#dropStaleTop();
-    return this.#heap[0];
+    const key = this.nextDueAt();
+    if (key === undefined) return undefined;
+    for (const entry of this.#buckets.get(key) ?? []) return entry;
+    return undefined;
   }
 
-  /** Takes up to `limit` deadlines at or before `now`, earliest first. */
+  /** When takeDue() will next hand something out: the earliest deadline rounded up to the millisecond. */
+  nextDueAt(): number | undefined {
+    const keys = this.#keys;
+    while (keys.length > 0) {
+      const key = keys[0] as number;
+      if ((this.#buckets.get(key)?.size ?? 0) > 0) return key;
+      this.#popKey();
+    }
+    return undefined;
+  }
+
+  /** Takes up to `limit` deadlines at or before `now`, earliest millisecond first. */
   takeDue(now: number, limit: number): Deadline[] {
     const due: Deadline[] = [];
     while (due.length < limit) {
-      const top = this.peek();
-      if (!top || top.at > now) break;
-      this.#pop();
-      this.#current.delete(top.gameId);
-      due.push(top);
+      const key = this.nextDueAt();
+      if (key === undefined || key > now) break;
+      const bucket = this.#buckets.get(key) as Set<Deadline>;
+      for (const entry of bucket) {
+        if (due.length >= limit) break;
+        bucket.delete(entry);
+        this.#current.delete(entry.gameId);
+        due.push(entry);
+      }
+      if (bucket.size === 0) {
+        this.#buckets.delete(key);
+        this.#popKey();
+      }
     }
     return due;
   }
@@ -81,53 +120,54 @@ export class DeadlineQueue {
     return n;
   }
 
-  #isLive(entry: Deadline): boolean {
-    return this.#current.get(entry.gameId) === entry;
+  #unlink(entry: Deadline): void {
+    this.#current.delete(entry.gameId);
+    const key = bucketKey(entry.at);
+    const bucket = this.#buckets.get(key);
+    if (!bucket) return;
+    bucket.delete(entry);
+    // The key stays in the heap until it surfaces; a bucket made again meanwhile pushes it again.
+    if (bucket.size === 0) this.#buckets.delete(key);
   }
 
-  #dropStaleTop(): void {
-    while (this.#heap.length > 0 && !this.#isLive(this.#heap[0] as Deadline)) this.#pop();
-    // Stale entries pile up when deadlines move often; rebuild when they dominate.
-    if (this.#heap.length > 1024 && this.#heap.length > 4 * this.#current.size) this.#rebuild();
+  #rebuildKeys(): void {
+    this.#keys.length = 0;
+    for (const key of this.#buckets.keys()) this.#pushKey(key);
   }
 
-  #rebuild(): void {
-    this.#heap.length = 0;
-    for (const entry of this.#current.values()) this.#push(entry);
-  }
-
-  #push(entry: Deadline): void {
-    const heap = this.#heap;
-    heap.push(entry);
-    let i = heap.length - 1;
+  #pushKey(key: number): void {
+    const keys = this.#keys;
+    let i = keys.length;
+    keys.push(key);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(heap[i] as Deadline, heap[parent] as Deadline)) break;
-      [heap[i], heap[parent]] = [heap[parent] as Deadline, heap[i] as Deadline];
+      const above = keys[parent] as number;
+      if (above <= key) break;
+      keys[i] = above;
       i = parent;
     }
+    keys[i] = key;
   }
 
-  #pop(): void {
-    const heap = this.#heap;
-    const last = heap.pop();
-    if (heap.length === 0 || !last) return;
-    heap[0] = last;
+  #popKey(): void {
+    const keys = this.#keys;
+    const last = keys.pop();
+    if (last === undefined || keys.length === 0) return;
+    const n = keys.length;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
+      if (left >= n) break;
       const right = left + 1;
-      let smallest = i;
-      if (left < heap.length && before(heap[left] as Deadline, heap[smallest] as Deadline)) smallest = left;
-      if (right < heap.length && before(heap[right] as Deadline, heap[smallest] as Deadline))
-        smallest = right;
-      if (smallest === i) return;
-      [heap[i], heap[smallest]] = [heap[smallest] as Deadline, heap[i] as Deadline];
-      i = smallest;
+      const child = right < n && (keys[right] as number) < (keys[left] as number) ? right : left;
+      if ((keys[child] as number) >= last) break;
+      keys[i] = keys[child] as number;
+      i = child;
     }
+    keys[i] = last;
   }
 }
 
-function before(a: Deadline, b: Deadline): boolean {
-  return a.at < b.at || (a.at === b.at && a.gameId < b.gameId);
+function bucketKey(at: number): number {
+  return Math.ceil(at);
 }

@@ -191,8 +191,9 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         this.#launch(due);
       }
     }
-    const next = this.#queue.peek();
-    let wakeAt = next ? databaseClock.toLocal(next.at) + settings.fireMarginMs : Number.POSITIVE_INFINITY;
+    const next = this.#queue.nextDueAt();
+    let wakeAt =
+      next === undefined ? Number.POSITIVE_INFINITY : databaseClock.toLocal(next) + settings.fireMarginMs;
     if (this.#backoffUntil > localNow) wakeAt = Math.max(wakeAt, this.#backoffUntil);
     this.#arm(wakeAt);
   }

@@ -56,15 +56,62 @@ describe('DeadlineQueue', () => {
       if (at === null) reference.delete(id);
       else reference.set(id, { version, at });
     }
-    const expected = [...reference.entries()]
-      .filter(([, v]) => v.at <= 50_000)
-      .sort(([a, x], [b, y]) => x.at - y.at || (a < b ? -1 : 1))
-      .map(([id]) => id);
+    const expected = [...reference.entries()].filter(([, v]) => v.at <= 50_000);
+    const taken = q.takeDue(50_000, 100_000);
+    // Earliest first; deadlines of one millisecond come in any order.
     assert.deepEqual(
-      q.takeDue(50_000, 100_000).map((d) => d.gameId),
-      expected,
+      taken.map((d) => d.at),
+      expected.map(([, v]) => v.at).sort((x, y) => x - y),
+    );
+    assert.deepEqual(
+      taken.map((d) => `${d.gameId}@${d.version}`).sort(),
+      expected.map(([id, v]) => `${id}@${v.version}`).sort(),
     );
     assert.equal(q.countBefore(Number.POSITIVE_INFINITY), reference.size - expected.length);
+  });
+
+  it('hands out a fraction of a millisecond late, never early, and says when it will', () => {
+    const q = new DeadlineQueue();
+    q.upsert('a', 1, 100.25);
+    q.upsert('b', 1, 100.75);
+    q.upsert('c', 1, 101.5);
+    assert.equal(q.nextDueAt(), 101);
+    assert.deepEqual(q.takeDue(100.9, 10), [], 'b is not due at 100.9');
+    assert.deepEqual(
+      q
+        .takeDue(101, 10)
+        .map((d) => d.gameId)
+        .sort(),
+      ['a', 'b'],
+    );
+    assert.equal(q.nextDueAt(), 102);
+  });
+
+  it('takes a crowd of deadlines at one instant in limited slices, each game once', () => {
+    const q = new DeadlineQueue();
+    for (let i = 0; i < 10_000; i += 1) q.upsert(`g${i}`, 1, 5000);
+    q.upsert('g7', 2, 9000); // moved away before the instant
+    const seen = new Set<string>();
+    for (let slice = q.takeDue(5000, 2500); slice.length > 0; slice = q.takeDue(5000, 2500)) {
+      assert.ok(slice.length <= 2500);
+      for (const d of slice) {
+        assert.ok(!seen.has(d.gameId), `${d.gameId} twice`);
+        seen.add(d.gameId);
+      }
+    }
+    assert.equal(seen.size, 9_999);
+    assert.ok(!seen.has('g7'));
+    assert.equal(q.size, 1);
+    assert.equal(q.peek()?.gameId, 'g7');
+  });
+
+  it('keeps only the latest deadline of a game moved 50,000 times', () => {
+    const q = new DeadlineQueue();
+    for (let i = 0; i < 50_000; i += 1) q.upsert('g', i, 1000 + i);
+    assert.equal(q.size, 1);
+    assert.equal(q.nextDueAt(), 50_999);
+    assert.deepEqual(q.takeDue(50_999, 10), [{ gameId: 'g', version: 49_999, at: 50_999 }]);
+    assert.equal(q.nextDueAt(), undefined);
   });
 
   it('drops the games of shards no longer owned', () => {
