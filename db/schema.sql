@@ -24,6 +24,7 @@ CREATE TABLE games (
   created_at timestamp with time zone NOT NULL DEFAULT now(),
   version bigint NOT NULL DEFAULT 0,
   last_event_sequence bigint NOT NULL DEFAULT 0,
+  timer_running boolean NOT NULL DEFAULT false,
   CONSTRAINT games_pkey PRIMARY KEY (id),
   CONSTRAINT games_rounds_check CHECK (((total_rounds >= 1) AND (current_round >= 1) AND (current_round <= total_rounds))),
   CONSTRAINT games_status_check CHECK ((status = ANY (ARRAY['waiting'::text, 'briefing'::text, 'drawing'::text, 'voting'::text, 'results'::text, 'completed'::text, 'cancelled'::text])))
@@ -54,10 +55,9 @@ CREATE TABLE realtime_outbox (
 
 CREATE INDEX game_transitions_committed_at_brin ON public.game_transitions USING brin (committed_at);
 CREATE INDEX game_transitions_id_brin ON public.game_transitions USING brin (id);
-CREATE INDEX games_phase_expires_at_idx ON public.games USING btree (phase_expires_at) WHERE (phase_expires_at IS NOT NULL);
 CREATE UNIQUE INDEX games_pkey ON public.games USING btree (id);
+CREATE INDEX games_timer_running_idx ON public.games USING btree (id) WHERE timer_running;
 CREATE INDEX realtime_outbox_dead_lettered_idx ON public.realtime_outbox USING btree (id) WHERE (dead_lettered_at IS NOT NULL);
-CREATE UNIQUE INDEX realtime_outbox_game_sequence_key ON public.realtime_outbox USING btree (game_id, sequence);
 CREATE UNIQUE INDEX realtime_outbox_pkey ON public.realtime_outbox USING btree (id);
 CREATE INDEX realtime_outbox_unpublished_idx ON public.realtime_outbox USING btree (id) WHERE (published_at IS NULL);
 
@@ -148,10 +148,20 @@ BEGIN
     NEW.last_event_sequence := 0;
     NEW.phase_started_at := NULL;
     NEW.phase_expires_at := NULL;
+    NEW.timer_running := false;
     RETURN NEW;
   END IF;
 
+  IF NEW.last_event_sequence < OLD.last_event_sequence THEN
+    RAISE EXCEPTION 'last_event_sequence of game % cannot go back from % to %',
+      OLD.id, OLD.last_event_sequence, NEW.last_event_sequence
+      USING ERRCODE = 'SK004',
+            DETAIL = 'Per-game event sequences must never repeat: players drop repeated sequences.';
+  END IF;
+
   IF NEW.status IS NOT DISTINCT FROM OLD.status THEN
+    -- The backend may move or clear a deadline without a status change.
+    NEW.timer_running := NEW.phase_expires_at IS NOT NULL;
     RETURN NEW;
   END IF;
 
@@ -182,6 +192,7 @@ BEGIN
   seconds := realtime_phase_seconds(NEW.status, NEW.phase_durations);
   NEW.phase_expires_at := CASE WHEN seconds IS NULL THEN NULL
                                ELSE NEW.phase_started_at + seconds * interval '1 second' END;
+  NEW.timer_running := seconds IS NOT NULL;
   RETURN NEW;
 END
 $function$;

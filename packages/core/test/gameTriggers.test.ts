@@ -246,4 +246,53 @@ describe('games triggers (real PostgreSQL)', () => {
     await pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
     assert.deepEqual(await counts(id), { outbox: 1, audit: 1 });
   });
+
+  it('refuses to move last_event_sequence back (SK004), the one way sequences could repeat', async () => {
+    const id = await newGame();
+    await pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
+    await assert.rejects(pool.query('UPDATE games SET last_event_sequence = 0 WHERE id = $1', [id]), {
+      code: 'SK004',
+      message: /cannot go back from 1 to 0/,
+    });
+  });
+
+  it('keeps timer_running equal to "has a deadline", and makes timed transitions HOT updates', async () => {
+    const id = await newGame({ totalRounds: 1 });
+    const running = async (): Promise<boolean | undefined> =>
+      (await pool.query<{ r: boolean }>('SELECT timer_running AS r FROM games WHERE id = $1', [id])).rows[0]
+        ?.r;
+    assert.equal(await running(), false);
+    await pool.query("UPDATE games SET status = 'briefing' WHERE id = $1", [id]);
+    assert.equal(await running(), true);
+
+    // Counters of this backend not yet flushed to the shared statistics: exact, nothing to wait for.
+    const client = await pool.connect();
+    try {
+      const read = async (): Promise<{ updated: number; hot: number }> => {
+        const { rows } = await client.query<{ updated: number; hot: number }>(
+          `SELECT pg_stat_get_xact_tuples_updated('games'::regclass)::int AS updated,
+                  pg_stat_get_xact_tuples_hot_updated('games'::regclass)::int AS hot`,
+        );
+        return rows[0] ?? { updated: Number.NaN, hot: Number.NaN };
+      };
+      await client.query('BEGIN');
+      const before = await read();
+      for (const to of ['drawing', 'voting', 'results'])
+        await client.query('UPDATE games SET status = $2 WHERE id = $1', [id, to]);
+      const after = await read();
+      await client.query('COMMIT');
+      assert.deepEqual(
+        { updated: after.updated - before.updated, hot: after.hot - before.hot },
+        { updated: 3, hot: 3 },
+      );
+    } finally {
+      client.release();
+    }
+    await pool.query('UPDATE games SET phase_expires_at = NULL WHERE id = $1', [id]);
+    assert.equal(await running(), false, 'the backend clearing a deadline stops the timer');
+    await pool.query('UPDATE games SET phase_expires_at = clock_timestamp() WHERE id = $1', [id]);
+    assert.equal(await running(), true);
+    await pool.query("UPDATE games SET status = 'completed' WHERE id = $1", [id]);
+    assert.equal(await running(), false);
+  });
 });

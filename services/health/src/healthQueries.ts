@@ -3,8 +3,8 @@ import type { GamesReport, OutboxReport } from './status/types.ts';
 
 // The health service's SQL, in one place. Both statements use partial
 // indexes (realtime_outbox_unpublished_idx, realtime_outbox_dead_lettered_idx,
-// games_phase_expires_at_idx) and are bounded, so a huge backlog cannot make
-// a check slow.
+// games_timer_running_idx) and are bounded, so a huge backlog or a long
+// history of finished games cannot make a check slow.
 
 /** Counting stops here: the page says "100000+" rather than scanning millions of rows. */
 export const backlogCountCap = 100_000;
@@ -40,7 +40,7 @@ const overdueSql = `
 SELECT count(*)::int AS overdue,
        COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(phase_expires_at)), 0)::float8 AS oldest_seconds
 FROM games
-WHERE phase_expires_at < clock_timestamp() - interval '1 second'`;
+WHERE timer_running AND phase_expires_at < clock_timestamp() - interval '1 second'`;
 
 /** Games more than 1 s past their phase deadline: the timer monitor should have moved them. */
 export async function readOverdueGames(pool: Pool): Promise<GamesReport> {

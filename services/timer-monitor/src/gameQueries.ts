@@ -29,7 +29,7 @@ export async function loadDeadlines(
 ): Promise<GameDeadlineRow[]> {
   const { rows } = await pool.query<GameDeadlineRow>(
     `SELECT id, version::text, (extract(epoch FROM phase_expires_at) * 1000)::float8 AS at
-     FROM games WHERE phase_expires_at IS NOT NULL AND ${shardFilter(1)}`,
+     FROM games WHERE timer_running AND ${shardFilter(1)}`,
     [shards, shardCount],
   );
   return rows;
@@ -40,7 +40,12 @@ export interface SweepResult {
   overdue: number;
 }
 
-/** Games past their deadline by more than `graceMs`: the safety net under NOTIFY. */
+/**
+ * Games past their deadline by more than `graceMs`: the safety net under
+ * NOTIFY. Running games are found through games_timer_running_idx; there is
+ * deliberately no index on the deadline (it would make every transition a
+ * non-HOT update, see migration 0007).
+ */
 export async function sweepOverdue(
   pool: Pool,
   shards: readonly number[] | null,
@@ -51,7 +56,8 @@ export async function sweepOverdue(
     `SELECT id, version::text, (extract(epoch FROM phase_expires_at) * 1000)::float8 AS at,
             phase_expires_at <= clock_timestamp() - $4 * interval '1 millisecond' AS overdue
      FROM games
-     WHERE phase_expires_at <= clock_timestamp() - $3 * interval '1 millisecond' AND ${shardFilter(1)}
+     WHERE timer_running AND phase_expires_at <= clock_timestamp() - $3 * interval '1 millisecond'
+       AND ${shardFilter(1)}
      ORDER BY phase_expires_at
      LIMIT $5`,
     [shards, shardCount, options.graceMs, options.overdueMs, options.limit],
