@@ -33,6 +33,8 @@ function scaleTargets(objects: readonly K8sObject[]): { hpa: ScaleTarget[]; keda
 
 function checkScenario(objects: readonly K8sObject[]): void {
   const deployments = ofKind(objects, 'Deployment');
+  // Runtime control on: every service reads its RealtimeControl, so every pod gets a (read-only) token.
+  const controlled = ofKind(objects, 'Role').some((r) => r.metadata?.name?.endsWith('-control'));
   const byName = new Map(deployments.map((d) => [d.metadata?.name ?? '', d]));
   assert.ok(deployments.length >= 2, 'at least the broadcaster and timer-monitor Deployments');
 
@@ -111,7 +113,11 @@ function checkScenario(objects: readonly K8sObject[]): void {
     // SIGTERM comes after the preStop sleep; the HTTP drain takes up to 5 s, then resources are released.
     assert.ok((spec.terminationGracePeriodSeconds ?? 30) >= preStop + 5 + 5, `${id}: grace period`);
     const isHealth = template?.metadata?.labels?.['app.kubernetes.io/component'] === 'health';
-    assert.equal(spec.automountServiceAccountToken, isHealth, `${id}: API token only for health`);
+    assert.equal(
+      spec.automountServiceAccountToken,
+      isHealth || controlled,
+      `${id}: API token only for health, and for reading the RealtimeControl`,
+    );
     const env = new Set((c.env ?? []).map((e) => e.name));
     assert.ok(env.has('PORT') && env.has('DATABASE_URL'), `${id}: PORT and DATABASE_URL`);
     assert.ok(
@@ -121,8 +127,14 @@ function checkScenario(objects: readonly K8sObject[]): void {
   }
 
   for (const sa of ofKind(objects, 'ServiceAccount')) {
-    const isHealth = sa.metadata?.labels?.['app.kubernetes.io/component'] === 'health';
-    assert.equal(sa.automountServiceAccountToken, isHealth, `ServiceAccount/${sa.metadata?.name ?? ''}`);
+    const component = sa.metadata?.labels?.['app.kubernetes.io/component'] ?? '';
+    const isHealth = component === 'health';
+    const service = ['broadcaster', 'relay', 'timer-monitor'].includes(component);
+    assert.equal(
+      sa.automountServiceAccountToken,
+      isHealth || (controlled && service),
+      `ServiceAccount/${sa.metadata?.name ?? ''}`,
+    );
   }
 
   for (const pdb of ofKind(objects, 'PodDisruptionBudget')) {

@@ -163,7 +163,7 @@ describe('GitHub workflows', () => {
     assert.ok(usesOf(ci.jobs['rollback-rehearsal']?.steps ?? []).includes('./.github/actions/kind-stack'));
   });
 
-  it('the load test runs load-tests/*.js with k6 against the chart on kind', () => {
+  it('the load test runs load-tests/k6/*.ts with k6 against the chart on kind', () => {
     const load = workflows.get(join(githubDir, 'workflows/load-test.yaml'))?.doc;
     assert.ok(load);
     const steps = Object.values(load.jobs).flatMap((j) => j.steps);
@@ -171,7 +171,7 @@ describe('GitHub workflows', () => {
     assert.ok(uses.includes('./.github/actions/kind-stack'));
     assert.ok(uses.includes('grafana/setup-k6-action@v1'));
     const k6 = steps.find((s) => s.uses?.startsWith('grafana/run-k6-action@'));
-    assert.match(String(k6?.with?.['path']), /load-tests\/\*\.js/);
+    assert.match(String(k6?.with?.['path']), /load-tests\/k6\/\*\.ts/);
     assert.ok(k6?.env?.['BROADCASTER_URL'] && k6.env['API_TOKEN']);
   });
 

@@ -32,6 +32,9 @@ that read it. Call with (dict "root" $ "component" "broadcaster").
 {{- end }}
 {{- $_ := set $data "KUBERNETES_DEPLOYMENT_SELECTOR" (printf "app.kubernetes.io/instance=%s" $root.Release.Name) }}
 {{- end }}
+{{- if $v.control.enabled }}
+{{- $_ := set $data "CONTROL_RESOURCE" (default $fullname $v.control.resourceName) }}
+{{- end }}
 {{- range $name, $value := $own }}
 {{- if not (hasKey $data $name) }}
 {{- $_ := set $data $name (ternary (printf "%d" (int64 $value)) (toString $value) (kindIs "float64" $value)) }}

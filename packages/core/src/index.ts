@@ -52,3 +52,54 @@ export {
 export { describeLeaseReadiness, leasesReadinessCheck } from './leases/leasesReadiness.ts';
 export { createLeaseRedisClient, type LeaseRedisClientOptions } from './leases/redisNodes.ts';
 export { leaseEnvShape } from './leases/leaseConfig.ts';
+export {
+  parseControlSpec,
+  specDocument,
+  specRevision,
+  describeSpec,
+  isPaused,
+  pausable,
+  defaultControlSpec,
+  controlLimits,
+  broadcastingModes,
+  timerModes,
+  ingestModes,
+  type ControlSpec,
+  type RelayControl,
+  type BroadcastingMode,
+  type TimerMode,
+  type IngestMode,
+  type Pausable,
+  type SpecResult,
+} from './control/controlSpec.ts';
+export {
+  parseControlDocument,
+  defaultControlState,
+  controlCollectionPath,
+  controlGroup,
+  controlVersion,
+  controlApiVersion,
+  controlKind,
+  controlPlural,
+  type ControlState,
+  type DocumentResult,
+} from './control/controlResource.ts';
+export {
+  ControlStateHolder,
+  StaticControlSource,
+  type ControlSource,
+  type ControlSourceKind,
+  type ControlSourceStatus,
+} from './control/controlSource.ts';
+export { FileControlSource, type FileControlSourceOptions } from './control/fileControlSource.ts';
+export { ControlAgent, type ControlApplier, type ControlAgentOptions } from './control/controlAgent.ts';
+export { createControlMetrics, type ControlMetrics } from './control/controlMetrics.ts';
+export { parseAcknowledgement, type ControlAcknowledgement } from './control/acknowledgement.ts';
+export { controlEnvShape, controlSettingsOf, type ControlSettings } from './control/controlConfig.ts';
+export {
+  openControlSource,
+  serviceAccountNamespaceFile,
+  type OpenControlSourceOptions,
+} from './control/openControlSource.ts';
+export { describeKubernetesError } from './control/kubernetesErrors.ts';
+export type { KubeConfig } from '@kubernetes/client-node';

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { migrateUp, serviceHandleFor, startWithReleasers, type ServiceHandle } from '@sketchyaf/core';
 import { loadBroadcasterConfig, startBroadcaster } from '@sketchyaf/broadcaster';
 import { loadHealthConfig, startHealth } from '@sketchyaf/health';
@@ -73,8 +74,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
       print(`pubnub         ${pubnubOrigin}  (from PUBNUB_ORIGIN)`);
     }
 
+    // Runtime control: every service watches one file; `npx sketchyaf-realtime control …` edits it.
+    const controlFile = config.CONTROL_FILE ?? join(tmpdir(), 'sketchyaf-realtime', 'control.yaml');
+    await mkdir(dirname(controlFile), { recursive: true });
+    print(
+      `control        ${controlFile}  (export CONTROL_FILE=${controlFile}; npx sketchyaf-realtime control status)`,
+    );
+
     const serviceEnv = {
       ...env,
+      CONTROL_FILE: controlFile,
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: config.LOG_LEVEL,
       PUBNUB_ORIGIN: pubnubOrigin,

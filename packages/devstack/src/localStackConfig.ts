@@ -16,6 +16,8 @@ const shape = {
   PUBNUB_PUBLISH_KEY: z.string().min(1).default('pub-c-local'),
   PUBNUB_SUBSCRIBE_KEY: z.string().min(1).default('sub-c-local'),
   DEMO: z.enum(['on', 'off']).default('on'),
+  /** Runtime control file every service watches (default: <tmp>/sketchyaf-realtime/control.yaml). */
+  CONTROL_FILE: z.string().min(1).optional(),
 };
 
 export type LocalStackConfig = Readonly<z.output<z.ZodObject<typeof shape>>>;

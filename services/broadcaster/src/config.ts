@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   baseEnvShape,
+  controlEnvShape,
+  controlSettingsOf,
   databaseUrlField,
   intField,
   leaseEnvShape,
@@ -8,6 +10,7 @@ import {
   portField,
   urlField,
   type AppEnv,
+  type ControlSettings,
   type Env,
   type LogLevel,
 } from '@sketchyaf/core';
@@ -85,6 +88,7 @@ const shape = {
   OUTBOX_PRUNE_BATCH: intField({ min: 1, max: 100_000, default: 1000 }),
   // REDIS_URL unset: no leases, this replica's relay owns every shard (development, or a single replica).
   ...leaseEnvShape(defaultLeasePrefix),
+  ...controlEnvShape,
 };
 
 export interface RelaySettings {
@@ -141,6 +145,8 @@ export interface BroadcasterConfig {
   redisUrls: readonly string[] | null;
   leaseTtlMs: number;
   leasePrefix: string;
+  /** Runtime control: CONTROL_FILE, the RealtimeControl named by CONTROL_RESOURCE, or none. */
+  control: ControlSettings;
 }
 
 /** Reads and validates the environment; every problem is reported at once. Pure. */
@@ -206,5 +212,6 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
     redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,
     leaseTtlMs: c.LEASE_TTL_MS,
     leasePrefix: c.LEASE_PREFIX,
+    control: controlSettingsOf(c),
   });
 }

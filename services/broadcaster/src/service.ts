@@ -1,5 +1,8 @@
 import {
+  ControlAgent,
+  createControlMetrics,
   createHttpApp,
+  openControlSource,
   createPool,
   leasesReadinessCheck,
   NotificationListener,
@@ -10,12 +13,16 @@ import {
   startHttpServer,
   startWithReleasers,
   type Clock,
+  type ControlSource,
+  type KubeConfig,
   type Logger,
   type ReadinessCheck,
   type ServiceHandle,
 } from '@sketchyaf/core';
 import type { Registry } from 'prom-client';
 import type { BroadcasterConfig } from './config.ts';
+import { IngestGate, relayControl } from './control/broadcasterControl.ts';
+import { RelayLimits } from './control/relayLimits.ts';
 import { adminRoutes } from './http/adminRoutes.ts';
 import { ingestRoutes } from './http/ingestRoutes.ts';
 import { DeliveryWaiters } from './ingest/deliveryWaiters.ts';
@@ -33,6 +40,8 @@ export interface BroadcasterService extends ServiceHandle {
   readonly relay: OutboxRelay;
   /** The relay's shard leases when REDIS_URL is set and the relay runs; null: it owns every shard. */
   readonly leases: ShardLeases | null;
+  /** Runtime control in force (GET /control). */
+  readonly control: ControlAgent;
 }
 
 export interface BroadcasterOverrides {
@@ -43,6 +52,10 @@ export interface BroadcasterOverrides {
   publisher?: Publisher;
   /** Fixed owned shards (null: every shard) instead of leases, whatever REDIS_URL says. */
   ownedShards?: ReadonlySet<number> | null;
+  /** Runtime control from this source instead of the one config.control names. */
+  controlSource?: ControlSource;
+  /** Kubernetes API access for a RealtimeControl source instead of the pod's service account. */
+  kubeConfig?: KubeConfig;
 }
 
 /** Starts the ingest API, the outbox relay and their housekeeping. */
@@ -88,6 +101,8 @@ export async function startBroadcaster(
             clock,
           })
         : null;
+    const limits = new RelayLimits(config.relay.concurrency, clock.now());
+    const ingestGate = new IngestGate();
     const relay = new OutboxRelay({
       pool,
       publisher,
@@ -96,7 +111,40 @@ export async function startBroadcaster(
       clock,
       settings: { ...config.relay, shardCount: config.shardCount },
       holdsShard: (shard) => leases?.isValid(shard) ?? true,
+      limits,
     });
+    // Runtime control is in force before the relay claims anything: a replica started while paused stays paused.
+    const control = new ControlAgent({
+      source:
+        overrides.controlSource ??
+        (await openControlSource(config.control, {
+          logger,
+          clock,
+          ...(overrides.kubeConfig ? { kubeConfig: overrides.kubeConfig } : {}),
+        })),
+      appliers: [
+        ingestGate,
+        ...(config.relay.enabled
+          ? [
+              relayControl({
+                limits,
+                relay,
+                clock,
+                logger,
+                settleTimeoutMs: config.relay.publishTimeoutMs + 5000,
+              }),
+            ]
+          : []),
+      ],
+      replica: config.control.replica,
+      component: config.relay.enabled ? 'ingest+relay' : 'ingest',
+      logger,
+      metrics: createControlMetrics(registry),
+      clock,
+    });
+    await control.start();
+    releasers.add('runtime control', () => control.stop());
+
     const waiters = new DeliveryWaiters(pool, logger);
     relay.on('delivered', (delivery) => waiters.notify(delivery));
     releasers.add('delivery waiters', () => waiters.close());
@@ -182,6 +230,7 @@ export async function startBroadcaster(
             apiTokens: config.apiTokens,
             corsOrigins: config.corsOrigins,
             batchBodyLimitBytes: config.ingest.batchBodyLimitBytes,
+            readOnly: () => ingestGate.readOnly(),
             writer,
             waiters,
             metrics,
@@ -191,6 +240,7 @@ export async function startBroadcaster(
           '/admin',
           adminRoutes({ pool, adminTokens: config.adminTokens, onRedrive: () => relay.wake() }),
         );
+        control.routes(express);
       },
     });
     const http = await startHttpServer(app, { host: config.host, port: config.port });
@@ -202,7 +252,7 @@ export async function startBroadcaster(
       pubnubOrigin: config.pubnub.origin,
       ...(config.usingDevelopmentToken ? { developmentToken: config.apiTokens[0] } : {}),
     });
-    return { url: http.url, relay, leases };
+    return { url: http.url, relay, leases, control };
   });
 
   return {
@@ -211,5 +261,6 @@ export async function startBroadcaster(
     registry,
     relay: value.relay,
     leases: value.leases,
+    control: value.control,
   };
 }

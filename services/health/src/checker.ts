@@ -6,6 +6,7 @@ import { describeError, timedProbe } from './checks/probe.ts';
 import type { RedisPinger } from './checks/redisPing.ts';
 import { probeReplicas, type ReplicaProbe } from './checks/replicaProbes.ts';
 import type { HealthConfig } from './config.ts';
+import type { ControlReport } from './control/controlReport.ts';
 import { readOutbox, readOverdueGames } from './healthQueries.ts';
 import type { HealthMetrics } from './metrics.ts';
 import {
@@ -29,6 +30,8 @@ export interface HealthCheckerOptions {
   /** null outside a cluster; an error text when in a cluster but the API client could not be set up. */
   deployments: DeploymentStatusReader | string | null;
   canary: Canary;
+  /** The runtime control operator's last report. */
+  control?: () => ControlReport | null;
   incidents: IncidentLog;
   metrics: HealthMetrics;
   logger: Logger;
@@ -174,7 +177,8 @@ export class HealthChecker {
       timerLagWindowMs: config.sliWindowMs,
       outbox,
     });
-    const { status, reasons } = overallStatus({ components, slis, outbox, games, kubernetes });
+    const control = this.#options.control?.() ?? null;
+    const { status, reasons } = overallStatus({ components, slis, outbox, games, kubernetes, control });
     const checkedAt = new Date(nowMs).toISOString();
     this.#recordIncidents(components, status, reasons, kubernetes, checkedAt);
 
@@ -198,6 +202,7 @@ export class HealthChecker {
       slis,
       canary: canary.report(),
       incidents: this.#options.incidents.list(),
+      control,
     };
   }
 

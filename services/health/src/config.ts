@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import {
   baseEnvShape,
+  controlEnvShape,
+  controlSettingsOf,
   databaseUrlField,
   developmentDefaults,
   intField,
@@ -10,6 +12,7 @@ import {
   urlField,
   urlListField,
   type AppEnv,
+  type ControlSettings,
   type Env,
   type LogLevel,
 } from '@sketchyaf/core';
@@ -60,8 +63,10 @@ const shape = {
   KUBERNETES_DEPLOYMENT_SELECTOR: z.string().min(1).default(defaultDeploymentSelector),
   // Set by the kubelet in every pod: its presence means "in a cluster".
   KUBERNETES_SERVICE_HOST: z.string().optional(),
+  ...controlEnvShape,
   // Downward API; else the service-account namespace file is read at start.
   POD_NAMESPACE: z.string().min(1).optional(),
+  CONTROL_POLL_INTERVAL_MS: intField({ min: 100, max: 600_000, default: 1000 }),
 };
 
 export interface CanarySettings {
@@ -111,6 +116,10 @@ export interface HealthConfig {
     namespace: string | null;
     labelSelector: string;
   };
+  /** The RealtimeControl (or CONTROL_FILE) whose acknowledgements this service collects. */
+  control: ControlSettings;
+  /** How often every replica's /control is read (CONTROL_POLL_INTERVAL_MS). */
+  controlPollIntervalMs: number;
 }
 
 const withoutTrailingSlash = (url: string): string => url.replace(/\/+$/, '');
@@ -167,5 +176,7 @@ export function loadHealthConfig(env: Env): Readonly<HealthConfig> {
       namespace: c.POD_NAMESPACE ?? null,
       labelSelector: c.KUBERNETES_DEPLOYMENT_SELECTOR,
     }),
+    control: controlSettingsOf(c),
+    controlPollIntervalMs: c.CONTROL_POLL_INTERVAL_MS,
   });
 }

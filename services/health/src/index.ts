@@ -34,3 +34,21 @@ export {
 export { renderStatusPage, type StatusPageInput } from './page/renderStatusPage.ts';
 export { escapeHtml, timeAgo, utc } from './page/html.ts';
 export * from './status/types.ts';
+export {
+  summarizeControl,
+  controlStatus,
+  type ControlReport,
+  type ControlReplicaReport,
+  type ControlStatus,
+  type Condition,
+  type ReplicaTarget,
+  type ReplicaAnswer,
+} from './control/controlReport.ts';
+export { ControlOperator, type ControlOperatorOptions } from './control/controlOperator.ts';
+export {
+  podTargets,
+  staticDiscovery,
+  kubernetesDiscovery,
+  type ReplicaDiscovery,
+} from './control/replicaTargets.ts';
+export { controlSection } from './page/controlSection.ts';

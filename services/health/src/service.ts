@@ -1,10 +1,13 @@
 import {
   createHttpApp,
   createPool,
+  FileControlSource,
+  StaticControlSource,
   serviceBasics,
   startHttpServer,
   startWithReleasers,
   type Clock,
+  type ControlSource,
   type Logger,
   type ServiceHandle,
 } from '@sketchyaf/core';
@@ -15,6 +18,8 @@ import { DeploymentStatusReader, inClusterAccess, type KubernetesAccess } from '
 import { describeError } from './checks/probe.ts';
 import { RedisPinger } from './checks/redisPing.ts';
 import type { HealthConfig } from './config.ts';
+import { ControlOperator } from './control/controlOperator.ts';
+import { kubernetesDiscovery, staticDiscovery, type ReplicaDiscovery } from './control/replicaTargets.ts';
 import { healthRoutes } from './http/healthRoutes.ts';
 import { createHealthMetrics, initComponentUp } from './metrics.ts';
 import { IncidentLog } from './status/incidentLog.ts';
@@ -24,6 +29,7 @@ export interface HealthService extends ServiceHandle {
   readonly registry: Registry;
   readonly checker: HealthChecker;
   readonly canary: Canary;
+  readonly control: ControlOperator;
 }
 
 export interface HealthOverrides {
@@ -32,6 +38,46 @@ export interface HealthOverrides {
   registry?: Registry;
   /** Kubernetes API access instead of the in-cluster service account; null: "not in a cluster". */
   kubernetes?: KubernetesAccess | null;
+  /** Where the replicas that acknowledge runtime control are found, instead of the config's. */
+  controlDiscovery?: ReplicaDiscovery;
+}
+
+/** The source of the desired state, where replicas are found, and (in a cluster) where status goes. */
+async function controlParts(
+  config: HealthConfig,
+  overrides: HealthOverrides,
+  logger: Logger,
+  clock: Clock,
+): Promise<{ source: ControlSource; discovery: ReplicaDiscovery; access: KubernetesAccess | null }> {
+  const urls = staticDiscovery({
+    broadcaster: config.broadcasterUrls,
+    relay: config.relayUrls,
+    'timer-monitor': config.timerMonitorUrls,
+  });
+  const settings = config.control;
+  if (settings.kind === 'static')
+    return { source: new StaticControlSource(), discovery: overrides.controlDiscovery ?? urls, access: null };
+  if (settings.kind === 'file')
+    return {
+      source: new FileControlSource({ path: settings.path, resyncMs: settings.resyncMs, logger, clock }),
+      discovery: overrides.controlDiscovery ?? urls,
+      access: null,
+    };
+  const access =
+    overrides.kubernetes ?? (await inClusterAccess(settings.namespace ?? config.kubernetes.namespace));
+  const { KubernetesControlSource } = await import('@sketchyaf/core/control/kubernetes');
+  return {
+    source: new KubernetesControlSource({
+      kubeConfig: access.kubeConfig,
+      namespace: access.namespace,
+      name: settings.name,
+      resyncMs: settings.resyncMs,
+      logger,
+      clock,
+    }),
+    discovery: overrides.controlDiscovery ?? kubernetesDiscovery(access, config.kubernetes.labelSelector),
+    access,
+  };
 }
 
 async function deploymentReader(
@@ -108,12 +154,28 @@ export async function startHealth(
     canary.start();
     releasers.add('canary', () => canary.stop());
 
+    const parts = await controlParts(config, overrides, logger, clock);
+    const control = new ControlOperator({
+      source: parts.source,
+      discovery: parts.discovery,
+      ...(parts.access && config.control.kind === 'kubernetes'
+        ? { statusWriter: { access: parts.access, name: config.control.name } }
+        : {}),
+      intervalMs: config.controlPollIntervalMs,
+      timeoutMs: config.checkTimeoutMs,
+      logger,
+      clock,
+    });
+    await control.start();
+    releasers.add('runtime control operator', () => control.stop());
+
     const checker = new HealthChecker({
       config,
       pool,
       redis,
       deployments,
       canary,
+      control: () => control.latest,
       incidents: new IncidentLog(config.incidentHistory),
       metrics,
       logger,
@@ -137,6 +199,7 @@ export async function startHealth(
       ],
       routes: healthRoutes({
         latest: () => checker.latest,
+        control: () => control.latest,
         environment: config.appEnv,
         runbookBaseUrl: config.runbookBaseUrl,
         now: () => clock.now(),
@@ -152,7 +215,7 @@ export async function startHealth(
       kubernetes:
         deployments === null ? 'not in a cluster' : typeof deployments === 'string' ? deployments : 'on',
     });
-    return { url: http.url, checker, canary };
+    return { url: http.url, checker, canary, control };
   });
 
   let resolveDone: () => void = () => undefined;
@@ -163,6 +226,7 @@ export async function startHealth(
     registry,
     checker: value.checker,
     canary: value.canary,
+    control: value.control,
     done,
     stop() {
       stopping ??= releasers.releaseAll().finally(() => {

@@ -1,5 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { escapeHtml, renderStatusPage, timeAgo, utc, type HealthReport } from '../src/index.ts';
+import { parseControlSpec, specRevision, type ControlAcknowledgement } from '@sketchyaf/core';
+import {
+  escapeHtml,
+  renderStatusPage,
+  summarizeControl,
+  timeAgo,
+  utc,
+  type ControlReport,
+  type HealthReport,
+} from '../src/index.ts';
 
 const evil = `<script>alert("x")</script>&'`;
 const escaped = '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;';
@@ -76,11 +85,55 @@ function report(overrides: Partial<HealthReport> = {}): HealthReport {
     incidents: [
       { at: '2025-03-04T05:06:00.000Z', subject: 'pubnub', from: 'up', to: 'down', detail: `why ${evil}` },
     ],
+    control: controlFixture(),
     ...overrides,
   };
 }
 
 const nowMs = Date.parse('2025-03-04T05:06:10.000Z');
+
+function controlFixture(): ControlReport {
+  const parsed = parseControlSpec({
+    broadcasting: 'paused',
+    ingest: 'read-only',
+    relay: { concurrency: 4 },
+    note: `incident ${evil}`,
+  });
+  assert.ok(parsed.ok);
+  const desired = { generation: 7, revision: specRevision(parsed.spec), spec: parsed.spec };
+  const ack = (replica: string, generation: number): ControlAcknowledgement => ({
+    replica,
+    component: 'ingest+relay',
+    source: { kind: 'kubernetes', location: 'ns/sketchyaf-realtime', synced: true, error: null },
+    desired: { generation: 7, revision: desired.revision },
+    applied: {
+      generation,
+      revision: generation === 7 ? desired.revision : 'old',
+      at: '2025-03-04T05:06:05.000Z',
+      spec: parsed.spec,
+    },
+  });
+  return summarizeControl({
+    desired,
+    source: { kind: 'kubernetes', location: `ns/${evil}`, synced: true, error: null },
+    answers: [
+      {
+        target: { component: 'relay', name: 'relay-0', url: 'http://10.0.0.1:8080' },
+        ack: ack('relay-0', 7),
+      },
+      {
+        target: { component: 'relay', name: 'relay-1', url: 'http://10.0.0.2:8080' },
+        ack: ack(`relay-${evil}`, 6),
+      },
+      {
+        target: { component: 'timer-monitor', name: 'tm-0', url: 'http://10.0.0.3:8082' },
+        error: `refused ${evil}`,
+      },
+    ],
+    discoveryError: null,
+    now: nowMs,
+  });
+}
 
 describe('status page rendering', () => {
   it('escapes every dynamic string', () => {
@@ -151,6 +204,38 @@ describe('status page rendering', () => {
     assert.match(pending, /data-status="pending"/);
     assert.match(pending, /CHECKING/);
     assert.match(pending, /<meta http-equiv="refresh" content="5">/);
+  });
+
+  it('shows the runtime control state: what is paused, the limits, and which replica applied what', () => {
+    const html = renderStatusPage({
+      report: report(),
+      environment: 'production',
+      runbookBaseUrl,
+      nowMs,
+      refreshSeconds: 5,
+    });
+    assert.match(html, /<h2>Runtime control<\/h2>/);
+    assert.match(html, /data-control="broadcasting" data-state="paused"/);
+    assert.match(html, /data-control="timers" data-state="enabled"/);
+    assert.match(
+      html,
+      /data-control="ingest" data-state="paused"><td>Ingest API writes<\/td>\s*<td><span class="pill degraded">READ-ONLY/,
+    );
+    assert.match(html, /relay concurrency 4 · publish rate unlimited · Retry-After 30 s/);
+    assert.match(html, /data-control-generation="7">7</);
+    assert.match(html, /data-control-applied="false"/);
+    assert.match(html, /data-replica="relay-0" data-state="applied"/);
+    assert.match(html, /data-state="pending"><td>relay-&lt;script&gt;/);
+    assert.match(html, /data-replica="tm-0" data-state="unreachable"/);
+    assert.match(html, /Note: incident &lt;script&gt;/);
+    const none = renderStatusPage({
+      report: report({ control: null }),
+      environment: 'production',
+      runbookBaseUrl,
+      nowMs,
+      refreshSeconds: 5,
+    });
+    assert.match(none, /data-control-state="unknown"/);
   });
 
   it('formats times for people', () => {

@@ -1,11 +1,14 @@
 import {
   baseEnvShape,
+  controlEnvShape,
+  controlSettingsOf,
   databaseUrlField,
   developmentDefaults,
   intField,
   leaseEnvShape,
   loadConfig,
   portField,
+  type ControlSettings,
   type Env,
 } from '@sketchyaf/core';
 
@@ -28,6 +31,7 @@ const shape = {
   DB_STATEMENT_TIMEOUT_MS: intField({ min: 100, max: 600_000, default: 10_000 }),
   // REDIS_URL unset: no leases, this replica owns every shard (development, or a single replica).
   ...leaseEnvShape(defaultLeasePrefix),
+  ...controlEnvShape,
 };
 
 export interface TimerMonitorConfig {
@@ -47,6 +51,8 @@ export interface TimerMonitorConfig {
   redisUrls: readonly string[] | null;
   leaseTtlMs: number;
   leasePrefix: string;
+  /** Runtime control: CONTROL_FILE, the RealtimeControl named by CONTROL_RESOURCE, or none. */
+  control: ControlSettings;
 }
 
 export function loadTimerMonitorConfig(env: Env): Readonly<TimerMonitorConfig> {
@@ -67,5 +73,6 @@ export function loadTimerMonitorConfig(env: Env): Readonly<TimerMonitorConfig> {
     redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,
     leaseTtlMs: c.LEASE_TTL_MS,
     leasePrefix: c.LEASE_PREFIX,
+    control: controlSettingsOf(c),
   });
 }

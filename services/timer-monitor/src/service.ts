@@ -1,5 +1,8 @@
 import {
+  ControlAgent,
+  createControlMetrics,
   createHttpApp,
+  openControlSource,
   createPool,
   leasesReadinessCheck,
   NotificationListener,
@@ -10,12 +13,15 @@ import {
   startHttpServer,
   startWithReleasers,
   type Clock,
+  type ControlSource,
+  type KubeConfig,
   type Logger,
   type ReadinessCheck,
   type ServiceHandle,
 } from '@sketchyaf/core';
 import type { Registry } from 'prom-client';
 import type { TimerMonitorConfig } from './config.ts';
+import { timerControl, type TimerGate } from './control/timerControl.ts';
 import { DatabaseClock } from './databaseClock.ts';
 import { deadlineChannel, parseDeadlineNotification } from './deadlineNotification.ts';
 import { databaseNow } from './gameQueries.ts';
@@ -28,6 +34,8 @@ export interface TimerMonitorService extends ServiceHandle {
   readonly leases: ShardLeases | null;
   readonly url: string;
   readonly registry: Registry;
+  /** Runtime control in force (GET /control). */
+  readonly control: ControlAgent;
 }
 
 export interface TimerMonitorOverrides {
@@ -36,6 +44,10 @@ export interface TimerMonitorOverrides {
   registry?: Registry;
   /** Fixed owned shards (null: every shard) instead of leases, whatever REDIS_URL says. */
   ownedShards?: ReadonlySet<number> | null;
+  /** Runtime control from this source instead of the one config.control names. */
+  controlSource?: ControlSource;
+  /** Kubernetes API access for a RealtimeControl source instead of the pod's service account. */
+  kubeConfig?: KubeConfig;
 }
 
 /** Starts the timer monitor and its admin HTTP server (/livez, /readyz, /metrics). */
@@ -72,11 +84,33 @@ export async function startTimerMonitor(
           })
         : null;
 
+    // Runtime control is in force before the first batch: a replica started while paused stays paused.
+    const gate: TimerGate = { paused: false };
+    const monitorRef: { current?: TimerMonitor } = {};
+    const control = new ControlAgent({
+      source:
+        overrides.controlSource ??
+        (await openControlSource(config.control, {
+          logger,
+          clock,
+          ...(overrides.kubeConfig ? { kubeConfig: overrides.kubeConfig } : {}),
+        })),
+      appliers: [timerControl(gate, () => monitorRef.current, clock)],
+      replica: config.control.replica,
+      component: 'timer-monitor',
+      logger,
+      metrics: createControlMetrics(registry),
+      clock,
+    });
+    await control.start();
+    releasers.add('runtime control', () => control.stop());
+
     const databaseClock = new DatabaseClock(clock, () => databaseNow(pool));
     await databaseClock.calibrate();
     const monitor = new TimerMonitor({
       pool,
-      holdsShard: (shard) => leases?.isValid(shard) ?? true,
+      // Without leases every shard is ours: no per-game check at all.
+      ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
       clock,
       databaseClock,
       logger,
@@ -88,7 +122,9 @@ export async function startTimerMonitor(
         sweepIntervalMs: config.sweepIntervalMs,
         fireMarginMs: config.fireMarginMs,
       },
+      gate,
     });
+    monitorRef.current = monitor;
 
     const listener = new NotificationListener({
       connectionString: config.databaseUrl,
@@ -147,6 +183,7 @@ export async function startTimerMonitor(
       logger,
       registry,
       readiness,
+      routes: (express) => control.routes(express),
     });
     const http = await startHttpServer(app, { host: config.host, port: config.port });
     releasers.add('http server', () => http.stop());
@@ -155,7 +192,7 @@ export async function startTimerMonitor(
       trackedGames: monitor.trackedGames,
       shards: leases ? `${leases.owned.size} of ${config.shardCount} (leases)` : 'all',
     });
-    return { monitor, leases, url: http.url };
+    return { monitor, leases, url: http.url, control };
   });
 
   return {
@@ -164,5 +201,6 @@ export async function startTimerMonitor(
     leases: value.leases,
     url: value.url,
     registry,
+    control: value.control,
   };
 }

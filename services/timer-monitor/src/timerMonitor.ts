@@ -47,6 +47,8 @@ export interface TimerMonitorDeps {
   logger: Logger;
   metrics: TimerMetrics;
   settings: TimerMonitorSettings;
+  /** Runtime control: while paused, no batch starts (the sweep still counts overdue games). */
+  gate?: { readonly paused: boolean };
 }
 
 /**
@@ -78,6 +80,16 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
 
   get trackedGames(): number {
     return this.#queue.size;
+  }
+
+  /** Transition statements in flight. */
+  get batchesInFlight(): number {
+    return this.#batches.size;
+  }
+
+  /** The gate changed (runtime control): resumes firing, or lets the pause take hold. */
+  controlChanged(): void {
+    this.#wake();
   }
 
   /** Loads owned deadlines (catching up on anything overdue) and starts the clockwork. */
@@ -182,6 +194,11 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   /** Starts due batches within the in-flight limit, then sleeps until the next deadline. */
   #wake(): void {
     if (!this.#running) return;
+    if (this.#deps.gate?.paused === true) {
+      // Paused: games stay where they are; controlChanged() wakes us on resume.
+      this.#disarm();
+      return;
+    }
     const { clock, databaseClock, settings } = this.#deps;
     const localNow = clock.now();
     if (localNow >= this.#backoffUntil) {

@@ -8,3 +8,4 @@ export {
   type RedisServer,
   type RedisServerOptions,
 } from '../redisServer.ts';
+export { startFakeControlApi, type FakeControlApi, type FakeObject } from './fakeControlApi.ts';

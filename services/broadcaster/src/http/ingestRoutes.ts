@@ -19,6 +19,8 @@ export interface IngestRoutesOptions {
   apiTokens: readonly string[];
   corsOrigins: readonly string[];
   batchBodyLimitBytes: number;
+  /** Retry-After seconds while runtime control holds the API read-only; null: writes accepted. */
+  readOnly?: () => number | null;
   writer: OutboxWriter;
   waiters: DeliveryWaiters;
   metrics: BroadcasterMetrics;
@@ -146,9 +148,27 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
       res.status(status).json(batch ? body : body[0]);
     };
 
+  // Read-only (runtime control): refused before the body is read; the caller retries later, nothing is written.
+  const writable = (_req: Request, res: Response, next: NextFunction): void => {
+    const retryAfter = options.readOnly?.() ?? null;
+    if (retryAfter === null) {
+      next();
+      return;
+    }
+    res.setHeader('Retry-After', String(retryAfter));
+    next(
+      new IngestRejection(
+        'unavailable',
+        'read_only',
+        'The ingest API is read-only for now (runtime control); retry later',
+        { retryAfterSeconds: retryAfter },
+      ),
+    );
+  };
+
   router.options(['/events', '/events/batch'], cors);
-  router.post('/events', cors, auth, jsonBody(singleBodyLimitBytes), accept(false));
-  router.post('/events/batch', cors, auth, jsonBody(options.batchBodyLimitBytes), accept(true));
+  router.post('/events', cors, auth, writable, jsonBody(singleBodyLimitBytes), accept(false));
+  router.post('/events/batch', cors, auth, writable, jsonBody(options.batchBodyLimitBytes), accept(true));
 
   // Counts every refusal by reason, then leaves the response to core's error handler.
   router.use((err: unknown, req: Request, _res: Response, next: NextFunction) => {

@@ -10,6 +10,7 @@ import { KeyedQueue, type Keyed } from './keyedQueue.ts';
 import { attemptPublish } from './publishAttempt.ts';
 import { circuitGaugeValue, PublishCircuit, type CircuitStateName } from './publishCircuit.ts';
 import { PublishedMarks } from './publishedMarks.ts';
+import type { RelayLimits } from '../control/relayLimits.ts';
 import type { Publisher } from './pubnubPublisher.ts';
 import { WakeTimer } from './wakeTimer.ts';
 
@@ -31,6 +32,8 @@ export interface RelayDeps {
   settings: RelaySettings & { shardCount: number };
   /** Whether this replica still holds a shard's lease; checked at claim time and before each publish. */
   holdsShard?: (shard: number) => boolean;
+  /** Runtime control (pause, concurrency, publish rate), read before each claim and publish. */
+  limits?: RelayLimits;
 }
 
 interface Claimed extends Keyed {
@@ -81,6 +84,11 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
 
   get circuitState(): CircuitStateName {
     return this.#circuit.state;
+  }
+
+  /** Publishes in flight. */
+  get inFlight(): number {
+    return this.#publishes.size;
   }
 
   /** Events held in memory: queued, in flight, or published and awaiting their mark. */
@@ -151,7 +159,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   }
 
   #canClaim(now: number): boolean {
-    if (!this.#running || now < this.#fetchBackoffUntil) return false;
+    if (!this.#running || now < this.#fetchBackoffUntil || this.#deps.limits?.paused === true) return false;
     // Claim when a good batch fits: many small claims would each resend every held id.
     const { maxBuffered, claimBatch } = this.#deps.settings;
     if (maxBuffered - this.buffered < Math.min(claimBatch, Math.ceil(maxBuffered / 4))) return false;
@@ -212,7 +220,8 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   }
 
   #dispatch(): void {
-    if (!this.#running) return;
+    // Paused: nothing starts and no timer is armed; the resume wakes the relay.
+    if (!this.#running || this.#deps.limits?.paused === true) return;
     const { clock, settings } = this.#deps;
     const now = clock.now();
     const circuit = this.#circuit.state;
@@ -228,9 +237,16 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
         else this.#requestFetch();
       }
     } else if (circuit === 'closed') {
-      while (this.#queue.inFlight < settings.concurrency) {
+      const limits = this.#deps.limits;
+      while (this.#queue.inFlight < (limits?.concurrency ?? settings.concurrency)) {
+        const delay = limits?.startDelay(now) ?? 0;
+        if (delay > 0) {
+          wakeAt = Math.min(wakeAt, now + delay);
+          break;
+        }
         const item = this.#queue.take(now);
         if (!item) break;
+        limits?.started(now);
         this.#launch(item, false);
       }
     }

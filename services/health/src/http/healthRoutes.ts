@@ -1,9 +1,12 @@
 import type { Express } from 'express';
 import { renderStatusPage } from '../page/renderStatusPage.ts';
+import type { ControlReport } from '../control/controlReport.ts';
 import type { HealthReport } from '../status/types.ts';
 
 export interface HealthRoutesOptions {
   latest(): HealthReport | null;
+  /** The runtime control operator's last report (`GET /api/control`, read by the CLI). */
+  control?(): ControlReport | null;
   environment: string;
   runbookBaseUrl: string;
   now(): number;
@@ -29,6 +32,17 @@ export function healthRoutes(options: HealthRoutesOptions) {
         return;
       }
       res.status(report.status === 'down' ? 503 : 200).json(report);
+    });
+    app.get('/api/control', (_req, res) => {
+      const report = options.control?.() ?? null;
+      res.setHeader('Cache-Control', 'no-store');
+      if (!report) {
+        res.status(503).json({
+          error: { code: 'unavailable', message: 'no round of runtime control yet', details: null },
+        });
+        return;
+      }
+      res.json(report);
     });
     app.get('/', (_req, res) => {
       res.setHeader('Cache-Control', 'no-store');

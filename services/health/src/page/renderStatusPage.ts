@@ -1,6 +1,7 @@
 import { componentNames, type HealthReport, type Level, type OverallStatus } from '../status/types.ts';
 import { formatSeconds } from '../status/slis.ts';
 import { escapeHtml as e, timeAgo, utc } from './html.ts';
+import { controlSection } from './controlSection.ts';
 import { statusPageCss } from './styles.ts';
 
 export interface StatusPageInput {
@@ -174,6 +175,7 @@ ${report.reasons.length ? `<ul class="reasons">${report.reasons.map((r) => `<li>
   const body = report
     ? [
         components(report, input.runbookBaseUrl),
+        controlSection(report.control, nowMs),
         slis(report, input.runbookBaseUrl),
         pipeline(report, nowMs, input.runbookBaseUrl),
         kubernetes(report),

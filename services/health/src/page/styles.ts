@@ -46,4 +46,5 @@ a { color:#58a6ff; }
 a.runbook { font-size:13px; }
 td.change { white-space:nowrap; }
 td.change .pill { min-width:0; }
+.bad { color:#f85149; }
 `;

@@ -10,6 +10,7 @@ import {
   type SliReport,
 } from './types.ts';
 import { formatSeconds } from './slis.ts';
+import type { ControlReport } from '../control/controlReport.ts';
 
 export interface OverallInputs {
   components: Record<ComponentName, ComponentReport>;
@@ -17,6 +18,8 @@ export interface OverallInputs {
   outbox: OutboxReport | null;
   games: GamesReport | null;
   kubernetes: KubernetesReport;
+  /** Runtime control; absent or null: nothing known. */
+  control?: ControlReport | null;
 }
 
 /**
@@ -49,6 +52,14 @@ export function overallStatus(input: OverallInputs): { status: OverallStatus; re
   const k8s = input.kubernetes;
   if (k8s.inCluster && (k8s.level === 'down' || k8s.level === 'degraded'))
     amber.push(`Kubernetes: ${k8s.detail}`);
+  const control = input.control;
+  if (control && control.paused.length > 0) {
+    const what = control.paused.map((p) => (p === 'ingest' ? 'ingest (read-only)' : p)).join(', ');
+    amber.push(
+      `Runtime control: ${what} paused by an operator${control.spec.note ? ` (${control.spec.note})` : ''}`,
+    );
+  }
+  if (control && !control.applied) amber.push(`Runtime control: ${control.message}`);
   const status: OverallStatus = red.length > 0 ? 'down' : amber.length > 0 ? 'degraded' : 'ok';
   return { status, reasons: [...red, ...amber] };
 }

@@ -1,4 +1,5 @@
 // The shapes of one round of checks: what /api/health returns and the page shows.
+import type { ControlReport } from '../control/controlReport.ts';
 
 /** The dependencies with a `component_up` series (docs/metrics.md). */
 export const componentNames = ['postgres', 'redis', 'pubnub', 'broadcaster', 'timer-monitor'] as const;
@@ -122,4 +123,6 @@ export interface HealthReport {
   slis: SliReport[];
   canary: CanaryReport;
   incidents: Incident[];
+  /** Runtime control: the desired state and which replicas applied it; null before the first round. */
+  control: ControlReport | null;
 }

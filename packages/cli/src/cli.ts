@@ -1,0 +1,139 @@
+import { describeSpec, type ControlState } from '@sketchyaf/core';
+import { parseArgs, usage, UsageError, type CliOptions, type Command } from './args.ts';
+import { applyEdit } from './edits.ts';
+import { FileTarget } from './fileTarget.ts';
+import type { ControlTarget, Progress } from './target.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+export interface CliIo {
+  env: Readonly<Record<string, string | undefined>>;
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Kubernetes access instead of the kubeconfig (tests). */
+  kubeConfig?: KubeConfig;
+  /** Poll interval while waiting (ms). */
+  pollMs?: number;
+}
+
+/** Exit codes: 0 done, 1 failed, 2 usage, 3 not acknowledged in time. */
+export const exitCodes = { ok: 0, failed: 1, usage: 2, timeout: 3 } as const;
+
+async function targetOf(options: CliOptions, io: CliIo): Promise<ControlTarget> {
+  if (options.file !== null) return new FileTarget(options.file, options.healthUrl);
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubernetesTarget } = await import('./kubernetesTarget.ts');
+  let kubeConfig = io.kubeConfig;
+  if (!kubeConfig) {
+    kubeConfig = new KubeConfig();
+    kubeConfig.loadFromDefault();
+  }
+  if (options.context !== null) kubeConfig.setCurrentContext(options.context);
+  return new KubernetesTarget(kubeConfig, options.namespace, options.name);
+}
+
+function printReplicas(progress: Progress, out: (line: string) => void): void {
+  for (const r of progress.replicas) {
+    const generation = r.appliedGeneration === null ? '—' : String(r.appliedGeneration);
+    out(
+      `  ${r.state.padEnd(11)} ${r.component.padEnd(14)} ${r.name}  generation ${generation}${r.detail ? `  ${r.detail}` : ''}`,
+    );
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls until every replica acknowledged `state`; prints progress when it changes. */
+async function waitForAcknowledgement(
+  target: ControlTarget,
+  state: ControlState,
+  options: CliOptions,
+  io: CliIo,
+): Promise<number> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = '';
+  let progress: Progress | undefined;
+  io.out(
+    `waiting up to ${options.timeoutMs / 1000} s for every replica to apply generation ${state.generation} …`,
+  );
+  while (Date.now() < deadline) {
+    progress = await target.progress().catch((err: unknown): Progress => ({
+      generation: null,
+      applied: false,
+      message: err instanceof Error ? err.message : String(err),
+      replicas: [],
+    }));
+    const current = progress.generation !== null && progress.generation >= state.generation;
+    if (current && progress.generation !== state.generation) {
+      io.out(
+        `generation ${progress.generation} replaced ours (${state.generation}) meanwhile: someone else changed it`,
+      );
+    }
+    if (current && progress.applied) {
+      io.out(`done: ${progress.message}`);
+      printReplicas(progress, io.out);
+      return exitCodes.ok;
+    }
+    const line = current
+      ? progress.message
+      : `not yet seen: ${progress.message || `generation ${progress.generation ?? '—'} reported`}`;
+    if (line !== last) {
+      io.out(`  … ${line}`);
+      last = line;
+    }
+    await sleep(io.pollMs ?? 250);
+  }
+  io.err(
+    `not acknowledged within ${options.timeoutMs / 1000} s: ${progress?.message ?? 'no answer'}. The change is written and stays in force; check \`sketchyaf-realtime control status\` and the status page.`,
+  );
+  if (progress) printReplicas(progress, io.err);
+  return exitCodes.timeout;
+}
+
+async function run(command: Exclude<Command, { kind: 'help' }>, io: CliIo): Promise<number> {
+  const { options } = command;
+  const target = await targetOf(options, io);
+  const current = await target.read();
+  if (command.kind === 'status') {
+    io.out(`${target.description}: generation ${current.generation}`);
+    io.out(`  ${describeSpec(current.spec)}${current.spec.note ? `  (note: ${current.spec.note})` : ''}`);
+    const progress = await target.progress();
+    io.out(
+      `  ${progress.applied && progress.generation === current.generation ? 'applied' : 'not applied yet'}: ${progress.message}`,
+    );
+    printReplicas(progress, io.out);
+    return exitCodes.ok;
+  }
+  const spec = applyEdit(current.spec, command.edit, options.note);
+  const written = await target.write(spec);
+  io.out(`${target.description}: generation ${written.generation}: ${describeSpec(spec)}`);
+  if (!options.wait) return exitCodes.ok;
+  return waitForAcknowledgement(target, written, options, io);
+}
+
+/** `sketchyaf-realtime …`: returns the exit code; never exits the process. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let command: Command;
+  try {
+    command = parseArgs(argv, io.env);
+  } catch (err) {
+    io.err(`sketchyaf-realtime: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(usage);
+    return exitCodes.usage;
+  }
+  if (command.kind === 'help') {
+    io.out(usage);
+    return exitCodes.ok;
+  }
+  try {
+    return await run(command, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`sketchyaf-realtime: ${err.message}`);
+      return exitCodes.usage;
+    }
+    io.err(`sketchyaf-realtime: ${err instanceof Error ? err.message : String(err)}`);
+    return exitCodes.failed;
+  }
+}
