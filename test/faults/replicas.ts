@@ -3,13 +3,21 @@ import { fileURLToPath } from 'node:url';
 
 export type ReplicaKind = 'timer-monitor' | 'broadcaster';
 
+export const replicaKinds: readonly ReplicaKind[] = ['timer-monitor', 'broadcaster'];
+
 export interface ReplicaProcess {
   kind: ReplicaKind;
   child: ChildProcess;
   url: string;
+  /** The last lines the process wrote, for a failure message. */
+  recentOutput(): string;
+  /** Its last warn and error log lines: what went wrong during a fault, for FAULTS_VERBOSE. */
+  warnings(): readonly string[];
 }
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const keptOutputChars = 8000;
+const keptWarnings = 300;
 
 /** Starts `node services/<kind>/src/main.ts` with `env`; resolves with its admin URL (from its start log). */
 export function spawnReplica(kind: ReplicaKind, env: Record<string, string>): Promise<ReplicaProcess> {
@@ -17,16 +25,31 @@ export function spawnReplica(kind: ReplicaKind, env: Record<string, string>): Pr
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let out = '';
+  let partial = '';
+  const warnings: string[] = [];
   return new Promise((resolve, reject) => {
-    let out = '';
+    let started = false;
     const timer = setTimeout(() => reject(new Error(`${kind} did not start: ${out}`)), 20_000);
-    child.once('exit', (code) => reject(new Error(`${kind} exited with ${String(code)}: ${out}`)));
+    child.once('exit', (code) => {
+      if (!started) reject(new Error(`${kind} exited with ${String(code)}: ${out}`));
+    });
     const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
+      const text = chunk.toString();
+      out = (out + text).slice(-keptOutputChars);
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!/"level":"(warn|error)"/.test(line)) continue;
+        warnings.push(line);
+        if (warnings.length > keptWarnings) warnings.shift();
+      }
+      if (started) return;
       const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
       if (match?.[1]) {
+        started = true;
         clearTimeout(timer);
-        resolve({ kind, child, url: match[1] });
+        resolve({ kind, child, url: match[1], recentOutput: () => out, warnings: () => warnings });
       }
     };
     child.stdout?.on('data', onData);

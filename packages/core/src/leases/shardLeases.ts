@@ -216,13 +216,25 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
         this.#round = undefined;
         this.#rounds += 1;
         if (this.#stopping) return;
-        const delay = Math.max(0, this.#roundIntervalMs - (this.#clock.monotonic() - startedAt));
+        const delay = Math.max(0, this.#nextRoundInMs() - (this.#clock.monotonic() - startedAt));
         this.#roundTimer = this.#clock.setTimeout(() => {
           this.#roundTimer = undefined;
           this.#startRound();
         }, delay);
         this.#roundTimer.unref?.();
       });
+  }
+
+  /**
+   * A third of the usual interval while ownership is in motion: the membership
+   * just changed (confirm it, then release) or a targeted shard is still not
+   * ours (take it as soon as its holder lets go). Otherwise a survivor-to-
+   * survivor handover after a crash costs two more full rounds on top of the
+   * dead replica's TTL, which alone can reach 2 x TTL.
+   */
+  #nextRoundInMs(): number {
+    const settling = this.#stableRounds === 0 || [...this.#target].some((shard) => !this.#book.has(shard));
+    return settling ? Math.round(this.#roundIntervalMs / 3) : this.#roundIntervalMs;
   }
 
   async #runRound(): Promise<void> {

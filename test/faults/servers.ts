@@ -1,0 +1,90 @@
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrateUp } from '@sketchyaf/core';
+import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@sketchyaf/devstack';
+import {
+  createTestDatabase,
+  startTestRedisServer,
+  startTestRedisServers,
+  type RedisServer,
+} from '@sketchyaf/devstack/testing';
+
+/** A server the replicas reach at a fixed URL, which a fault can stop and start again. */
+export interface ServerUnderTest {
+  readonly url: string;
+  /** Stops the server, as in a restart or a crash of its host; connections are cut. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (and, for PostgreSQL, the same data). */
+  start(): Promise<void>;
+  /** Stops it for good and removes what it left behind. */
+  dispose(): Promise<void>;
+}
+
+export async function startRedisUnderTest(): Promise<ServerUnderTest> {
+  let server: RedisServer | undefined = (await startTestRedisServers(1))[0];
+  if (!server) throw new Error('no Redis server started');
+  const { url, port } = server;
+  return {
+    url,
+    async stop() {
+      await server?.stop();
+      server = undefined;
+    },
+    async start() {
+      // The port was ours a moment ago; nothing else on this loopback asks for a fixed port.
+      server ??= await startTestRedisServer(port);
+    },
+    async dispose() {
+      await server?.stop();
+      server = undefined;
+    },
+  };
+}
+
+const noStop = (what: string) => (): Promise<void> =>
+  Promise.reject(new Error(`${what} is shared by the whole run; ask for a dedicated one to stop it`));
+
+/** A database on the run's shared PostgreSQL (cloned from the migrated template); it cannot be stopped. */
+export async function sharedDatabaseUnderTest(): Promise<ServerUnderTest> {
+  const db = await createTestDatabase();
+  return {
+    url: db.url,
+    stop: noStop('the test PostgreSQL'),
+    start: noStop('the test PostgreSQL'),
+    dispose: () => db.drop(),
+  };
+}
+
+/**
+ * A PostgreSQL server of its own, migrated, for a scenario that restarts it:
+ * the run's shared server (the mocha global fixture) cannot be restarted from
+ * a test file. Same throwaway settings as the fixture's.
+ */
+export async function dedicatedPostgresUnderTest(): Promise<ServerUnderTest> {
+  const options = {
+    dataDir: join(tmpdir(), `sketchyaf-faults-pg-${process.pid}`),
+    port: await freePort(),
+    database: 'sketchyaf',
+    settings: { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off', max_connections: '300' },
+  };
+  await rm(options.dataDir, { recursive: true, force: true });
+  let server: EmbeddedPostgres | undefined = await startEmbeddedPostgres(options);
+  const url = server.url();
+  await migrateUp({ databaseUrl: url });
+  return {
+    url,
+    async stop() {
+      await server?.stop();
+      server = undefined;
+    },
+    async start() {
+      server ??= await startEmbeddedPostgres(options);
+    },
+    async dispose() {
+      await server?.stop();
+      server = undefined;
+      await rm(options.dataDir, { recursive: true, force: true });
+    },
+  };
+}
