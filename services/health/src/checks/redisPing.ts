@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { createLeaseRedisClient } from '@sketchyaf/core';
 import type { ProbeOutcome } from '../status/types.ts';
@@ -32,6 +33,9 @@ export class RedisPinger {
       this.#nodes.map(async ({ url, client }) => ({
         url,
         outcome: await timedProbe(this.#timeoutMs, async () => {
+          // The first connection still under way (start-up) is not an outage: wait for it, within the timeout.
+          if (client.status === 'connecting' || client.status === 'connect')
+            await once(client, 'ready', { signal: AbortSignal.timeout(this.#timeoutMs) });
           if (client.status !== 'ready') throw new Error(`not connected (${client.status})`);
           return await client.ping();
         }),
