@@ -3,6 +3,8 @@
 const benches: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   timers: () => import('./timers.ts'),
   broadcast: () => import('./broadcast.ts'),
+  compare: () => import('./timerCompare.ts'),
+  scale: () => import('./timerScale.ts'),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -16,5 +18,11 @@ for (const name of names) {
   const load = benches[name];
   if (!load) continue;
   console.log(`\n=== bench: ${name} (${new Date().toISOString()}) ===`);
-  await (await load()).run(process.argv.slice(2));
+  // One benchmark failing does not cost the others' figures; the exit code still says so.
+  try {
+    await (await load()).run(process.argv.slice(2));
+  } catch (err) {
+    console.error(`bench ${name} failed:`, err);
+    process.exitCode = 1;
+  }
 }
