@@ -55,23 +55,29 @@ async function databaseLag(
 }
 
 /**
- * Moves every running deadline to one instant (returned with the count, epoch ms);
- * retried, as it can deadlock with the monitor's batches.
+ * Moves every running deadline to one instant (returned with the count, epoch ms). The table
+ * lock makes the monitor's batches wait for the move instead of deadlocking with it: both
+ * lock many games rows, in different orders.
  */
 async function moveAllDeadlines(pool: pg.Pool): Promise<{ count: number; instant: number }> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const { rows } = await pool.query<{ count: number; instant: number }>(
-        `WITH moved AS (
-           UPDATE games SET phase_expires_at = date_trunc('second', now()) + interval '8 seconds'
-           WHERE phase_expires_at IS NOT NULL RETURNING phase_expires_at)
-         SELECT count(*)::int AS count, (extract(epoch FROM min(phase_expires_at)) * 1000)::float8 AS instant
-         FROM moved`,
-      );
-      return rows[0] ?? { count: 0, instant: Number.NaN };
-    } catch (err) {
-      if ((err as { code?: string }).code !== '40P01' || attempt === 5) throw err;
-    }
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('LOCK TABLE games IN EXCLUSIVE MODE');
+    const { rows } = await client.query<{ count: number; instant: number }>(
+      `WITH moved AS (
+         UPDATE games SET phase_expires_at = date_trunc('second', now()) + interval '8 seconds'
+         WHERE timer_running RETURNING phase_expires_at)
+       SELECT count(*)::int AS count, (extract(epoch FROM min(phase_expires_at)) * 1000)::float8 AS instant
+       FROM moved`,
+    );
+    await client.query('COMMIT');
+    return rows[0] ?? { count: 0, instant: Number.NaN };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
   }
 }
 
