@@ -28,7 +28,7 @@ CREATE TABLE games (
   CONSTRAINT games_pkey PRIMARY KEY (id),
   CONSTRAINT games_rounds_check CHECK (((total_rounds >= 1) AND (current_round >= 1) AND (current_round <= total_rounds))),
   CONSTRAINT games_status_check CHECK ((status = ANY (ARRAY['waiting'::text, 'briefing'::text, 'drawing'::text, 'voting'::text, 'results'::text, 'completed'::text, 'cancelled'::text])))
-) WITH (fillfactor=85);
+) WITH (fillfactor=70);
 
 CREATE TABLE realtime_outbox (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,

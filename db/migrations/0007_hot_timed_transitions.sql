@@ -18,6 +18,14 @@
 -- backwards, the one way a writer could make them repeat. The index cost a
 -- random-key insert with a uniqueness probe on every event.
 
+-- A HOT update needs room for the new row version on the same page. When
+-- 100,000 deadlines fall together, every row of a page changes within a
+-- second, faster than pruning frees the old versions; at fillfactor 85 many
+-- of those updates fell back to non-HOT. Measured on a drain of 100,000
+-- transitions (statements only): fillfactor 85 2.10 s, 70 1.70 s, 50
+-- 1.61 s. 70 takes most of the gain for 20 % more pages.
+ALTER TABLE games SET (fillfactor = 70);
+
 ALTER TABLE games ADD COLUMN IF NOT EXISTS timer_running boolean NOT NULL DEFAULT false;
 UPDATE games SET timer_running = true WHERE phase_expires_at IS NOT NULL AND NOT timer_running;
 CREATE INDEX games_timer_running_idx ON games (id) WHERE timer_running;
