@@ -51,7 +51,8 @@ export {
 } from './leases/leaseErrors.ts';
 export { describeLeaseReadiness, leasesReadinessCheck } from './leases/leasesReadiness.ts';
 export { createLeaseRedisClient, type LeaseRedisClientOptions } from './leases/redisNodes.ts';
-export { leaseEnvShape } from './leases/leaseConfig.ts';
+export { leaseEnvShape, type LeaseSettings } from './leases/leaseConfig.ts';
+export { leasesFor } from './leases/leasesFor.ts';
 export {
   parseControlSpec,
   specDocument,
@@ -101,5 +102,6 @@ export {
   serviceAccountNamespaceFile,
   type OpenControlSourceOptions,
 } from './control/openControlSource.ts';
+export { startControlAgent, type StartControlAgentOptions } from './control/startControlAgent.ts';
 export { describeKubernetesError } from './control/kubernetesErrors.ts';
 export type { KubeConfig } from '@kubernetes/client-node';

@@ -1,15 +1,15 @@
+import type { ControlAgent } from '@sketchyaf/core';
 import {
-  ControlAgent,
-  createControlMetrics,
   createHttpApp,
-  openControlSource,
   createPool,
   leasesReadinessCheck,
   NotificationListener,
   pingDatabase,
   serviceBasics,
   serviceHandleFor,
-  ShardLeases,
+  leasesFor,
+  startControlAgent,
+  type ShardLeases,
   startHttpServer,
   startWithReleasers,
   type Clock,
@@ -90,16 +90,8 @@ export async function startBroadcaster(
 
     // With REDIS_URL, the relay's shards come from leases: nothing is owned until the first acquisition.
     const leases =
-      overrides.ownedShards === undefined && config.redisUrls && config.relay.enabled
-        ? new ShardLeases({
-            prefix: config.leasePrefix,
-            shardCount: config.shardCount,
-            ttlMs: config.leaseTtlMs,
-            redis: { urls: config.redisUrls },
-            logger,
-            registry,
-            clock,
-          })
+      overrides.ownedShards === undefined && config.relay.enabled
+        ? leasesFor(config, { logger, registry, clock })
         : null;
     const limits = new RelayLimits(config.relay.concurrency, clock.now());
     const ingestGate = new IngestGate();
@@ -110,18 +102,12 @@ export async function startBroadcaster(
       metrics,
       clock,
       settings: { ...config.relay, shardCount: config.shardCount },
-      holdsShard: (shard) => leases?.isValid(shard) ?? true,
+      ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
       limits,
     });
     // Runtime control is in force before the relay claims anything: a replica started while paused stays paused.
-    const control = new ControlAgent({
-      source:
-        overrides.controlSource ??
-        (await openControlSource(config.control, {
-          logger,
-          clock,
-          ...(overrides.kubeConfig ? { kubeConfig: overrides.kubeConfig } : {}),
-        })),
+    const control = await startControlAgent({
+      settings: config.control,
       appliers: [
         ingestGate,
         ...(config.relay.enabled
@@ -136,13 +122,13 @@ export async function startBroadcaster(
             ]
           : []),
       ],
-      replica: config.control.replica,
       component: config.relay.enabled ? 'ingest+relay' : 'ingest',
       logger,
-      metrics: createControlMetrics(registry),
+      registry,
       clock,
+      source: overrides.controlSource,
+      kubeConfig: overrides.kubeConfig,
     });
-    await control.start();
     releasers.add('runtime control', () => control.stop());
 
     const waiters = new DeliveryWaiters(pool, logger);

@@ -1,15 +1,15 @@
+import type { ControlAgent } from '@sketchyaf/core';
 import {
-  ControlAgent,
-  createControlMetrics,
   createHttpApp,
-  openControlSource,
   createPool,
   leasesReadinessCheck,
   NotificationListener,
   serviceBasics,
   serviceHandleFor,
   pingDatabase,
-  ShardLeases,
+  leasesFor,
+  startControlAgent,
+  type ShardLeases,
   startHttpServer,
   startWithReleasers,
   type Clock,
@@ -72,37 +72,20 @@ export async function startTimerMonitor(
 
     // With REDIS_URL, shards come from leases: nothing is owned until the first acquisition.
     const leases =
-      overrides.ownedShards === undefined && config.redisUrls
-        ? new ShardLeases({
-            prefix: config.leasePrefix,
-            shardCount: config.shardCount,
-            ttlMs: config.leaseTtlMs,
-            redis: { urls: config.redisUrls },
-            logger,
-            registry,
-            clock,
-          })
-        : null;
+      overrides.ownedShards === undefined ? leasesFor(config, { logger, registry, clock }) : null;
 
-    // Runtime control is in force before the first batch: a replica started while paused stays paused.
     const gate: TimerGate = { paused: false };
     const monitorRef: { current?: TimerMonitor } = {};
-    const control = new ControlAgent({
-      source:
-        overrides.controlSource ??
-        (await openControlSource(config.control, {
-          logger,
-          clock,
-          ...(overrides.kubeConfig ? { kubeConfig: overrides.kubeConfig } : {}),
-        })),
+    const control = await startControlAgent({
+      settings: config.control,
       appliers: [timerControl(gate, () => monitorRef.current, clock)],
-      replica: config.control.replica,
       component: 'timer-monitor',
       logger,
-      metrics: createControlMetrics(registry),
+      registry,
       clock,
+      source: overrides.controlSource,
+      kubeConfig: overrides.kubeConfig,
     });
-    await control.start();
     releasers.add('runtime control', () => control.stop());
 
     const databaseClock = new DatabaseClock(clock, () => databaseNow(pool));

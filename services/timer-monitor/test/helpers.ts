@@ -1,5 +1,7 @@
+import { strict as assert } from 'node:assert';
 import type pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
+import { waitFor } from '@sketchyaf/devstack/testing';
 import { loadTimerMonitorConfig, startTimerMonitor, type TimerMonitorService } from '../src/index.ts';
 
 export function startTestMonitor(
@@ -61,4 +63,51 @@ export function expectedPath(rounds: number): string[] {
   for (let r = 0; r < rounds; r += 1) path.push('briefing', 'drawing', 'voting', 'results');
   path.push('completed');
   return path;
+}
+
+/** Waits until every one of `ids` is completed. */
+export async function waitAllCompleted(
+  pool: pg.Pool,
+  ids: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  await waitFor(
+    'every game to complete',
+    async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status <> 'completed'",
+        [ids],
+      );
+      return rows[0]?.n === 0 ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+}
+
+/**
+ * The audit table shows each game of `ids` going exactly the path of `rounds`
+ * rounds, each version once, and no (game, version) anywhere twice.
+ */
+export async function assertEachTransitionOnce(
+  pool: pg.Pool,
+  ids: readonly string[],
+  rounds: number,
+  check: (id: string, rows: readonly AuditRow[]) => void = () => undefined,
+): Promise<void> {
+  const audit = await auditOf(pool, ids);
+  const path = expectedPath(rounds);
+  for (const id of ids) {
+    const rows = audit.get(id) ?? [];
+    assert.deepEqual(
+      rows.map((r) => Number(r.version)),
+      Array.from({ length: path.length - 1 }, (_, i) => i + 1),
+      `each version of ${id} once`,
+    );
+    assert.deepEqual([rows[0]?.from_status, ...rows.map((r) => r.to_status)], path, `path of ${id}`);
+    check(id, rows);
+  }
+  const dup = await pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM (SELECT 1 FROM game_transitions GROUP BY game_id, version HAVING count(*) > 1) d',
+  );
+  assert.equal(dup.rows[0]?.n, 0, 'no (game, version) transition twice');
 }

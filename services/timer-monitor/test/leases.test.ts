@@ -10,7 +10,12 @@ import {
   type TestDatabase,
 } from '@sketchyaf/devstack/testing';
 import { loadTimerMonitorConfig, type TimerMonitorService } from '../src/index.ts';
-import { auditOf, createStartedGames, expectedPath, startTestMonitor } from './helpers.ts';
+import {
+  assertEachTransitionOnce,
+  createStartedGames,
+  startTestMonitor,
+  waitAllCompleted,
+} from './helpers.ts';
 
 const shardCount = 16;
 
@@ -103,33 +108,9 @@ describe('timer monitor with shard leases (several replicas)', function () {
       (i) => ({ briefing: phase(i, 0), drawing: phase(i, 1), voting: phase(i, 2), results: phase(i, 3) }),
       rounds,
     );
-    await waitFor(
-      'every game to complete',
-      async () => {
-        const { rows } = await pool.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status <> 'completed'",
-          [ids],
-        );
-        return rows[0]?.n === 0 ? true : undefined;
-      },
-      { timeoutMs: 30_000, intervalMs: 100 },
-    );
+    await waitAllCompleted(pool, ids, 30_000);
 
-    const audit = await auditOf(pool, ids);
-    const path = expectedPath(rounds);
-    for (const id of ids) {
-      const rows = audit.get(id) ?? [];
-      assert.deepEqual(
-        rows.map((r) => Number(r.version)),
-        Array.from({ length: path.length - 1 }, (_, i) => i + 1),
-        `each version of ${id} once`,
-      );
-      assert.deepEqual([rows[0]?.from_status, ...rows.map((r) => r.to_status)], path, `path of ${id}`);
-    }
-    const dup = await pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM (SELECT 1 FROM game_transitions GROUP BY game_id, version HAVING count(*) > 1) d',
-    );
-    assert.equal(dup.rows[0]?.n, 0);
+    await assertEachTransitionOnce(pool, ids, rounds);
     assert.deepEqual(foreign, [], 'no monitor advanced a game of a shard it did not own');
     for (const games of byMonitor) assert.ok(games.size > 50, `each monitor advanced games (${games.size})`);
     const both = [...(byMonitor[0] ?? [])].filter((id) => byMonitor[1]?.has(id));
@@ -157,17 +138,7 @@ describe('timer monitor with shard leases (several replicas)', function () {
       () => ({ briefing: 0.2, drawing: 0.2, voting: 0.2, results: 0.2 }),
       1,
     );
-    await waitFor(
-      'every game to complete',
-      async () => {
-        const { rows } = await pool.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status <> 'completed'",
-          [ids],
-        );
-        return rows[0]?.n === 0 ? true : undefined;
-      },
-      { timeoutMs: 15_000, intervalMs: 100 },
-    );
+    await waitAllCompleted(pool, ids, 15_000);
   });
 
   it('/readyz says why when the replica owns nothing because Redis is unreachable', async () => {

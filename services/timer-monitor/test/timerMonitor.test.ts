@@ -2,7 +2,13 @@ import { strict as assert } from 'node:assert';
 import pg from 'pg';
 import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
 import type { TimerMonitorService } from '../src/index.ts';
-import { auditOf, createStartedGames, expectedPath, startTestMonitor } from './helpers.ts';
+import {
+  assertEachTransitionOnce,
+  auditOf,
+  createStartedGames,
+  startTestMonitor,
+  waitAllCompleted,
+} from './helpers.ts';
 
 describe('timer monitor on real PostgreSQL', function () {
   this.timeout(90_000);
@@ -32,37 +38,14 @@ describe('timer monitor on real PostgreSQL', function () {
       rounds,
     );
 
-    await waitFor(
-      'every game to complete',
-      async () => {
-        const { rows } = await pool.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status <> 'completed'",
-          [ids],
-        );
-        return rows[0]?.n === 0 ? true : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
+    await waitAllCompleted(pool, ids, 60_000);
 
-    const audit = await auditOf(pool, ids);
-    const path = expectedPath(rounds);
-    for (const id of ids) {
-      const rows = audit.get(id) ?? [];
-      assert.deepEqual(
-        rows.map((r) => Number(r.version)),
-        Array.from({ length: path.length - 1 }, (_, i) => i + 1),
-        `versions of ${id}`,
-      );
-      assert.deepEqual([rows[0]?.from_status, ...rows.map((r) => r.to_status)], path, `path of ${id}`);
+    await assertEachTransitionOnce(pool, ids, rounds, (id, rows) => {
       assert.ok(
         rows.slice(1).every((r) => r.source === 'timer-monitor'),
         `timed transitions of ${id}`,
       );
-    }
-    const dup = await pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM (SELECT 1 FROM game_transitions GROUP BY game_id, version HAVING count(*) > 1) d',
-    );
-    assert.equal(dup.rows[0]?.n, 0);
+    });
     const events = await pool.query<{ games: number; gaps: number }>(
       `SELECT count(DISTINCT game_id)::int AS games,
               count(*) FILTER (WHERE sequence <> expected)::int AS gaps

@@ -16,3 +16,12 @@ export function leaseEnvShape(defaultPrefix: string) {
       .default(defaultPrefix),
   };
 }
+
+/** The lease settings of a service's config, as every sharded service holds them. */
+export interface LeaseSettings {
+  /** Null: no leases, the replica owns every shard. */
+  redisUrls: readonly string[] | null;
+  leaseTtlMs: number;
+  leasePrefix: string;
+  shardCount: number;
+}

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
+import { waitFor } from '@sketchyaf/devstack/testing';
 import {
   ShardLeases,
   createMetricsRegistry,
@@ -92,6 +93,20 @@ export function settled(owners: readonly ReadonlySet<number>[], shardCount: numb
   }
   const counts = owners.map((o) => o.size);
   return seen.size === shardCount && Math.max(...counts) - Math.min(...counts) <= 1;
+}
+
+/** Waits until `owners()` is a fair settlement of `shardCount` shards (polled every 10 ms). */
+export async function waitSettled(
+  what: string,
+  owners: () => readonly ReadonlySet<number>[],
+  shardCount: number,
+  timeoutMs: number,
+  also: () => boolean = () => true,
+): Promise<void> {
+  await waitFor(what, () => (settled(owners(), shardCount) && also() ? true : undefined), {
+    intervalMs: 10,
+    timeoutMs,
+  });
 }
 
 export async function metricValue(

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { Redis } from 'ioredis';
 import { startTestRedisServers, waitFor, type RedisServer } from '@sketchyaf/devstack/testing';
 import { LeaseError, describeLeaseReadiness, leaseMarginMs } from '../../src/index.ts';
-import { CuttableProxy, Replicas, metricValue, settled, testPrefix, ttlMs } from './helpers.ts';
+import { CuttableProxy, Replicas, metricValue, settled, testPrefix, ttlMs, waitSettled } from './helpers.ts';
 
 const poll = { intervalMs: 10 };
 
@@ -37,16 +37,12 @@ describe('ShardLeases on real Redis', function () {
       );
       // Settled means every replica also sees all the others: one slow heartbeat round on a
       // loaded machine can show fewer members for a moment.
-      await waitFor(
+      await waitSettled(
         'a fair settlement',
-        () =>
-          settled(
-            all.map((r) => r.leases.owned),
-            shardCount,
-          ) && all.every((r) => r.leases.status().members === count)
-            ? true
-            : undefined,
-        { ...poll, timeoutMs: 4 * ttlMs },
+        () => all.map((r) => r.leases.owned),
+        shardCount,
+        4 * ttlMs,
+        () => all.every((r) => r.leases.status().members === count),
       );
       const elapsed = performance.now() - started;
       for (const { leases, registry } of all) {
@@ -69,34 +65,11 @@ describe('ShardLeases on real Redis', function () {
     const first = await Promise.all(
       [1, 2].map(() => replicas.start({ prefix, shardCount, urls: [redis.url] })),
     );
-    await waitFor(
-      'two settled',
-      () =>
-        settled(
-          first.map((r) => r.leases.owned),
-          shardCount,
-        )
-          ? true
-          : undefined,
-      {
-        ...poll,
-        timeoutMs: 4 * ttlMs,
-      },
-    );
+    await waitSettled('two settled', () => first.map((r) => r.leases.owned), shardCount, 4 * ttlMs);
     const joinedAt = performance.now();
     const third = await replicas.start({ prefix, shardCount, urls: [redis.url] });
     const all = [...first, third];
-    await waitFor(
-      'three settled',
-      () =>
-        settled(
-          all.map((r) => r.leases.owned),
-          shardCount,
-        )
-          ? true
-          : undefined,
-      { ...poll, timeoutMs: 3 * ttlMs },
-    );
+    await waitSettled('three settled', () => all.map((r) => r.leases.owned), shardCount, 3 * ttlMs);
     const elapsed = performance.now() - joinedAt;
     assert.deepEqual(
       all.map((r) => r.leases.owned.size),
@@ -113,24 +86,11 @@ describe('ShardLeases on real Redis', function () {
     );
     const doomed = await replicas.startProcess(prefix, shardCount, [redis.url]);
     const owners = (): ReadonlySet<number>[] => [...inProcess.map((r) => r.leases.owned), doomed.owned];
-    await waitFor('three settled', () => (settled(owners(), shardCount) ? true : undefined), {
-      ...poll,
-      timeoutMs: 4 * ttlMs,
-    });
+    await waitSettled('three settled', owners, shardCount, 4 * ttlMs);
     assert.equal(doomed.owned.size, 4);
     doomed.child.kill('SIGKILL');
     const killedAt = performance.now();
-    await waitFor(
-      'two settled',
-      () =>
-        settled(
-          inProcess.map((r) => r.leases.owned),
-          shardCount,
-        )
-          ? true
-          : undefined,
-      { ...poll, timeoutMs: 3 * ttlMs },
-    );
+    await waitSettled('two settled', () => inProcess.map((r) => r.leases.owned), shardCount, 3 * ttlMs);
     const elapsed = performance.now() - killedAt;
     assert.deepEqual(
       inProcess.map((r) => r.leases.owned.size),
@@ -146,14 +106,7 @@ describe('ShardLeases on real Redis', function () {
       [1, 2].map(() => replicas.start({ prefix, shardCount, urls: [redis.url] })),
     );
     assert.ok(a && b);
-    await waitFor(
-      'settled',
-      () => (settled([a.leases.owned, b.leases.owned], shardCount) ? true : undefined),
-      {
-        ...poll,
-        timeoutMs: 4 * ttlMs,
-      },
-    );
+    await waitSettled('settled', () => [a.leases.owned, b.leases.owned], shardCount, 4 * ttlMs);
     const signals = [...a.leases.owned].map((s) => a.leases.signal(s));
     const stoppedAt = performance.now();
     await Promise.all([a.leases.stop(), a.leases.stop()]);
@@ -182,11 +135,7 @@ describe('ShardLeases on real Redis', function () {
     await proxy.open();
     const cutOff = await replicas.start({ prefix, shardCount, urls: [proxy.url] });
     const other = await replicas.start({ prefix, shardCount, urls: [redis.url] });
-    await waitFor(
-      'settled',
-      () => (settled([cutOff.leases.owned, other.leases.owned], shardCount) ? true : undefined),
-      { ...poll, timeoutMs: 4 * ttlMs },
-    );
+    await waitSettled('settled', () => [cutOff.leases.owned, other.leases.owned], shardCount, 4 * ttlMs);
     const lostAt = new Map<number, number>();
     const held = [...cutOff.leases.owned];
     for (const shard of held) {
@@ -251,10 +200,11 @@ describe('ShardLeases on real Redis', function () {
 
     // Back on the network: it rejoins and gets its share again.
     await proxy.open();
-    await waitFor(
+    await waitSettled(
       'settled again',
-      () => (settled([cutOff.leases.owned, other.leases.owned], shardCount) ? true : undefined),
-      { ...poll, timeoutMs: 6 * ttlMs },
+      () => [cutOff.leases.owned, other.leases.owned],
+      shardCount,
+      6 * ttlMs,
     );
     assert.equal(cutOff.leases.status().problem, undefined);
     await proxy.cut();
@@ -315,14 +265,7 @@ describe('ShardLeases on real Redis', function () {
       const shardCount = 6;
       const [a, b] = await Promise.all([1, 2].map(() => replicas.start({ prefix, shardCount, urls })));
       assert.ok(a && b);
-      await waitFor(
-        'settled',
-        () => (settled([a.leases.owned, b.leases.owned], shardCount) ? true : undefined),
-        {
-          ...poll,
-          timeoutMs: 4 * ttlMs,
-        },
-      );
+      await waitSettled('settled', () => [a.leases.owned, b.leases.owned], shardCount, 4 * ttlMs);
 
       nodes[0]?.pause(); // hung: answers nothing, the command timeout turns it into a "no" vote
       await new Promise((resolve) => setTimeout(resolve, 2 * ttlMs));

@@ -1,0 +1,48 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logging/logger.ts';
+import { ControlAgent, type ControlApplier } from './controlAgent.ts';
+import type { ControlSettings } from './controlConfig.ts';
+import { createControlMetrics } from './controlMetrics.ts';
+import type { ControlSource } from './controlSource.ts';
+import { openControlSource } from './openControlSource.ts';
+
+export interface StartControlAgentOptions {
+  settings: ControlSettings;
+  appliers: readonly ControlApplier[];
+  component: string;
+  logger: Logger;
+  registry: Registry;
+  clock: Clock;
+  /** Instead of the source the settings name (tests). */
+  source?: ControlSource | undefined;
+  /** Kubernetes API access instead of the pod's service account (tests). */
+  kubeConfig?: KubeConfig | undefined;
+}
+
+/**
+ * Opens the service's control source and starts its agent, so that the
+ * control in force applies before the service does any work: a replica
+ * started while paused stays paused. The caller stops it.
+ */
+export async function startControlAgent(options: StartControlAgentOptions): Promise<ControlAgent> {
+  const { settings, logger, clock } = options;
+  const agent = new ControlAgent({
+    source:
+      options.source ??
+      (await openControlSource(settings, {
+        logger,
+        clock,
+        ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+      })),
+    appliers: options.appliers,
+    replica: settings.replica,
+    component: options.component,
+    logger,
+    metrics: createControlMetrics(options.registry),
+    clock,
+  });
+  await agent.start();
+  return agent;
+}
