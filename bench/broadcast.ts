@@ -1,15 +1,18 @@
 // `npm run bench -- broadcast`: the broadcaster against its targets, in one run.
 //  1. ingest: POST /v1/events (durable: committed to the outbox) vs a bare Express hello world (target >= 0.5)
 //  2. ingest p99 at half that load (target <= 25 ms)
-//  3. relay drain rate vs raw keep-alive HTTP publishes to the same pubnub-local (target >= 0.8)
+//  3. relay drain rate vs raw keep-alive HTTP publishes to the same pubnub-local (target >= 0.8), and
+//     the ceiling of any SDK-based relay here: the same envelopes through the SDK alone, no database
 //  4. commit -> PubNub-accepted p99 at 2,000 events/s (target <= 50 ms)
 // Servers run as child processes (one core each at most), the load from this process. Options:
-// --seconds=10 (per ingest phase), --relay-events=30000, --rate=2000, --connections=64.
+// --seconds=10 (per ingest phase), --relay-events=30000, --rate=2000, --connections=64;
+// BENCH_CPU_PROF=<dir> writes the servers' CPU profiles there.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { createPubnubPublisher, type Envelope } from '@sketchyaf/broadcaster';
 import { freePort } from '@sketchyaf/devstack';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
 import { ms, summarize, table } from './lib/stats.ts';
@@ -20,7 +23,9 @@ const sleep = (t: number): Promise<void> => new Promise((resolve) => setTimeout(
 
 /** Starts `node <args>` and resolves once it prints a line matching `ready`. */
 async function child(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, args, {
+  // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it exits (open in Chrome DevTools).
+  const prof = process.env['BENCH_CPU_PROF'];
+  const proc = spawn(process.execPath, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, ...args] : args, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -159,6 +164,38 @@ async function rawPublishes(
   agent.destroy();
 }
 
+/**
+ * The same envelopes through the relay's own publisher (the official SDK,
+ * keep-alive, `connections` at a time) and nothing else: no claim, no mark,
+ * no database. What an SDK-based relay could reach on this machine.
+ */
+async function sdkPublishes(
+  pubnubUrl: string,
+  envelopes: readonly { channel: string; body: string }[],
+  connections: number,
+): Promise<void> {
+  const publisher = createPubnubPublisher({
+    publishKey: 'pub-c-local',
+    subscribeKey: 'sub-c-local',
+    origin: new URL(pubnubUrl).host,
+    ssl: false,
+    userId: 'bench-sdk',
+    timeoutMs: 10_000,
+    rateLimitDefaultMs: 1000,
+    maxSockets: connections,
+  });
+  let next = 0;
+  const workers = Array.from({ length: connections }, async () => {
+    for (let e = envelopes[next++]; e; e = envelopes[next++])
+      await publisher.publish(e.channel, JSON.parse(e.body) as Envelope, e.body.length);
+  });
+  try {
+    await Promise.all(workers);
+  } finally {
+    publisher.close();
+  }
+}
+
 /** Single-row commits at `rate`/s (like the timer monitor or the backend); returns commit -> accepted latencies. */
 async function commitToAccepted(
   pool: pg.Pool,
@@ -278,12 +315,15 @@ export async function run(argv: string[]): Promise<void> {
       relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true);
     });
     if (relayProc) procs.push(relayProc);
-    const rawRate = await publishRate(pubnubUrl, sample.rows.length, () =>
-      rawPublishes(
-        pubnubUrl,
-        sample.rows.map((r) => ({ channel: r.channel, body: JSON.stringify(JSON.parse(r.body)) })),
-        connections,
-      ),
+    const envelopes = sample.rows.map((r) => ({
+      channel: r.channel,
+      body: JSON.stringify(JSON.parse(r.body)),
+    }));
+    const rawRate = await publishRate(pubnubUrl, envelopes.length, () =>
+      rawPublishes(pubnubUrl, envelopes, connections),
+    );
+    const sdkRate = await publishRate(pubnubUrl, envelopes.length, () =>
+      sdkPublishes(pubnubUrl, envelopes, connections),
     );
 
     console.log(`  4/5 commit -> PubNub accepted at ${rate} events/s for ${seconds} s`);
@@ -324,6 +364,14 @@ export async function run(argv: string[]): Promise<void> {
           '>= 0.8',
           relayRate >= rawRate * 0.8,
         ),
+        [
+          'SDK alone, no database (ceiling)',
+          sdkRate.toFixed(0),
+          `raw ${rawRate.toFixed(0)}/s`,
+          x(sdkRate, rawRate),
+          '',
+          '',
+        ],
         row([`commit -> accepted @ ${rate}/s`, `n=${lag.n}`, ...lagCells], '<= 50 ms', lag.p99 <= 50),
       ]),
     );

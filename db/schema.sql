@@ -96,9 +96,10 @@ BEGIN
     outbox AS (
       INSERT INTO realtime_outbox (game_id, sequence, type, channel, payload, request_id, source, occurred_at)
       SELECT id, last_event_sequence, 'phase_changed', 'game.' || id,
-             jsonb_build_object('from', from_status, 'to', to_status, 'round', current_round,
-                                'totalRounds', total_rounds, 'version', version,
-                                'phaseStartedAt', phase_started_at, 'phaseExpiresAt', phase_expires_at),
+             ('{"from":"' || from_status || '","to":"' || to_status || '","round":' || current_round
+              || ',"totalRounds":' || total_rounds || ',"version":' || version
+              || ',"phaseStartedAt":' || coalesce(to_json(phase_started_at)::text, 'null')
+              || ',"phaseExpiresAt":' || coalesce(to_json(phase_expires_at)::text, 'null') || '}')::jsonb,
              request_id, $1, phase_started_at
       FROM changed)
     INSERT INTO game_transitions (game_id, from_status, to_status, round, version, deadline, source, request_id)
@@ -131,13 +132,6 @@ AS $function$
 DECLARE
   seconds numeric;
 BEGIN
-  IF (TG_OP = 'INSERT' OR NEW.phase_durations IS DISTINCT FROM OLD.phase_durations)
-     AND NOT realtime_valid_phase_durations(NEW.phase_durations) THEN
-    RAISE EXCEPTION 'invalid phase_durations %', NEW.phase_durations
-      USING ERRCODE = 'SK003',
-            DETAIL = 'Expected a JSON object; briefing, drawing, voting and results, when present, must be numbers of seconds in (0, 86400].';
-  END IF;
-
   IF TG_OP = 'INSERT' THEN
     IF NEW.status <> 'waiting' THEN
       RAISE EXCEPTION 'games are created in status waiting, not %', NEW.status
@@ -194,6 +188,17 @@ BEGIN
                                ELSE NEW.phase_started_at + seconds * interval '1 second' END;
   NEW.timer_running := seconds IS NOT NULL;
   RETURN NEW;
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.realtime_games_reject_durations()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+BEGIN
+  RAISE EXCEPTION 'invalid phase_durations %', NEW.phase_durations
+    USING ERRCODE = 'SK003',
+          DETAIL = 'Expected a JSON object; briefing, drawing, voting and results, when present, must be numbers of seconds in (0, 86400].';
 END
 $function$;
 
@@ -262,5 +267,6 @@ AS $function$
 $function$;
 
 CREATE TRIGGER games_after_update AFTER UPDATE ON public.games REFERENCING OLD TABLE AS realtime_old_games NEW TABLE AS realtime_new_games FOR EACH STATEMENT EXECUTE FUNCTION realtime_games_after_update();
+CREATE TRIGGER games_before_durations BEFORE INSERT OR UPDATE OF phase_durations ON public.games FOR EACH ROW WHEN ((NOT realtime_valid_phase_durations(new.phase_durations))) EXECUTE FUNCTION realtime_games_reject_durations();
 CREATE TRIGGER games_before_write BEFORE INSERT OR UPDATE ON public.games FOR EACH ROW EXECUTE FUNCTION realtime_games_before_write();
 CREATE TRIGGER realtime_outbox_after_insert AFTER INSERT ON public.realtime_outbox REFERENCING NEW TABLE AS realtime_outbox_inserted FOR EACH STATEMENT EXECUTE FUNCTION realtime_outbox_after_insert();

@@ -197,6 +197,49 @@ describe('games triggers (real PostgreSQL)', () => {
     });
   });
 
+  it('rejects malformed phase_durations set by an UPDATE, and accepts a valid change', async () => {
+    const id = await newGame();
+    await assert.rejects(
+      pool.query(`UPDATE games SET phase_durations = '[1, 2]', status = 'briefing' WHERE id = $1`, [id]),
+      { code: 'SK003', message: /invalid phase_durations/ },
+    );
+    assert.deepEqual(await counts(id), { outbox: 0, audit: 0 });
+    await pool.query(
+      `UPDATE games SET phase_durations = '{"briefing": 7}', status = 'briefing' WHERE id = $1`,
+      [id],
+    );
+    const { rows } = await pool.query<{ seconds: number }>(
+      'SELECT extract(epoch FROM phase_expires_at - phase_started_at)::float8 AS seconds FROM games WHERE id = $1',
+      [id],
+    );
+    assert.equal(rows[0]?.seconds, 7);
+  });
+
+  it('writes the phase_changed payload exactly as jsonb_build_object of the game would', async () => {
+    const id = await newGame({ totalRounds: 1, durations: { briefing: 1.000001 } });
+    // Through every status to completed: the last payload has no deadline (null).
+    for (const status of ['briefing', 'drawing', 'voting', 'results', 'completed'])
+      await pool.query('UPDATE games SET status = $2 WHERE id = $1', [id, status]);
+    const { rows } = await pool.query<{ sequence: string; same: boolean; payload: Record<string, unknown> }>(
+      `SELECT o.sequence, o.payload,
+              o.payload = jsonb_build_object('from', t.from_status, 'to', t.to_status, 'round', t.round,
+                                             'totalRounds', 1, 'version', t.version,
+                                             'phaseStartedAt', o.occurred_at,
+                                             'phaseExpiresAt', (o.payload->>'phaseExpiresAt')::timestamptz) AS same
+       FROM realtime_outbox o JOIN game_transitions t ON t.game_id = o.game_id AND t.version = o.sequence
+       WHERE o.game_id = $1 ORDER BY o.sequence`,
+      [id],
+    );
+    assert.equal(rows.length, 5);
+    for (const row of rows)
+      assert.ok(row.same, `payload of event ${row.sequence}: ${JSON.stringify(row.payload)}`);
+    assert.equal(rows[4]?.payload['phaseExpiresAt'], null);
+    assert.match(
+      String(rows[0]?.payload['phaseExpiresAt']),
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d\d:\d\d$/,
+    );
+  });
+
   it('50 concurrent status updates on one game produce contiguous sequences 1..50', async () => {
     const id = await newGame({ totalRounds: 20 });
     const advance = `UPDATE games SET status = CASE status

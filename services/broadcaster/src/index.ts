@@ -39,4 +39,4 @@ export {
 export { validateEvent, validateSingle, validateBatch, maxBatchEvents } from './events/validateEvents.ts';
 export { OutboxRelay, type DeliveryEvent } from './relay/outboxRelay.ts';
 export { circuitGaugeValue, type CircuitStateName } from './relay/publishCircuit.ts';
-export type { Publisher } from './relay/pubnubPublisher.ts';
+export { createPubnubPublisher, type Publisher } from './relay/pubnubPublisher.ts';
