@@ -5,6 +5,8 @@ export interface Deadline {
   version: number;
   /** Deadline in database-clock epoch milliseconds. */
   at: number;
+  /** When the phase began (database-clock epoch ms), for the phase-duration metric; unknown when it came by NOTIFY. */
+  startedAt: number | undefined;
 }
 
 /**
@@ -30,13 +32,18 @@ export class DeadlineQueue {
   }
 
   /** Sets, moves or (with `at` null) removes a game's deadline. Returns false when ignored as stale. */
-  upsert(gameId: string, version: number, at: number | null): boolean {
+  upsert(gameId: string, version: number, at: number | null, startedAt?: number | null): boolean {
     const held = this.#current.get(gameId);
     if (held && version < held.version) return false;
-    if (held && at !== null && held.version === version && held.at === at) return true;
+    if (held && at !== null && held.version === version && held.at === at) {
+      held.startedAt ??= startedAt ?? undefined;
+      return true;
+    }
     if (held) this.#unlink(held);
     if (at === null) return true;
-    const entry = { gameId, version, at };
+    // A moved deadline (same version) keeps the phase's start: NOTIFY does not carry it.
+    const sameVersionStart = held?.version === version ? held.startedAt : undefined;
+    const entry: Deadline = { gameId, version, at, startedAt: startedAt ?? sameVersionStart };
     this.#current.set(gameId, entry);
     const key = bucketKey(at);
     const bucket = this.#buckets.get(key);

@@ -6,6 +6,8 @@ export interface GameDeadlineRow {
   id: string;
   version: string;
   at: number | null;
+  /** phase_started_at, epoch milliseconds. */
+  started: number | null;
 }
 
 export interface AdvancedRow extends GameDeadlineRow {
@@ -28,7 +30,8 @@ export async function loadDeadlines(
   shardCount: number,
 ): Promise<GameDeadlineRow[]> {
   const { rows } = await pool.query<GameDeadlineRow>(
-    `SELECT id, version::text, (extract(epoch FROM phase_expires_at) * 1000)::float8 AS at
+    `SELECT id, version::text, (extract(epoch FROM phase_expires_at) * 1000)::float8 AS at,
+            (extract(epoch FROM phase_started_at) * 1000)::float8 AS started
      FROM games WHERE timer_running AND ${shardFilter(1)}`,
     [shards, shardCount],
   );
@@ -54,6 +57,7 @@ export async function sweepOverdue(
 ): Promise<SweepResult> {
   const { rows } = await pool.query<GameDeadlineRow & { overdue: boolean }>(
     `SELECT id, version::text, (extract(epoch FROM phase_expires_at) * 1000)::float8 AS at,
+            (extract(epoch FROM phase_started_at) * 1000)::float8 AS started,
             phase_expires_at <= clock_timestamp() - $4 * interval '1 millisecond' AS overdue
      FROM games
      WHERE timer_running AND phase_expires_at <= clock_timestamp() - $3 * interval '1 millisecond'
@@ -86,7 +90,8 @@ export async function advanceBatch(
      WHERE g.id = ANY($1::uuid[]) AND g.id = d.id AND g.version = d.version
        AND g.phase_expires_at <= clock_timestamp()
      RETURNING g.id, g.version::text, g.status, g.current_round AS round,
-               (extract(epoch FROM g.phase_expires_at) * 1000)::float8 AS at`,
+               (extract(epoch FROM g.phase_expires_at) * 1000)::float8 AS at,
+               (extract(epoch FROM g.phase_started_at) * 1000)::float8 AS started`,
     [batch.map((b) => b.gameId), batch.map((b) => b.version), requestId],
   );
   return rows;
@@ -96,6 +101,7 @@ export async function advanceBatch(
 export async function currentDeadlines(pool: Pool, gameIds: readonly string[]): Promise<CurrentRow[]> {
   const { rows } = await pool.query<CurrentRow>(
     `SELECT id, version::text, (extract(epoch FROM phase_expires_at) * 1000)::float8 AS at,
+            (extract(epoch FROM phase_started_at) * 1000)::float8 AS started,
             (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS db_now
      FROM games WHERE id = ANY($1::uuid[])`,
     [gameIds],

@@ -4,6 +4,7 @@ import { latencyBuckets, metricPrefix } from '@sketchyaf/core';
 export interface TimerMetrics {
   lag: Histogram;
   transitions: Counter<'from' | 'to'>;
+  phaseDuration: Histogram<'phase'>;
   batchSize: Histogram;
   statementDuration: Histogram;
   overdueGames: Gauge;
@@ -29,6 +30,13 @@ export function createTimerMetrics(registry: Registry): TimerMetrics {
       name: `${p}transitions_total`,
       help: 'Timed transitions committed, by from and to status.',
       labelNames: ['from', 'to'],
+      registers,
+    }),
+    phaseDuration: new Histogram({
+      name: `${p}phase_duration_seconds`,
+      help: 'Time a game spent in a timed phase it left by its timer: phase start to the next phase start.',
+      labelNames: ['phase'],
+      buckets: [1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 300, 600],
       registers,
     }),
     batchSize: new Histogram({

@@ -161,7 +161,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   #applyRows(rows: readonly GameDeadlineRow[]): void {
     for (const row of rows) {
       if (this.#inFlight.has(row.id)) continue;
-      this.#queue.upsert(row.id, Number(row.version), row.at);
+      this.#queue.upsert(row.id, Number(row.version), row.at, row.started);
     }
     this.#deps.metrics.trackedGames.set(this.#queue.size);
   }
@@ -273,7 +273,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       this.#failures = transient ? this.#failures : this.#failures + 1;
       const backoff = transient ? 0 : Math.min(100 * 2 ** Math.min(this.#failures, 6), 5000);
       this.#backoffUntil = clock.now() + backoff;
-      for (const d of due) this.#queue.upsert(d.gameId, d.version, d.at);
+      for (const d of due) this.#queue.upsert(d.gameId, d.version, d.at, d.startedAt);
       this.#warn('transition batch failed; retrying', err, {
         games: due.length,
         retryInMs: backoff,
@@ -291,7 +291,9 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       const from = timedPredecessor(row.status);
       metrics.lag.observe(lagMs / 1000);
       metrics.transitions.inc({ from, to: row.status });
-      this.#queue.upsert(row.id, Number(row.version), row.at);
+      if (deadline?.startedAt !== undefined && row.started !== null)
+        metrics.phaseDuration.observe({ phase: from }, Math.max(0, row.started - deadline.startedAt) / 1000);
+      this.#queue.upsert(row.id, Number(row.version), row.at, row.started);
       this.emit('transition', {
         gameId: row.id,
         from,
@@ -306,7 +308,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         await this.#settleMisses(deadlines);
       } catch (err) {
         // Retried from memory; the sweep corrects anything this leaves stale.
-        for (const d of deadlines.values()) this.#queue.upsert(d.gameId, d.version, d.at);
+        for (const d of deadlines.values()) this.#queue.upsert(d.gameId, d.version, d.at, d.startedAt);
         this.#warn('re-reading games that did not advance failed', err, { games: deadlines.size, requestId });
       }
     }
@@ -324,7 +326,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       const stale = !sent || sent.version !== version;
       if (!stale && row.at !== null && row.at > row.db_now) notDue += 1;
       metrics.casMisses.inc({ reason: stale ? 'stale' : 'not_due' });
-      this.#queue.upsert(row.id, version, row.at);
+      this.#queue.upsert(row.id, version, row.at, row.started);
     }
     // The database disagreed that a deadline had passed: our clock offset drifted.
     if (notDue > 0) await databaseClock.calibrate(3);

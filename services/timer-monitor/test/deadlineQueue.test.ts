@@ -28,7 +28,7 @@ describe('DeadlineQueue', () => {
     q.upsert('g', 2, 700); // same version, deadline extended by the backend
     assert.deepEqual(q.takeDue(600, 10), []);
     q.upsert('g', 3, 50);
-    assert.deepEqual(q.takeDue(600, 10), [{ gameId: 'g', version: 3, at: 50 }]);
+    assert.deepEqual(q.takeDue(600, 10), [{ gameId: 'g', version: 3, at: 50, startedAt: undefined }]);
   });
 
   it('removes a game whose timer stopped (deadline null)', () => {
@@ -110,7 +110,9 @@ describe('DeadlineQueue', () => {
     for (let i = 0; i < 50_000; i += 1) q.upsert('g', i, 1000 + i);
     assert.equal(q.size, 1);
     assert.equal(q.nextDueAt(), 50_999);
-    assert.deepEqual(q.takeDue(50_999, 10), [{ gameId: 'g', version: 49_999, at: 50_999 }]);
+    assert.deepEqual(q.takeDue(50_999, 10), [
+      { gameId: 'g', version: 49_999, at: 50_999, startedAt: undefined },
+    ]);
     assert.equal(q.nextDueAt(), undefined);
   });
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
+import { Histogram } from 'prom-client';
 import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
 import type { TimerMonitorService } from '../src/index.ts';
 import {
@@ -54,6 +55,21 @@ describe('timer monitor on real PostgreSQL', function () {
       [ids],
     );
     assert.deepEqual(events.rows[0], { games: 2000, gaps: 0 });
+
+    // Phase durations: every phase the timer ended is observed with its length (0.2-1.0 s plus lag).
+    const histogram = monitor.registry.getSingleMetric('sketchyaf_realtime_timer_phase_duration_seconds');
+    assert.ok(histogram instanceof Histogram, 'phase duration histogram registered');
+    const { values } = await histogram.get();
+    const value = (phase: string, suffix: string): number =>
+      values.find((v) => v.labels['phase'] === phase && v.metricName?.endsWith(suffix) === true)?.value ?? 0;
+    for (const phase of ['briefing', 'drawing', 'voting', 'results']) {
+      const count = value(phase, '_count');
+      // Round 1's briefing is observed only when its start came with the deadline (reload, not NOTIFY).
+      if (phase === 'briefing') assert.ok(count >= 2000 && count <= 4000, `briefing observed ${count} times`);
+      else assert.equal(count, 2000 * rounds, `${phase} observed`);
+      const mean = value(phase, '_sum') / count;
+      assert.ok(mean >= 0.2 && mean < 1.5, `${phase} mean ${mean} s`);
+    }
   });
 
   it('does not repeat a transition the backend made early (drawing -> voting before expiry)', async () => {
