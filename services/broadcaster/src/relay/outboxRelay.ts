@@ -10,6 +10,7 @@ import { KeyedQueue, type Keyed } from './keyedQueue.ts';
 import { attemptPublish } from './publishAttempt.ts';
 import { circuitGaugeValue, PublishCircuit, type CircuitStateName } from './publishCircuit.ts';
 import { PublishedMarks } from './publishedMarks.ts';
+import { StallMeter } from './stallMeter.ts';
 import type { RelayLimits } from '../control/relayLimits.ts';
 import type { Publisher } from './pubnubPublisher.ts';
 import { WakeTimer } from './wakeTimer.ts';
@@ -65,6 +66,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   #rateLimitedUntil = 0;
   #trialInFlight = false;
   readonly #timer: WakeTimer;
+  readonly #stalls: StallMeter;
 
   constructor(deps: RelayDeps) {
     super();
@@ -74,6 +76,13 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       this.#requestFetch();
     });
     this.#timer = new WakeTimer(deps.clock, () => this.wake());
+    this.#stalls = new StallMeter(deps.clock, {
+      onStall: (ms) => {
+        deps.logger.warn('this process was frozen; publishes in flight meanwhile do not count as slow', {
+          frozenMs: Math.round(ms),
+        });
+      },
+    });
     deps.metrics.circuitState.set(circuitGaugeValue.closed);
     this.#circuit = new PublishCircuit({
       threshold: deps.settings.breakerThreshold,
@@ -99,6 +108,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   start(ownedShards: ReadonlySet<number> | null): void {
     this.#owned = ownedShards;
     this.#running = true;
+    this.#stalls.start();
     this.wake();
   }
 
@@ -106,6 +116,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   async stop(): Promise<void> {
     this.#running = false;
     this.#timer.disarm();
+    this.#stalls.stop();
     await this.#fetching;
     await Promise.allSettled([...this.#publishes]);
     await this.#marks.stop().catch(() => undefined);
@@ -280,7 +291,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       this.#dropShard(item, shard);
       return;
     }
-    const outcome = await attemptPublish(this.#circuit, publisher, row, settings.slowCallMs);
+    const outcome = await attemptPublish(this.#circuit, publisher, row, settings.slowCallMs, this.#stalls);
     const now = clock.now();
     if (outcome.kind === 'rejected') {
       // Not sent; not an attempt. A short pause keeps a not-quite-due trial from spinning.

@@ -31,23 +31,26 @@ export function envelopeOf(row: OutboxRow): Envelope {
 /**
  * One publish through the circuit breaker, reduced to what the relay must do
  * next. Never throws. A publish slower than `slowCallMs` counts as a failure
- * for the breaker but still delivered the event.
+ * for the breaker but still delivered the event; time this process spent
+ * frozen meanwhile (`stalls`, see StallMeter) is not PubNub's and does not count.
  */
 export async function attemptPublish(
   circuit: PublishCircuit,
   publisher: Publisher,
   row: OutboxRow,
   slowCallMs: number,
+  stalls: { totalMs(): number },
 ): Promise<AttemptOutcome> {
   const envelope = envelopeOf(row);
   // The payload's size as text, plus the envelope around it: enough to choose GET or POST.
   const approxBytes = row.payload_bytes + 400;
   const started = performance.now();
+  const stalledBefore = stalls.totalMs();
   const elapsed = (): number => performance.now() - started;
   try {
     const timetoken = await circuit.execute(async () => {
       const tt = await publisher.publish(row.channel, envelope, approxBytes);
-      const ms = elapsed();
+      const ms = elapsed() - (stalls.totalMs() - stalledBefore);
       if (ms > slowCallMs) throw new SlowPublishError(tt, ms);
       return tt;
     });

@@ -1,0 +1,133 @@
+import { strict as assert } from 'node:assert';
+import type { Clock, TimerHandle } from '@sketchyaf/core';
+import type { OutboxRow } from '../src/db/outboxQueries.ts';
+import { attemptPublish } from '../src/relay/publishAttempt.ts';
+import { PublishCircuit } from '../src/relay/publishCircuit.ts';
+import type { Publisher } from '../src/relay/pubnubPublisher.ts';
+import { StallMeter } from '../src/relay/stallMeter.ts';
+
+/** A clock moved by hand: timers run when `advance` passes their time, one tick at a time like an event loop. */
+class ManualClock implements Clock {
+  #now = 0;
+  #timers: { at: number; callback: () => void; handle: TimerHandle }[] = [];
+  now(): number {
+    return this.#now;
+  }
+  monotonic(): number {
+    return this.#now;
+  }
+  setTimeout(callback: () => void, ms: number): TimerHandle {
+    const handle: TimerHandle = {};
+    this.#timers.push({ at: this.#now + ms, callback, handle });
+    return handle;
+  }
+  clearTimeout(handle: TimerHandle): void {
+    this.#timers = this.#timers.filter((t) => t.handle !== handle);
+  }
+  /** Moves time on by `ms` without running anything (the process was frozen). */
+  freeze(ms: number): void {
+    this.#now += ms;
+  }
+  /** Moves time on in steps of `stepMs`, running due timers at each step. */
+  advance(ms: number, stepMs = 10): void {
+    for (let t = 0; t < ms; t += stepMs) {
+      this.#now += stepMs;
+      const due = this.#timers.filter((x) => x.at <= this.#now);
+      this.#timers = this.#timers.filter((x) => x.at > this.#now);
+      for (const timer of due) timer.callback();
+    }
+  }
+}
+
+describe('StallMeter', () => {
+  it('counts nothing while ticks run on time', () => {
+    const clock = new ManualClock();
+    const meter = new StallMeter(clock, { intervalMs: 50, toleranceMs: 100 });
+    meter.start();
+    clock.advance(5000);
+    assert.equal(meter.totalMs(), 0);
+  });
+
+  it('counts a freeze, before and after the late tick has run, and never goes back', () => {
+    const clock = new ManualClock();
+    const told: number[] = [];
+    const meter = new StallMeter(clock, { intervalMs: 50, toleranceMs: 100, onStall: (ms) => told.push(ms) });
+    meter.start();
+    clock.advance(200);
+    clock.freeze(4000);
+    const seenBeforeTick = meter.totalMs();
+    assert.ok(seenBeforeTick >= 3900 && seenBeforeTick <= 4000, `before the tick: ${seenBeforeTick}`);
+    clock.advance(10);
+    const afterTick = meter.totalMs();
+    assert.ok(afterTick >= seenBeforeTick && afterTick <= 4010, `after the tick: ${afterTick}`);
+    clock.advance(1000);
+    assert.equal(meter.totalMs(), afterTick, 'nothing more once ticks are on time again');
+    assert.deepEqual(told, [afterTick], 'told once');
+  });
+
+  it('ignores lateness within the tolerance', () => {
+    const clock = new ManualClock();
+    const meter = new StallMeter(clock, { intervalMs: 50, toleranceMs: 100 });
+    meter.start();
+    for (let i = 0; i < 20; i += 1) {
+      clock.freeze(90);
+      clock.advance(10);
+    }
+    assert.equal(meter.totalMs(), 0);
+  });
+
+  it('stops ticking when stopped, keeping what it counted', () => {
+    const clock = new ManualClock();
+    const meter = new StallMeter(clock, { intervalMs: 50, toleranceMs: 100 });
+    meter.start();
+    clock.freeze(1000);
+    clock.advance(10);
+    const counted = meter.totalMs();
+    meter.stop();
+    clock.freeze(5000);
+    assert.equal(meter.totalMs(), counted);
+  });
+});
+
+describe('attemptPublish and a frozen process', () => {
+  const row = {
+    id: '1',
+    event_id: '00000000-0000-4000-8000-000000000001',
+    game_id: null,
+    sequence: null,
+    type: 'system_notice',
+    channel: 'system',
+    payload: { message: 'hi' },
+    request_id: 'r',
+    source: 'api',
+    occurred_at: new Date(),
+    created_at: new Date(),
+    payload_bytes: 20,
+  } as unknown as OutboxRow;
+  const slowPublisher: Publisher = {
+    publish: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      return '17000000000000000';
+    },
+    close: () => undefined,
+  };
+
+  it('counts a slow publish against PubNub, but not the time the process was frozen', async () => {
+    const circuit = new PublishCircuit({ threshold: 5, halfOpenAfterMs: 1000 });
+    const noStall = { totalMs: () => 0 };
+    const slow = await attemptPublish(circuit, slowPublisher, row, 20, noStall);
+    assert.equal(slow.kind, 'published');
+    assert.equal(slow.kind === 'published' && slow.slow, true, 'slower than 20 ms');
+
+    // The same 60 ms, all of it spent frozen: not slow.
+    let stalled = 0;
+    const started = performance.now();
+    const frozen = { totalMs: () => (stalled === 0 ? 0 : performance.now() - started) };
+    const publishing = attemptPublish(circuit, slowPublisher, row, 20, frozen);
+    stalled = 1;
+    const outcome = await publishing;
+    assert.equal(outcome.kind, 'published');
+    assert.equal(outcome.kind === 'published' && outcome.slow, false);
+    assert.ok(outcome.ms >= 50, 'the observed duration stays the real one');
+  });
+});
