@@ -170,7 +170,7 @@ export async function startBroadcaster(
         onNotification: () => relay.wake(),
         onConnected: () => {
           metrics.listenerConnected.set(1);
-          relay.wake();
+          relay.databaseBack();
         },
         onDisconnected: () => metrics.listenerConnected.set(0),
       });

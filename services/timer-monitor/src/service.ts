@@ -119,6 +119,7 @@ export async function startTimerMonitor(
       },
       onConnected: () => {
         metrics.listenerConnected.set(1);
+        monitor.databaseBack();
         // Anything that changed while we were not listening is picked up here.
         void monitor.reload().catch((err: unknown) => {
           logger.warn('reload after (re)connect failed', { err: String(err) });

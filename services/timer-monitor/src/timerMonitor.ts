@@ -87,6 +87,12 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     return this.#batches.size;
   }
 
+  /** The database answers again (the listener reconnected): due batches go now, not at the end of the back-off. */
+  databaseBack(): void {
+    this.#backoffUntil = 0;
+    this.#wake();
+  }
+
   /** The gate changed (runtime control): resumes firing, or lets the pause take hold. */
   controlChanged(): void {
     this.#wake();

@@ -128,6 +128,12 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     this.#dispatch();
   }
 
+  /** The database answers again (the listener reconnected): claim now, not at the end of the claim back-off. */
+  databaseBack(): void {
+    this.#fetchBackoffUntil = 0;
+    this.wake();
+  }
+
   /** Restricts the relay to some shards (null: all); drops queued events of the others. */
   setOwnedShards(shards: ReadonlySet<number> | null): void {
     this.#owned = shards;
