@@ -196,49 +196,67 @@ async function sdkPublishes(
   }
 }
 
-/** Single-row commits at `rate`/s (like the timer monitor or the backend); returns commit -> accepted latencies. */
+/**
+ * Events committed at `rate`/s, measured from each commit's acknowledgement
+ * to PubNub's timetoken of its publish. Every `tickMs` one statement commits
+ * the events due since the last tick, each for another game (its next
+ * sequence), as the ingest API's group commit or a timer batch would: one
+ * commit per event cannot reach 2,000/s here (each commit that NOTIFYs holds
+ * a database-wide lock through its WAL flush; ~1,050 such commits/s on this
+ * machine, ~1,750 without the NOTIFY). Returns the latencies and the event
+ * rate achieved.
+ */
 async function commitToAccepted(
   pool: pg.Pool,
   games: readonly string[],
   rate: number,
   seconds: number,
-): Promise<number[]> {
+): Promise<{ lags: number[]; achieved: number }> {
+  const tickMs = 10;
+  const total = rate * seconds;
   const acked = new Map<string, number>();
+  const startedWall = Date.now();
   const started = performance.now();
-  const inserts: Promise<void>[] = [];
-  for (let n = 0; n < rate * seconds; n += 1) {
-    const due = started + (n * 1000) / rate;
-    const wait = due - performance.now();
+  const commits: Promise<void>[] = [];
+  let sent = 0;
+  for (let tick = 1; sent < total; tick += 1) {
+    const wait = started + tick * tickMs - performance.now();
     if (wait > 1) await sleep(wait);
-    const gameId = games[n % games.length] ?? '';
-    inserts.push(
+    const due = Math.min(total, Math.round((rate * tick * tickMs) / 1000));
+    const ids = games.slice(sent % games.length, (sent % games.length) + (due - sent));
+    sent += ids.length;
+    commits.push(
       pool
         .query<{ event_id: string }>(
-          `WITH s AS (UPDATE games SET last_event_sequence = last_event_sequence + 1 WHERE id = $1 RETURNING last_event_sequence)
+          `WITH s AS (UPDATE games SET last_event_sequence = last_event_sequence + 1
+                      WHERE id = ANY($1::uuid[]) RETURNING id, last_event_sequence)
            INSERT INTO realtime_outbox (game_id, sequence, type, channel, payload, request_id, source)
-           SELECT $1, last_event_sequence, 'vote_cast', 'game.' || $1, $2::jsonb, 'bench', 'database' FROM s
+           SELECT id, last_event_sequence, 'vote_cast', 'game.' || id, $2::jsonb, 'bench', 'database' FROM s
            RETURNING event_id::text`,
-          [gameId, JSON.stringify({ voterId: 'p1', drawingId: 'd1', round: 1 })],
+          [ids, JSON.stringify({ voterId: 'p1', drawingId: 'd1', round: 1 })],
         )
         .then(({ rows }) => {
-          acked.set(rows[0]?.event_id ?? '', Date.now());
+          const now = Date.now();
+          for (const row of rows) acked.set(row.event_id, now);
         }),
     );
   }
-  await Promise.all(inserts);
-  const ids = [...acked.keys()];
+  await Promise.all(commits);
+  const achieved = acked.size / ((Math.max(...acked.values()) - startedWall) / 1000);
+  const eventIds = [...acked.keys()];
   let rows: { event_id: string; tt: string | null }[] = [];
   for (let tries = 0; tries < 100; tries += 1) {
     ({ rows } = await pool.query<{ event_id: string; tt: string | null }>(
       'SELECT event_id::text, publish_timetoken::text AS tt FROM realtime_outbox WHERE event_id = ANY($1::uuid[])',
-      [ids],
+      [eventIds],
     ));
     if (rows.every((r) => r.tt !== null)) break;
     await sleep(200);
   }
-  return rows
+  const lags = rows
     .filter((r) => r.tt !== null)
     .map((r) => Number(BigInt(r.tt ?? '0') / 10_000n) - (acked.get(r.event_id) ?? 0));
+  return { lags, achieved };
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -328,7 +346,8 @@ export async function run(argv: string[]): Promise<void> {
 
     console.log(`  4/5 commit -> PubNub accepted at ${rate} events/s for ${seconds} s`);
     await sleep(1000);
-    const lag = summarize(await commitToAccepted(pool, games, rate, seconds));
+    const committed = await commitToAccepted(pool, games, rate, seconds);
+    const lag = summarize(committed.lags);
 
     console.log('  5/5 done\n');
     const x = (a: number, b: number): string => (a / b).toFixed(2);
@@ -372,7 +391,15 @@ export async function run(argv: string[]): Promise<void> {
           '',
           '',
         ],
-        row([`commit -> accepted @ ${rate}/s`, `n=${lag.n}`, ...lagCells], '<= 50 ms', lag.p99 <= 50),
+        row(
+          [
+            `commit -> accepted @ ${rate}/s`,
+            `n=${lag.n}, ${committed.achieved.toFixed(0)}/s achieved`,
+            ...lagCells,
+          ],
+          '<= 50 ms',
+          lag.p99 <= 50 && committed.achieved >= rate * 0.95,
+        ),
       ]),
     );
     if (ingest.bad + half.bad + batched.bad + helloResult.bad > 0)

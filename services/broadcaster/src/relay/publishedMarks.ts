@@ -23,7 +23,9 @@ export class PublishedMarks {
     this.#onCommitted = onCommitted;
     this.#committer = new GroupCommitter({
       maxWeight: 1000,
-      maxWaitMs: 1,
+      // Marks only keep events from being claimed again; waiting a few ms for company costs no
+      // delivery latency (bench at 2,000 events/s: 564 mark statements instead of 751).
+      maxWaitMs: 5,
       maxInFlight: 2,
       flush: async (marks) => {
         await this.#writeWithRetry(marks);
@@ -41,15 +43,16 @@ export class PublishedMarks {
     return this.#pending.values();
   }
 
-  /** Queues the mark; the id stays pending until it is committed. */
-  add(mark: PublishedMark): void {
+  /** Queues the mark; the id stays pending until it is committed. Resolves true once committed. */
+  add(mark: PublishedMark): Promise<boolean> {
     this.#pending.add(mark.id);
-    this.#committer.submit(mark).then(
+    return this.#committer.submit(mark).then(
       () => {
         this.#pending.delete(mark.id);
         this.#onCommitted();
+        return true;
       },
-      () => undefined, // stopped before it could be written: published again after a restart
+      () => false, // stopped before it could be written: published again after a restart
     );
   }
 
