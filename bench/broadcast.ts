@@ -202,7 +202,7 @@ async function sdkPublishes(
  * the events due since the last tick, each for another game (its next
  * sequence), as the ingest API's group commit or a timer batch would: one
  * commit per event cannot reach 2,000/s here (each commit that NOTIFYs holds
- * a database-wide lock through its WAL flush; ~1,050 such commits/s on this
+ * a cluster-wide lock through its WAL flush; ~1,050 such commits/s on this
  * machine, ~1,750 without the NOTIFY). Returns the latencies and the event
  * rate achieved.
  */
