@@ -87,6 +87,7 @@ export {
 } from './control/controlResource.ts';
 export {
   ControlStateHolder,
+  HeldControlSource,
   StaticControlSource,
   type ControlSource,
   type ControlSourceKind,

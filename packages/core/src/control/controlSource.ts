@@ -77,13 +77,38 @@ export class ControlStateHolder {
   }
 }
 
+/** A source keeping its state in a ControlStateHolder, which answers current(), status() and subscribe(). */
+export abstract class HeldControlSource implements ControlSource {
+  abstract readonly kind: ControlSourceKind;
+  protected readonly holder: ControlStateHolder;
+
+  constructor(kind: ControlSourceKind, location: string) {
+    this.holder = new ControlStateHolder(kind, location);
+  }
+
+  abstract start(): Promise<void>;
+  abstract stop(): Promise<void>;
+
+  current(): ControlState {
+    return this.holder.state;
+  }
+
+  status(): ControlSourceStatus {
+    return this.holder.status;
+  }
+
+  subscribe(listener: () => void): () => void {
+    return this.holder.subscribe(listener);
+  }
+}
+
 /** No control configured: the defaults, forever (CONTROL_FILE and CONTROL_RESOURCE unset). */
-export class StaticControlSource implements ControlSource {
+export class StaticControlSource extends HeldControlSource {
   readonly kind = 'static';
-  readonly #holder = new ControlStateHolder('static', 'none');
 
   constructor(state?: ControlState) {
-    this.#holder.accept(state ?? defaultControlState());
+    super('static', 'none');
+    this.holder.accept(state ?? defaultControlState());
   }
 
   start(): Promise<void> {
@@ -91,14 +116,5 @@ export class StaticControlSource implements ControlSource {
   }
   stop(): Promise<void> {
     return Promise.resolve();
-  }
-  current(): ControlState {
-    return this.#holder.state;
-  }
-  status(): ControlSourceStatus {
-    return this.#holder.status;
-  }
-  subscribe(listener: () => void): () => void {
-    return this.#holder.subscribe(listener);
   }
 }

@@ -5,8 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 import { defaultControlState, parseControlDocument } from './controlResource.ts';
-import { ControlStateHolder, type ControlSource, type ControlSourceStatus } from './controlSource.ts';
-import type { ControlState } from './controlResource.ts';
+import { HeldControlSource } from './controlSource.ts';
 
 export interface FileControlSourceOptions {
   /** CONTROL_FILE: a RealtimeControl document in YAML (or JSON). */
@@ -24,11 +23,10 @@ export interface FileControlSourceOptions {
  * `resyncMs` in case a watch event was lost. A missing file means defaults;
  * an unreadable or invalid one keeps the last good state and says why.
  */
-export class FileControlSource implements ControlSource {
+export class FileControlSource extends HeldControlSource {
   readonly kind = 'file';
   readonly #options: FileControlSourceOptions;
   readonly #clock: Clock;
-  readonly #holder: ControlStateHolder;
   #watcher: FSWatcher | undefined;
   #resync: TimerHandle | undefined;
   #debounce: TimerHandle | undefined;
@@ -37,9 +35,9 @@ export class FileControlSource implements ControlSource {
   #running = false;
 
   constructor(options: FileControlSourceOptions) {
+    super('file', options.path);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    this.#holder = new ControlStateHolder('file', options.path);
   }
 
   async start(): Promise<void> {
@@ -79,18 +77,6 @@ export class FileControlSource implements ControlSource {
     return this.#reading ?? Promise.resolve();
   }
 
-  current(): ControlState {
-    return this.#holder.state;
-  }
-
-  status(): ControlSourceStatus {
-    return this.#holder.status;
-  }
-
-  subscribe(listener: () => void): () => void {
-    return this.#holder.subscribe(listener);
-  }
-
   /** Reads the file now; concurrent calls coalesce into at most one more read. */
   read(): Promise<void> {
     if (this.#reading) {
@@ -115,7 +101,7 @@ export class FileControlSource implements ControlSource {
       text = await readFile(path, 'utf8');
     } catch (err) {
       if ((err as { code?: unknown }).code === 'ENOENT') {
-        this.#holder.accept(defaultControlState());
+        this.holder.accept(defaultControlState());
         return;
       }
       this.#fail(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
@@ -133,17 +119,17 @@ export class FileControlSource implements ControlSource {
       this.#fail(`${path} is invalid: ${result.problems.join('; ')}`);
       return;
     }
-    const before = this.#holder.state;
-    this.#holder.accept(result.state);
-    const after = this.#holder.state;
+    const before = this.holder.state;
+    this.holder.accept(result.state);
+    const after = this.holder.state;
     if (after !== before)
       logger.info('control file changed', { path, generation: after.generation, revision: after.revision });
   }
 
   #fail(error: string): void {
-    if (this.#holder.status.error !== error)
+    if (this.holder.status.error !== error)
       this.#options.logger.warn('control file rejected; keeping the last good state', { error });
-    this.#holder.fail(error);
+    this.holder.fail(error);
   }
 
   /** Several watch events arrive for one save: read once, shortly after the last. */

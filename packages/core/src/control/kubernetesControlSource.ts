@@ -16,9 +16,8 @@ import {
   controlVersion,
   defaultControlState,
   parseControlDocument,
-  type ControlState,
 } from './controlResource.ts';
-import { ControlStateHolder, type ControlSource, type ControlSourceStatus } from './controlSource.ts';
+import { HeldControlSource } from './controlSource.ts';
 import { describeKubernetesError } from './kubernetesErrors.ts';
 
 export interface KubernetesControlSourceOptions {
@@ -45,11 +44,10 @@ type ControlInformer = Informer<ControlObject> & ObjectCache<ControlObject>;
  * error, so this source restarts the informer with a growing delay. The cache
  * is re-read every `resyncMs`. A deleted resource means defaults.
  */
-export class KubernetesControlSource implements ControlSource {
+export class KubernetesControlSource extends HeldControlSource {
   readonly kind = 'kubernetes';
   readonly #options: KubernetesControlSourceOptions;
   readonly #clock: Clock;
-  readonly #holder: ControlStateHolder;
   readonly #list: () => Promise<KubernetesListObject<ControlObject>>;
   #informer: ControlInformer;
   #running = false;
@@ -59,9 +57,9 @@ export class KubernetesControlSource implements ControlSource {
   #listed = false;
 
   constructor(options: KubernetesControlSourceOptions) {
+    super('kubernetes', `${options.namespace}/${options.name}`);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    this.#holder = new ControlStateHolder('kubernetes', `${options.namespace}/${options.name}`);
     const api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     const list = async (): Promise<KubernetesListObject<ControlObject>> => {
       const result = (await api.listNamespacedCustomObject({
@@ -116,18 +114,6 @@ export class KubernetesControlSource implements ControlSource {
     await this.#informer.stop();
   }
 
-  current(): ControlState {
-    return this.#holder.state;
-  }
-
-  status(): ControlSourceStatus {
-    return this.#holder.status;
-  }
-
-  subscribe(listener: () => void): () => void {
-    return this.#holder.subscribe(listener);
-  }
-
   async #startInformer(): Promise<void> {
     this.#listed = false;
     try {
@@ -148,7 +134,7 @@ export class KubernetesControlSource implements ControlSource {
     const { name, namespace, logger } = this.#options;
     const object = this.#informer.get(name, namespace);
     if (!object) {
-      this.#holder.accept(defaultControlState());
+      this.holder.accept(defaultControlState());
       return;
     }
     const result = parseControlDocument({
@@ -159,14 +145,14 @@ export class KubernetesControlSource implements ControlSource {
     });
     if (!result.ok) {
       const error = `${namespace}/${name} is invalid: ${result.problems.join('; ')}`;
-      if (this.#holder.status.error !== error)
+      if (this.holder.status.error !== error)
         logger.warn('RealtimeControl rejected; keeping the last good state', { error });
-      this.#holder.fail(error);
+      this.holder.fail(error);
       return;
     }
-    const before = this.#holder.state;
-    this.#holder.accept(result.state);
-    if (this.#holder.state !== before)
+    const before = this.holder.state;
+    this.holder.accept(result.state);
+    if (this.holder.state !== before)
       logger.info('RealtimeControl changed', {
         resource: `${namespace}/${name}`,
         generation: result.state.generation,
@@ -179,12 +165,12 @@ export class KubernetesControlSource implements ControlSource {
     const { logger, restartBaseMs = 1000, restartMaxMs = 30_000 } = this.#options;
     this.#failures += 1;
     const delay = Math.min(restartBaseMs * 2 ** Math.min(this.#failures - 1, 16), restartMaxMs);
-    const error = `watching RealtimeControl ${this.#holder.status.location} failed: ${describeKubernetesError(err)}`;
+    const error = `watching RealtimeControl ${this.holder.status.location} failed: ${describeKubernetesError(err)}`;
     logger.warn('RealtimeControl list or watch failed; restarting the informer', {
       error,
       retryInMs: delay,
     });
-    this.#holder.fail(error);
+    this.holder.fail(error);
     if (this.#restartTimer) this.#clock.clearTimeout(this.#restartTimer);
     this.#restartTimer = this.#clock.setTimeout(() => {
       this.#restartTimer = undefined;
@@ -199,7 +185,7 @@ export class KubernetesControlSource implements ControlSource {
   #scheduleResync(): void {
     if (!this.#running) return;
     this.#resyncTimer = this.#clock.setTimeout(() => {
-      if (this.#listed && this.#holder.status.error === null) this.#refresh();
+      if (this.#listed && this.holder.status.error === null) this.#refresh();
       this.#scheduleResync();
     }, this.#options.resyncMs);
     this.#resyncTimer.unref?.();
