@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateUp } from '@sketchyaf/core';
-import { freePort, startEmbeddedPostgres, type EmbeddedPostgres } from '@sketchyaf/devstack';
+import { freePort, startEmbeddedPostgres } from '@sketchyaf/devstack';
 import {
   createTestDatabase,
   startTestRedisServer,
@@ -21,25 +21,37 @@ export interface ServerUnderTest {
   dispose(): Promise<void>;
 }
 
-export async function startRedisUnderTest(): Promise<ServerUnderTest> {
-  let server: RedisServer | undefined = (await startTestRedisServers(1))[0];
-  if (!server) throw new Error('no Redis server started');
-  const { url, port } = server;
+/** A running server that `startAgain` brings back on the same port; `cleanUp` runs after the last stop. */
+function restartable(
+  url: string,
+  first: { stop(): Promise<void> },
+  startAgain: () => Promise<{ stop(): Promise<void> }>,
+  cleanUp: () => Promise<void> = () => Promise.resolve(),
+): ServerUnderTest {
+  let server: { stop(): Promise<void> } | undefined = first;
+  const stop = async (): Promise<void> => {
+    await server?.stop();
+    server = undefined;
+  };
   return {
     url,
-    async stop() {
-      await server?.stop();
-      server = undefined;
-    },
+    stop,
     async start() {
-      // The port was ours a moment ago; nothing else on this loopback asks for a fixed port.
-      server ??= await startTestRedisServer(port);
+      server ??= await startAgain();
     },
     async dispose() {
-      await server?.stop();
-      server = undefined;
+      await stop();
+      await cleanUp();
     },
   };
+}
+
+export async function startRedisUnderTest(): Promise<ServerUnderTest> {
+  const server: RedisServer | undefined = (await startTestRedisServers(1))[0];
+  if (!server) throw new Error('no Redis server started');
+  const { url, port } = server;
+  // The port was ours a moment ago; nothing else on this loopback asks for a fixed port.
+  return restartable(url, server, () => startTestRedisServer(port));
 }
 
 const noStop = (what: string) => (): Promise<void> =>
@@ -69,22 +81,13 @@ export async function dedicatedPostgresUnderTest(): Promise<ServerUnderTest> {
     settings: { fsync: 'off', full_page_writes: 'off', synchronous_commit: 'off', max_connections: '300' },
   };
   await rm(options.dataDir, { recursive: true, force: true });
-  let server: EmbeddedPostgres | undefined = await startEmbeddedPostgres(options);
+  const server = await startEmbeddedPostgres(options);
   const url = server.url();
   await migrateUp({ databaseUrl: url });
-  return {
+  return restartable(
     url,
-    async stop() {
-      await server?.stop();
-      server = undefined;
-    },
-    async start() {
-      server ??= await startEmbeddedPostgres(options);
-    },
-    async dispose() {
-      await server?.stop();
-      server = undefined;
-      await rm(options.dataDir, { recursive: true, force: true });
-    },
-  };
+    server,
+    () => startEmbeddedPostgres(options),
+    () => rm(options.dataDir, { recursive: true, force: true }),
+  );
 }
