@@ -42,7 +42,7 @@ export function createTimerMetrics(registry: Registry): TimerMetrics {
     batchSize: new Histogram({
       name: `${p}batch_size`,
       help: 'Games per compare-and-set statement.',
-      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000],
       registers,
     }),
     statementDuration: new Histogram({

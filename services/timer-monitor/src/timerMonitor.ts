@@ -68,6 +68,8 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   #sweepTimer: TimerHandle | undefined;
   #running = false;
   #batches = new Set<Promise<void>>();
+  /** Statements awaiting the database: the in-flight limit counts these, not batches still settling. */
+  #statements = 0;
   #backoffUntil = 0;
   #failures = 0;
   #reloading: Promise<void> | undefined;
@@ -82,9 +84,14 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     return this.#queue.size;
   }
 
-  /** Transition statements in flight. */
+  /** Transition batches not finished: awaiting the database, or processing its answer. */
   get batchesInFlight(): number {
     return this.#batches.size;
+  }
+
+  /** Transition statements awaiting the database (at most TIMER_MAX_IN_FLIGHT). */
+  get statementsInFlight(): number {
+    return this.#statements;
   }
 
   /** The database answers again (the listener reconnected): due batches go now, not at the end of the back-off. */
@@ -208,7 +215,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     const { clock, databaseClock, settings } = this.#deps;
     const localNow = clock.now();
     if (localNow >= this.#backoffUntil) {
-      while (this.#batches.size < settings.maxInFlight) {
+      while (this.#statements < settings.maxInFlight) {
         const due = this.#queue.takeDue(databaseClock.now() - settings.fireMarginMs, settings.batchSize);
         if (due.length === 0) break;
         this.#launch(due);
@@ -246,16 +253,28 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
 
   #launch(due: Deadline[]): void {
     for (const d of due) this.#inFlight.add(d.gameId);
-    const batch = this.#runBatch(due).finally(() => {
+    this.#statements += 1;
+    let answered = false;
+    // The next statement goes out as soon as this one's answer is in, not after its
+    // rows are processed: the database works while we do.
+    const onAnswer = (): void => {
+      if (answered) return;
+      answered = true;
+      this.#statements -= 1;
+      this.#wake();
+    };
+    const batch = this.#runBatch(due, onAnswer).finally(() => {
+      onAnswer();
       for (const d of due) this.#inFlight.delete(d.gameId);
       this.#batches.delete(batch);
       this.#deps.metrics.trackedGames.set(this.#queue.size);
+      // Again: the batch's next deadlines are queued now and may be the soonest.
       this.#wake();
     });
     this.#batches.add(batch);
   }
 
-  async #runBatch(dueAll: Deadline[]): Promise<void> {
+  async #runBatch(dueAll: Deadline[], onAnswer: () => void): Promise<void> {
     const { pool, metrics, clock, databaseClock, logger, holdsShard, settings } = this.#deps;
     // Lease lost since the game was queued: the new owner loads it from the database.
     const due = holdsShard
@@ -280,6 +299,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       const backoff = transient ? 0 : Math.min(100 * 2 ** Math.min(this.#failures, 6), 5000);
       this.#backoffUntil = clock.now() + backoff;
       for (const d of due) this.#queue.upsert(d.gameId, d.version, d.at, d.startedAt);
+      onAnswer();
       this.#warn('transition batch failed; retrying', err, {
         games: due.length,
         retryInMs: backoff,
@@ -290,13 +310,16 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     this.#failures = 0;
     const committedAt = databaseClock.now();
     metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
+    onAnswer();
+    // Counted per batch: one labelled increment per destination status, not per game.
+    const arrivals = new Map<string, number>();
     for (const row of rows) {
       const deadline = deadlines.get(row.id);
       deadlines.delete(row.id);
       const lagMs = deadline ? Math.max(0, committedAt - deadline.at) : 0;
       const from = timedPredecessor(row.status);
       metrics.lag.observe(lagMs / 1000);
-      metrics.transitions.inc({ from, to: row.status });
+      arrivals.set(row.status, (arrivals.get(row.status) ?? 0) + 1);
       if (deadline?.startedAt !== undefined && row.started !== null)
         metrics.phaseDuration.observe({ phase: from }, Math.max(0, row.started - deadline.startedAt) / 1000);
       this.#queue.upsert(row.id, Number(row.version), row.at, row.started);
@@ -309,6 +332,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         lagMs,
       });
     }
+    for (const [to, count] of arrivals) metrics.transitions.inc({ from: timedPredecessor(to), to }, count);
     if (deadlines.size > 0) {
       try {
         await this.#settleMisses(deadlines);

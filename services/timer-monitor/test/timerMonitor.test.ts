@@ -121,6 +121,31 @@ describe('timer monitor on real PostgreSQL', function () {
     }
   });
 
+  it('sends the next due batch while it still processes the answer to the previous one', async () => {
+    // Expired before the monitor starts, so all 200 are due at once: four batches of 50, one at a time.
+    const ids = await createStartedGames(pool, 200, () => ({ briefing: 0.2, drawing: 60 }), 1);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    monitor = await startTestMonitor(db.url, { TIMER_BATCH_SIZE: '50', TIMER_MAX_IN_FLIGHT: '1' });
+    const timers = monitor.monitor;
+    const seen: { statements: number; batches: number }[] = [];
+    timers.on('transition', () => {
+      seen.push({ statements: timers.statementsInFlight, batches: timers.batchesInFlight });
+    });
+    await waitFor('catch-up', async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = 'drawing'",
+        [ids],
+      );
+      return rows[0]?.n === 200 ? true : undefined;
+    });
+    assert.equal(seen.length, 200);
+    // While a batch's rows are processed, the next statement is already out.
+    for (let batch = 0; batch < 3; batch += 1) {
+      assert.deepEqual(seen[batch * 50], { statements: 1, batches: 2 }, `batch ${batch + 1}`);
+    }
+    assert.deepEqual(seen[150], { statements: 0, batches: 1 }, 'nothing left after the last batch');
+  });
+
   it('follows a deadline the backend moves, via NOTIFY', async () => {
     monitor = await startTestMonitor(db.url, { TIMER_SWEEP_INTERVAL_MS: '60000' });
     const [id] = await createStartedGames(pool, 1, () => ({ briefing: 30 }), 1);
