@@ -24,7 +24,7 @@ const shape = {
   PORT: portField(8082),
   SHARD_COUNT: intField({ min: 1, max: 4096, default: 64 }),
   TIMER_BATCH_SIZE: intField({ min: 1, max: 10_000, default: 2500 }),
-  TIMER_MAX_IN_FLIGHT: intField({ min: 1, max: 16, default: 2 }),
+  TIMER_MAX_IN_FLIGHT: intField({ min: 1, max: 16, default: 3 }),
   TIMER_SWEEP_INTERVAL_MS: intField({ min: 100, max: 60_000, default: 1000 }),
   TIMER_FIRE_MARGIN_MS: intField({ min: 0, max: 1000, default: 1 }),
   DB_POOL_MAX: intField({ min: 2, max: 100, default: 6 }),
