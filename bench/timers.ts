@@ -1,10 +1,12 @@
 // `npm run bench -- timers`: deadline -> commit lag at 100,000 active games with
 // 60 s phases, and the drain time of 100,000 deadlines falling at one instant.
+import { availableParallelism } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
 import { loadTimerMonitorConfig, startTimerMonitor, type TransitionEvent } from '@sketchyaf/timer-monitor';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
+import { treeCpuSeconds } from './lib/procStats.ts';
 import { ms, summarize, table } from './lib/stats.ts';
 
 const games = Number(process.env['BENCH_GAMES'] ?? 100_000);
@@ -151,10 +153,18 @@ export async function run(): Promise<void> {
     // Moving every deadline is set-up, not the scenario: clean up the dead row versions it
     // left, as autovacuum would have long before 100,000 real deadlines lined up.
     await pool.query('VACUUM (ANALYZE) games');
+    // The monitor has reloaded the moved deadlines by now; from shortly before the
+    // instant, the CPU used is the drain's.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, instant - 200 - Date.now())));
+    const drainPgCpu = treeCpuSeconds(server.pid);
+    const drainOwnCpu = process.cpuUsage();
     const drainDeadline = Date.now() + 30_000;
     while (drainLags.length < target && Date.now() < drainDeadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    const pgCpu = treeCpuSeconds(server.pid) - drainPgCpu;
+    const ownCpuUsage = process.cpuUsage(drainOwnCpu);
+    const ownCpu = (ownCpuUsage.user + ownCpuUsage.system) / 1e6;
     monitor.monitor.off('transition', onDrain);
     const drain = summarize(drainLags);
     if (process.env['BENCH_DEBUG']) {
@@ -202,6 +212,10 @@ export async function run(): Promise<void> {
     );
     console.log(
       `  drain time (deadline -> last commit): ${ms(drain.max)} for ${drain.n} of ${target} games${drain.n < target ? ' (INCOMPLETE)' : ''}`,
+    );
+    const cores = availableParallelism();
+    console.log(
+      `  drain CPU: PostgreSQL ${pgCpu.toFixed(2)} s + timer monitor (this process) ${ownCpu.toFixed(2)} s = ${(((pgCpu + ownCpu) / Math.max(1, drain.n)) * 1e6).toFixed(1)} µs per transition; on ${cores} cores that much CPU alone takes ${ms(((pgCpu + ownCpu) / cores) * 1000)}`,
     );
     console.log(
       `  targets: steady lag p99 <= 25 ms -> ${steady.p99 <= 25 ? 'met' : 'MISSED'}; drain <= 2000 ms -> ${drain.max <= 2000 && drain.n === target ? 'met' : 'MISSED'}`,
