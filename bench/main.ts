@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<{ run(argv: string[]): Promise<void>
   broadcast: () => import('./broadcast.ts'),
   compare: () => import('./timerCompare.ts'),
   scale: () => import('./timerScale.ts'),
+  floor: () => import('./timerFloor.ts'),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

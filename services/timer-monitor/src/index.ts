@@ -2,6 +2,7 @@ export { startTimerMonitor, type TimerMonitorService, type TimerMonitorOverrides
 export { loadTimerMonitorConfig, developmentDatabaseUrl, type TimerMonitorConfig } from './config.ts';
 export { TimerMonitor, type TransitionEvent, type TimerMonitorSettings } from './timerMonitor.ts';
 export { DeadlineQueue, type Deadline } from './deadlineQueue.ts';
+export { advanceBatch, type AdvancedRow } from './gameQueries.ts';
 export {
   parseDeadlineNotification,
   deadlineChannel,
