@@ -70,6 +70,28 @@ export async function sweepOverdue(
 }
 
 /**
+ * How many games in owned shards are past their deadline by more than
+ * `overdueMs`, counting at most `limit`: the sweep's gauge without reading the
+ * rows, for when a backlog is being worked anyway.
+ */
+export async function countOverdue(
+  pool: Pool,
+  shards: readonly number[] | null,
+  shardCount: number,
+  options: { overdueMs: number; limit: number },
+): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM (
+       SELECT 1 FROM games
+       WHERE timer_running AND phase_expires_at <= clock_timestamp() - $3 * interval '1 millisecond'
+         AND ${shardFilter(1)}
+       LIMIT $4) overdue`,
+    [shards, shardCount, options.overdueMs, options.limit],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/**
  * One statement advances a whole batch: compare-and-set on each game's
  * version and on the deadline having passed in database time. The next
  * status comes from realtime_next_timed_status(), the database's own phase

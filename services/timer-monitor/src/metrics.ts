@@ -8,6 +8,7 @@ export interface TimerMetrics {
   batchSize: Histogram;
   statementDuration: Histogram;
   overdueGames: Gauge;
+  sweeps: Counter<'kind'>;
   trackedGames: Gauge;
   casMisses: Counter<'reason'>;
   batchFailures: Counter;
@@ -54,6 +55,12 @@ export function createTimerMetrics(registry: Registry): TimerMetrics {
     overdueGames: new Gauge({
       name: `${p}overdue_games`,
       help: 'Games in owned shards more than 1 s past their deadline, as of the last sweep.',
+      registers,
+    }),
+    sweeps: new Counter({
+      name: `${p}sweeps_total`,
+      help: 'Safety sweeps, by kind: full (overdue games read and queued) or count (only counted, while a backlog is worked).',
+      labelNames: ['kind'],
       registers,
     }),
     trackedGames: new Gauge({

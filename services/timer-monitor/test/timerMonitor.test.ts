@@ -146,6 +146,48 @@ describe('timer monitor on real PostgreSQL', function () {
     assert.deepEqual(seen[150], { statements: 0, batches: 1 }, 'nothing left after the last batch');
   });
 
+  it('only counts overdue games in its safety sweep while it works through a backlog', async () => {
+    const ids = await createStartedGames(pool, 3000, () => ({ briefing: 0.2, drawing: 60 }), 1);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    monitor = await startTestMonitor(db.url, {
+      TIMER_BATCH_SIZE: '25',
+      TIMER_MAX_IN_FLIGHT: '1',
+      TIMER_SWEEP_INTERVAL_MS: '100',
+    });
+    const sweeps = async (): Promise<Map<string, number>> => {
+      const metric = monitor?.registry.getSingleMetric('sketchyaf_realtime_timer_sweeps_total');
+      const values = (await metric?.get())?.values ?? [];
+      return new Map(values.map((v) => [String(v.labels['kind']), v.value]));
+    };
+    const overdueSeen: number[] = [];
+    await waitFor('catch-up', async () => {
+      const gauge = monitor?.registry.getSingleMetric('sketchyaf_realtime_timer_overdue_games');
+      overdueSeen.push((await gauge?.get())?.values[0]?.value ?? 0);
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = 'drawing'",
+        [ids],
+      );
+      return rows[0]?.n === 3000 ? true : undefined;
+    });
+    const during = await sweeps();
+    assert.ok(
+      (during.get('count') ?? 0) >= 1,
+      `count-only sweeps during the backlog: ${during.get('count')}`,
+    );
+    assert.ok(Math.max(...overdueSeen) > 0, 'the gauge showed the backlog');
+    await waitFor('a full sweep after the backlog', async () =>
+      ((await sweeps()).get('full') ?? 0) > (during.get('full') ?? 0) ? true : undefined,
+    );
+    const audit = await auditOf(pool, ids);
+    for (const id of ids) {
+      assert.deepEqual(
+        (audit.get(id) ?? []).map((r) => r.to_status),
+        ['briefing', 'drawing'],
+        `transitions of ${id}`,
+      );
+    }
+  });
+
   it('follows a deadline the backend moves, via NOTIFY', async () => {
     monitor = await startTestMonitor(db.url, { TIMER_SWEEP_INTERVAL_MS: '60000' });
     const [id] = await createStartedGames(pool, 1, () => ({ briefing: 30 }), 1);
