@@ -84,6 +84,31 @@ export async function waitAllCompleted(
   );
 }
 
+/** How many of `ids` are in `status` now. */
+export async function countInStatus(pool: pg.Pool, ids: readonly string[], status: string): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = $2',
+    [ids, status],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** The audit table shows each game of `ids` entering exactly `statuses`, in order. */
+export async function assertStatusesEntered(
+  pool: pg.Pool,
+  ids: readonly string[],
+  statuses: readonly string[],
+): Promise<void> {
+  const audit = await auditOf(pool, ids);
+  for (const id of ids) {
+    assert.deepEqual(
+      (audit.get(id) ?? []).map((r) => r.to_status),
+      statuses,
+      `transitions of ${id}`,
+    );
+  }
+}
+
 /**
  * The audit table shows each game of `ids` going exactly the path of `rounds`
  * rounds, each version once, and no (game, version) anywhere twice.

@@ -5,7 +5,9 @@ import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devst
 import type { TimerMonitorService } from '../src/index.ts';
 import {
   assertEachTransitionOnce,
+  assertStatusesEntered,
   auditOf,
+  countInStatus,
   createStartedGames,
   startTestMonitor,
   waitAllCompleted,
@@ -104,21 +106,10 @@ describe('timer monitor on real PostgreSQL', function () {
 
     monitor = await startTestMonitor(db.url);
     await waitFor('catch-up', async () => {
-      const { rows } = await pool.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = 'drawing'",
-        [ids],
-      );
-      return rows[0]?.n === 300 ? true : undefined;
+      return (await countInStatus(pool, ids, 'drawing')) === 300 ? true : undefined;
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const audit = await auditOf(pool, ids);
-    for (const id of ids) {
-      assert.deepEqual(
-        (audit.get(id) ?? []).map((r) => r.to_status),
-        ['briefing', 'drawing'],
-        `transitions of ${id}`,
-      );
-    }
+    await assertStatusesEntered(pool, ids, ['briefing', 'drawing']);
   });
 
   it('sends the next due batch while it still processes the answer to the previous one', async () => {
@@ -132,11 +123,7 @@ describe('timer monitor on real PostgreSQL', function () {
       seen.push({ statements: timers.statementsInFlight, batches: timers.batchesInFlight });
     });
     await waitFor('catch-up', async () => {
-      const { rows } = await pool.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = 'drawing'",
-        [ids],
-      );
-      return rows[0]?.n === 200 ? true : undefined;
+      return (await countInStatus(pool, ids, 'drawing')) === 200 ? true : undefined;
     });
     assert.equal(seen.length, 200);
     // While a batch's rows are processed, the next statement is already out.
@@ -163,11 +150,7 @@ describe('timer monitor on real PostgreSQL', function () {
     await waitFor('catch-up', async () => {
       const gauge = monitor?.registry.getSingleMetric('sketchyaf_realtime_timer_overdue_games');
       overdueSeen.push((await gauge?.get())?.values[0]?.value ?? 0);
-      const { rows } = await pool.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = 'drawing'",
-        [ids],
-      );
-      return rows[0]?.n === 3000 ? true : undefined;
+      return (await countInStatus(pool, ids, 'drawing')) === 3000 ? true : undefined;
     });
     const during = await sweeps();
     assert.ok(
@@ -178,14 +161,7 @@ describe('timer monitor on real PostgreSQL', function () {
     await waitFor('a full sweep after the backlog', async () =>
       ((await sweeps()).get('full') ?? 0) > (during.get('full') ?? 0) ? true : undefined,
     );
-    const audit = await auditOf(pool, ids);
-    for (const id of ids) {
-      assert.deepEqual(
-        (audit.get(id) ?? []).map((r) => r.to_status),
-        ['briefing', 'drawing'],
-        `transitions of ${id}`,
-      );
-    }
+    await assertStatusesEntered(pool, ids, ['briefing', 'drawing']);
   });
 
   it('follows a deadline the backend moves, via NOTIFY', async () => {
