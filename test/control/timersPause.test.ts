@@ -10,7 +10,12 @@ import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-loca
 import type { TimerMonitorService } from '@sketchyaf/timer-monitor';
 import { metricValue, startTestBroadcaster } from '../../services/broadcaster/test/helpers.ts';
 import { getHealth } from '../../services/health/test/helpers.ts';
-import { auditOf, createStartedGames, startTestMonitor } from '../../services/timer-monitor/test/helpers.ts';
+import {
+  auditOf,
+  countInStatus,
+  createStartedGames,
+  startTestMonitor,
+} from '../../services/timer-monitor/test/helpers.ts';
 import { cli, controlDir, controlEnv, sleep, startOperator, type ControlDir } from './helpers.ts';
 
 describe('runtime control: timers paused, then resumed (acceptance 2)', function () {
@@ -89,13 +94,7 @@ describe('runtime control: timers paused, then resumed (acceptance 2)', function
     assert.equal(resume.code, 0, [...resume.out, ...resume.err].join('\n'));
     await waitFor(
       'every game in drawing',
-      async () => {
-        const { rows } = await pool.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = 'drawing'",
-          [games],
-        );
-        return rows[0]?.n === count ? true : undefined;
-      },
+      async () => ((await countInStatus(pool, games, 'drawing')) === count ? true : undefined),
       { timeoutMs: 10_000 },
     );
     await sleep(500);
