@@ -33,6 +33,12 @@ export { runMain, type MainOptions } from './lifecycle/runMain.ts';
 export { serviceHandleFor, type ServiceHandle } from './lifecycle/serviceHandle.ts';
 export { serviceBasics, type BasicOverrides } from './lifecycle/serviceBasics.ts';
 export { createPool, pingDatabase, type Pool, type PoolClient, type PoolOptions } from './db/pool.ts';
+export {
+  classifyDatabaseError,
+  describeDatabaseError,
+  type DatabaseErrorClass,
+  type DatabaseErrorKind,
+} from './db/databaseErrors.ts';
 export { NotificationListener, type NotificationListenerOptions } from './db/notificationListener.ts';
 export { migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';
 export { ShardLeases, type ShardLeasesOptions, type ShardLeasesStatus } from './leases/shardLeases.ts';
