@@ -8,6 +8,7 @@ import { backoffDelay, planRetry } from './backoff.ts';
 import { writeDeadLetter } from './deadLetters.ts';
 import { KeyedQueue, type Keyed } from './keyedQueue.ts';
 import { attemptPublish } from './publishAttempt.ts';
+import type { CircuitFailure } from './circuitPolicy.ts';
 import { circuitGaugeValue, PublishCircuit, type CircuitStateName } from './publishCircuit.ts';
 import { PublishedMarks } from './publishedMarks.ts';
 import { StallMeter } from './stallMeter.ts';
@@ -96,10 +97,13 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       },
     });
     deps.metrics.circuitState.set(circuitGaugeValue.closed);
+    deps.metrics.pubnubKeysRejected.set(0);
     this.#circuit = new PublishCircuit({
+      clock: deps.clock,
       threshold: deps.settings.breakerThreshold,
       halfOpenAfterMs: deps.settings.breakerHalfOpenMs,
-      onStateChange: (state) => this.#onCircuit(state),
+      configurationHalfOpenAfterMs: deps.settings.breakerConfigHalfOpenMs,
+      onStateChange: (state, cause) => this.#onCircuit(state, cause),
     });
   }
 
@@ -176,10 +180,16 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     });
   }
 
-  #onCircuit(state: CircuitStateName): void {
+  #onCircuit(state: CircuitStateName, cause: CircuitFailure | null): void {
     const { metrics, logger } = this.#deps;
     metrics.circuitState.set(circuitGaugeValue[state]);
-    if (state === 'open') logger.warn('PubNub circuit open: publishing paused, events wait in the outbox');
+    if (state === 'open' && cause === 'configuration')
+      logger.error(
+        'PubNub refuses our keys or keyset: publishing paused, events wait in the outbox (runbook PubNubKeysRejected)',
+        { retryEveryMs: this.#deps.settings.breakerConfigHalfOpenMs },
+      );
+    else if (state === 'open')
+      logger.warn('PubNub circuit open: publishing paused, events wait in the outbox', { cause });
     else logger.info(`PubNub circuit ${state.replace('_', '-')}`);
     // PubNub is back: whatever was backing off may go at once.
     if (state === 'closed') this.#queue.clearDelays();
@@ -329,6 +339,8 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       { result: outcome.kind === 'published' ? 'success' : 'failure' },
       outcome.ms / 1000,
     );
+    // PubNub answered about the event itself: our keys are accepted again.
+    if (outcome.kind === 'published' || outcome.kind === 'poison') metrics.pubnubKeysRejected.set(0);
     if (outcome.kind === 'published') {
       metrics.publishAttempts.inc({ result: outcome.slow ? 'slow' : 'published' });
       metrics.publishLag.observe(Math.max(0, Date.now() - row.created_at.getTime()) / 1000);
@@ -351,6 +363,17 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     if (outcome.kind === 'poison') {
       await this.#deadLetter(item, outcome.error.message);
       return;
+    }
+    if (outcome.kind === 'configuration') {
+      metrics.pubnubKeysRejected.set(1);
+      // Never dead-lettered: the event is not to blame. Its attempts go on the row at once, so an
+      // operator reading the outbox sees why it waits.
+      void recordFailures(this.#deps.pool, item.id, outcome.error.message, item.attempts).catch(
+        (err: unknown) => {
+          this.#deps.logger.warn('recording a refused publish failed', { err, outboxId: item.id });
+        },
+      );
+      item.attempts = 0;
     }
     item.failures += 1;
     const retryAfterMs = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : undefined;

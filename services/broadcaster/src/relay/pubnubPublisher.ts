@@ -2,7 +2,8 @@ import PubNub from 'pubnub';
 import type { Envelope } from '../events/envelope.ts';
 import { parseRetryAfter } from './backoff.ts';
 import {
-  classifyStatus,
+  classifyPublishFailure,
+  ConfigurationPublishError,
   PoisonPublishError,
   RateLimitedPublishError,
   TransientPublishError,
@@ -100,11 +101,13 @@ function toPublishError(
   const status = (err as { status?: SdkStatus } | null)?.status;
   const statusCode = typeof status?.statusCode === 'number' ? status.statusCode : 0;
   const detail = describe(err, status);
-  switch (classifyStatus(statusCode)) {
+  switch (classifyPublishFailure(statusCode, detail)) {
     case 'rate_limited': {
       const retryAfterMs = parseRetryAfter(probe.take(channel), Date.now()) ?? defaultMs;
       return new RateLimitedPublishError(`PubNub 429: ${detail}`, retryAfterMs, { cause: err });
     }
+    case 'configuration':
+      return new ConfigurationPublishError(`PubNub ${statusCode}: ${detail}`, statusCode, { cause: err });
     case 'poison':
       return new PoisonPublishError(`PubNub ${statusCode}: ${detail}`, statusCode, { cause: err });
     case 'transient':
