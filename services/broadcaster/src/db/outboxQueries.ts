@@ -245,15 +245,48 @@ export async function listDeadLetters(pool: Pool, limit: number): Promise<DeadLe
   return rows;
 }
 
-/** Returns dead letters to the relay (all of them, or those with the given event ids). */
-export async function redriveDeadLetters(pool: Pool, eventIds: readonly string[] | null): Promise<string[]> {
-  const { rows } = await pool.query<{ event_id: string }>(
-    `WITH redriven AS (
-       UPDATE realtime_outbox SET dead_lettered_at = NULL
+export interface RedriveResult {
+  /** Event ids of the dead letters handed back. */
+  eventIds: string[];
+  /** Later events of the same channels marked unpublished again, to be published after them. */
+  replayed: number;
+}
+
+/**
+ * Returns dead letters to the relay (all of them, or those with the given
+ * event ids) and, so that their channel's order holds for subscribers, marks
+ * every later event of the same channel that was already published as
+ * unpublished again: the relay then publishes the dead letter and that tail
+ * once more, in id (sequence) order. Subscribers see the tail's events twice,
+ * with the same eventIds (docs/architecture.md, "Dead letters and redrive").
+ */
+export async function redriveDeadLetters(
+  pool: Pool,
+  eventIds: readonly string[] | null,
+): Promise<RedriveResult> {
+  const { rows } = await pool.query<{ event_id: string | null; replayed: number }>(
+    `WITH target AS (
+       SELECT id, channel FROM realtime_outbox
        WHERE dead_lettered_at IS NOT NULL AND ($1::uuid[] IS NULL OR event_id = ANY($1::uuid[]))
-       RETURNING event_id)
-     SELECT event_id::text FROM redriven, (SELECT pg_notify('realtime_outbox', '')) AS wake`,
+       FOR UPDATE),
+     oldest AS (SELECT channel, min(id) AS id FROM target GROUP BY channel),
+     redriven AS (
+       UPDATE realtime_outbox o SET dead_lettered_at = NULL
+       FROM target t WHERE o.id = t.id
+       RETURNING o.event_id),
+     replayed AS (
+       UPDATE realtime_outbox o SET published_at = NULL, publish_timetoken = NULL
+       FROM oldest f
+       WHERE o.channel = f.channel AND o.id > f.id AND o.published_at IS NOT NULL
+       RETURNING o.id),
+     wake AS (SELECT pg_notify('realtime_outbox', ''))
+     SELECT r.event_id::text, (SELECT count(*)::int FROM replayed) AS replayed
+     FROM (SELECT 1) one
+     LEFT JOIN redriven r ON true, wake`,
     [eventIds],
   );
-  return rows.map((r) => r.event_id);
+  return {
+    eventIds: rows.flatMap((r) => (r.event_id === null ? [] : [r.event_id])),
+    replayed: rows[0]?.replayed ?? 0,
+  };
 }
