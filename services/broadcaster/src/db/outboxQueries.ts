@@ -138,11 +138,23 @@ export interface PublishedMark {
   attempts: number;
 }
 
+/**
+ * `publish_timetoken` on an unpublished row that a redrive caught between
+ * claim and mark (see redriveDeadLetters); never a real timetoken.
+ */
+const replayPending = 0;
+
+/**
+ * Records publishes. A row a redrive flagged with `replayPending` meanwhile
+ * was published before the redriven event: its mark is refused (the flag is
+ * cleared), so it is claimed and published once more, after that event.
+ */
 export async function markPublished(pool: Pool, marks: readonly PublishedMark[]): Promise<void> {
   await pool.query(
     `UPDATE realtime_outbox o
-     SET published_at = clock_timestamp(), publish_timetoken = m.tt, attempts = o.attempts + m.attempts,
-         dead_lettered_at = NULL
+     SET published_at = CASE WHEN o.publish_timetoken = ${replayPending} THEN NULL ELSE clock_timestamp() END,
+         publish_timetoken = CASE WHEN o.publish_timetoken = ${replayPending} THEN NULL ELSE m.tt END,
+         attempts = o.attempts + m.attempts, dead_lettered_at = NULL
      FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS m(id, tt, attempts)
      WHERE o.id = m.id AND o.published_at IS NULL`,
     [marks.map((m) => m.id), marks.map((m) => m.timetoken), marks.map((m) => m.attempts)],
@@ -248,7 +260,7 @@ export async function listDeadLetters(pool: Pool, limit: number): Promise<DeadLe
 export interface RedriveResult {
   /** Event ids of the dead letters handed back. */
   eventIds: string[];
-  /** Later events of the same channels marked unpublished again, to be published after them. */
+  /** Later events of the same channels to be published (again) after them. */
   replayed: number;
 }
 
@@ -257,8 +269,12 @@ export interface RedriveResult {
  * event ids) and, so that their channel's order holds for subscribers, marks
  * every later event of the same channel that was already published as
  * unpublished again: the relay then publishes the dead letter and that tail
- * once more, in id (sequence) order. Subscribers see the tail's events twice,
- * with the same eventIds (docs/architecture.md, "Dead letters and redrive").
+ * once more, in id (sequence) order. Later events not yet marked may be in a
+ * relay's hands, published or about to be, before the dead letter: they are
+ * flagged `replayPending` so that their mark is refused and they go again
+ * after it (a queued one is then published twice, in order). Subscribers see
+ * the tail's events twice, with the same eventIds (docs/architecture.md,
+ * "Dead letters and redrive").
  */
 export async function redriveDeadLetters(
   pool: Pool,
@@ -279,8 +295,13 @@ export async function redriveDeadLetters(
        FROM oldest f
        WHERE o.channel = f.channel AND o.id > f.id AND o.published_at IS NOT NULL
        RETURNING o.id),
+     caught AS (
+       UPDATE realtime_outbox o SET publish_timetoken = ${replayPending}
+       FROM oldest f
+       WHERE o.channel = f.channel AND o.id > f.id AND o.published_at IS NULL AND o.dead_lettered_at IS NULL
+       RETURNING o.id),
      wake AS (SELECT pg_notify('realtime_outbox', ''))
-     SELECT r.event_id::text, (SELECT count(*)::int FROM replayed) AS replayed
+     SELECT r.event_id::text, (SELECT count(*)::int FROM replayed) + (SELECT count(*)::int FROM caught) AS replayed
      FROM (SELECT 1) one
      LEFT JOIN redriven r ON true, wake`,
     [eventIds],
