@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, Logger, Pool } from '@sketchyaf/core';
+import { describeDatabaseError, type Clock, type Logger, type Pool } from '@sketchyaf/core';
 import type { RelaySettings } from '../config.ts';
 import { claimEvents, recordFailures, type OutboxRow } from '../db/outboxQueries.ts';
 import { outboxShardOf } from '../events/channels.ts';
@@ -84,7 +84,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   constructor(deps: RelayDeps) {
     super();
     this.#deps = deps;
-    this.#marks = new PublishedMarks(deps.pool, deps.logger, () => {
+    this.#marks = new PublishedMarks(deps.pool, deps.logger, deps.clock, () => {
       this.#updateGauges();
       this.#requestFetch();
     });
@@ -343,7 +343,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     if (outcome.kind === 'published' || outcome.kind === 'poison') metrics.pubnubKeysRejected.set(0);
     if (outcome.kind === 'published') {
       metrics.publishAttempts.inc({ result: outcome.slow ? 'slow' : 'published' });
-      metrics.publishLag.observe(Math.max(0, Date.now() - row.created_at.getTime()) / 1000);
+      metrics.publishLag.observe(Math.max(0, now - row.created_at.getTime()) / 1000);
       this.#queue.complete(item);
       const delivered: DeliveryEvent = {
         eventId: row.event_id,
@@ -370,7 +370,12 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       // operator reading the outbox sees why it waits.
       void recordFailures(this.#deps.pool, item.id, outcome.error.message, item.attempts).catch(
         (err: unknown) => {
-          this.#deps.logger.warn('recording a refused publish failed', { err, outboxId: item.id });
+          // Only the trace is lost: the event stays unpublished in the outbox either way.
+          this.#deps.logger.warn('recording a refused publish failed', {
+            cause: describeDatabaseError(err),
+            err: err instanceof Error ? err.stack : String(err),
+            outboxId: item.id,
+          });
         },
       );
       item.attempts = 0;
@@ -399,7 +404,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   async #deadLetter(item: Claimed, error: string): Promise<void> {
     const { pool, metrics, logger } = this.#deps;
     const entry = { id: item.id, error, attempts: item.attempts };
-    if (!(await writeDeadLetter(pool, logger, entry, () => this.#running))) return;
+    if (!(await writeDeadLetter(pool, logger, entry, () => this.#running, this.#deps.clock))) return;
     metrics.deadLettered.inc();
     logger.warn('event dead-lettered: PubNub refused it', {
       outboxId: item.id,
