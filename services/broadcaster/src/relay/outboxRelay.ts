@@ -379,6 +379,10 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
         },
       );
       item.attempts = 0;
+      // The open circuit paces the retries (one trial per RELAY_BREAKER_CONFIG_HALF_OPEN_MS); a
+      // per-event back-off on top would only delay the trial, and the drain, after the keys are fixed.
+      this.#queue.retry(item, now, now);
+      return;
     }
     item.failures += 1;
     const retryAfterMs = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : undefined;
