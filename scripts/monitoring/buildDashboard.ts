@@ -330,7 +330,7 @@ const rows: RowSpec[] = [
         kind: 'timeseries',
         title: 'PubNub publish attempts by outcome',
         description:
-          'published, slow (published but counted against the circuit), transient, rate_limited, poison, rejected (circuit open).',
+          'published, slow (published, slower than RELAY_SLOW_CALL_MS; not a failure), transient, rate_limited, configuration (keys refused; the event waits), poison (dead-lettered), rejected (circuit open).',
         unit: 'ops',
         stack: true,
         targets: [

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { metricValue } from '../../services/broadcaster/test/helpers.ts';
 import { fileURLToPath } from 'node:url';
 
 export type ReplicaKind = 'timer-monitor' | 'broadcaster';
@@ -75,5 +76,19 @@ export async function totalOwned(replicas: readonly ReplicaProcess[]): Promise<n
 export function killAll(replicas: readonly ReplicaProcess[]): void {
   for (const r of replicas) {
     if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+  }
+}
+
+/** One sample of a metric from a replica's /metrics; undefined when absent or when it does not answer. */
+export async function replicaMetric(
+  replica: ReplicaProcess,
+  name: string,
+  labels = '',
+): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`${replica.url}/metrics`, { signal: AbortSignal.timeout(1000) })).text();
+    return metricValue(text, name, labels);
+  } catch {
+    return undefined;
   }
 }

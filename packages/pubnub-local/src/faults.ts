@@ -13,6 +13,23 @@ export interface RateLimitSpec {
   retryAfterSeconds?: number;
 }
 
+/**
+ * Publishes (and signals) answered with `status` and PubNub's body for it:
+ * 403 the Access Manager denial (a key revoked or rotated, Access Manager
+ * switched on), 400 `[0,"Invalid Key",…]`, others `[0,"<message>",…]`.
+ * Subscribes, presence and history are not affected.
+ */
+export interface PublishRejectionSpec {
+  /** 400 to 499 (429 is `rateLimit`). */
+  status: number;
+  /** The publish array's description; defaults per status (400 "Invalid Key", 401 "Unauthorized", 403 "Forbidden"). */
+  message?: string;
+  /** Epoch ms when it ends. */
+  untilMs?: number;
+  /** Or: how long from now. Neither = until cleared. */
+  durationMs?: number;
+}
+
 export interface FaultSpec {
   /** Added before every PubNub response. */
   latencyMs?: number;
@@ -22,6 +39,8 @@ export interface FaultSpec {
   rateLimit?: RateLimitSpec | null;
   /** The port stops listening for `durationMs`; `null` ends an outage early. */
   outage?: { durationMs: number } | null;
+  /** `null` ends it. */
+  rejectPublishes?: PublishRejectionSpec | null;
 }
 
 export interface ActiveFaults {
@@ -29,6 +48,7 @@ export interface ActiveFaults {
   errorRate: number;
   rateLimit: { untilMs: number | null; retryAfterSeconds: number } | null;
   outage: { untilMs: number } | null;
+  rejectPublishes: { status: number; message: string; untilMs: number | null } | null;
 }
 
 export const noFaults: ActiveFaults = Object.freeze({
@@ -36,10 +56,32 @@ export const noFaults: ActiveFaults = Object.freeze({
   errorRate: 0,
   rateLimit: null,
   outage: null,
+  rejectPublishes: null,
 });
 
 export type FaultDecision =
-  { kind: 'pass' } | { kind: 'error' } | { kind: 'rateLimit'; retryAfterSeconds: number };
+  | { kind: 'pass' }
+  | { kind: 'error' }
+  | { kind: 'rateLimit'; retryAfterSeconds: number }
+  | { kind: 'rejectPublish'; status: number; message: string };
+
+/** The description PubNub gives with each status, when the spec names none. */
+export function defaultRejectionMessage(status: number): string {
+  switch (status) {
+    case 400:
+      return 'Invalid Key';
+    case 401:
+      return 'Unauthorized';
+    case 403:
+      return 'Forbidden';
+    case 413:
+      return 'Message Too Large';
+    case 414:
+      return 'Request URI Too Long';
+    default:
+      return 'Rejected';
+  }
+}
 
 const MAX_LATENCY_MS = 10 * 60_000;
 const MAX_DURATION_MS = 24 * 3_600_000;
@@ -116,13 +158,48 @@ function parseOutage(problems: string[], value: unknown): { durationMs: number }
     : undefined;
 }
 
+function parseRejection(problems: string[], value: unknown): PublishRejectionSpec | null | undefined {
+  if (value === null) return null;
+  if (!isRecord(value)) {
+    problems.push('rejectPublishes must be an object or null');
+    return undefined;
+  }
+  checkKeys(problems, 'rejectPublishes.', value, ['status', 'message', 'untilMs', 'durationMs']);
+  const status = value.status;
+  const statusOk =
+    checkNumber(problems, 'rejectPublishes.status', status, 400, 499) &&
+    (Number.isInteger(status) && status !== 429
+      ? true
+      : (problems.push('rejectPublishes.status must be a whole number other than 429 (see rateLimit)'),
+        false));
+  const spec: PublishRejectionSpec = { status: statusOk ? status : 0 };
+  if (value.message !== undefined) {
+    if (typeof value.message === 'string' && value.message.length > 0 && value.message.length <= 200)
+      spec.message = value.message;
+    else problems.push('rejectPublishes.message must be a string of 1 to 200 characters');
+  }
+  if (
+    value.untilMs !== undefined &&
+    checkNumber(problems, 'rejectPublishes.untilMs', value.untilMs, 0, Number.MAX_SAFE_INTEGER)
+  )
+    spec.untilMs = value.untilMs;
+  if (
+    value.durationMs !== undefined &&
+    checkNumber(problems, 'rejectPublishes.durationMs', value.durationMs, 1, MAX_DURATION_MS)
+  )
+    spec.durationMs = value.durationMs;
+  if (spec.untilMs !== undefined && spec.durationMs !== undefined)
+    problems.push('rejectPublishes takes untilMs or durationMs, not both');
+  return spec;
+}
+
 /** Validates untrusted input (an admin request body); reports every problem at once. */
 export function parseFaultSpec(
   input: unknown,
 ): { ok: true; spec: FaultSpec } | { ok: false; problems: string[] } {
   if (!isRecord(input)) return { ok: false, problems: ['faults must be a JSON object'] };
   const problems: string[] = [];
-  checkKeys(problems, '', input, ['latencyMs', 'errorRate', 'rateLimit', 'outage']);
+  checkKeys(problems, '', input, ['latencyMs', 'errorRate', 'rateLimit', 'outage', 'rejectPublishes']);
   const spec: FaultSpec = {};
   if (input.latencyMs !== undefined && checkNumber(problems, 'latencyMs', input.latencyMs, 0, MAX_LATENCY_MS))
     spec.latencyMs = input.latencyMs;
@@ -135,6 +212,10 @@ export function parseFaultSpec(
   if (input.outage !== undefined) {
     const outage = parseOutage(problems, input.outage);
     if (outage !== undefined) spec.outage = outage;
+  }
+  if (input.rejectPublishes !== undefined) {
+    const rejection = parseRejection(problems, input.rejectPublishes);
+    if (rejection !== undefined) spec.rejectPublishes = rejection;
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, spec };
 }
@@ -156,6 +237,17 @@ export function applyFaultSpec(current: ActiveFaults, spec: FaultSpec, nowMs: nu
   }
   if (spec.outage !== undefined)
     next.outage = spec.outage === null ? null : { untilMs: nowMs + spec.outage.durationMs };
+  if (spec.rejectPublishes !== undefined) {
+    const r = spec.rejectPublishes;
+    next.rejectPublishes =
+      r === null
+        ? null
+        : {
+            status: r.status,
+            message: r.message ?? defaultRejectionMessage(r.status),
+            untilMs: r.untilMs ?? (r.durationMs !== undefined ? nowMs + r.durationMs : null),
+          };
+  }
   return Object.freeze(next);
 }
 
@@ -163,19 +255,33 @@ export function applyFaultSpec(current: ActiveFaults, spec: FaultSpec, nowMs: nu
 export function pruneExpired(active: ActiveFaults, nowMs: number): ActiveFaults {
   const rateLimitOver = active.rateLimit?.untilMs != null && active.rateLimit.untilMs <= nowMs;
   const outageOver = active.outage !== null && active.outage.untilMs <= nowMs;
-  if (!rateLimitOver && !outageOver) return active;
+  const rejectionOver = active.rejectPublishes?.untilMs != null && active.rejectPublishes.untilMs <= nowMs;
+  if (!rateLimitOver && !outageOver && !rejectionOver) return active;
   return Object.freeze({
     ...active,
     rateLimit: rateLimitOver ? null : active.rateLimit,
     outage: outageOver ? null : active.outage,
+    rejectPublishes: rejectionOver ? null : active.rejectPublishes,
   });
 }
 
-/** A storm answers every request 429; otherwise `errorRate` of them get a 500. */
-export function decideFault(active: ActiveFaults, nowMs: number, random: () => number): FaultDecision {
+/**
+ * A storm answers every request 429; then a publish rejection answers every
+ * publish (`isPublish`) with its status; otherwise `errorRate` of requests get a 500.
+ */
+export function decideFault(
+  active: ActiveFaults,
+  nowMs: number,
+  random: () => number,
+  isPublish = false,
+): FaultDecision {
   const storm = active.rateLimit;
   if (storm && (storm.untilMs === null || storm.untilMs > nowMs)) {
     return { kind: 'rateLimit', retryAfterSeconds: storm.retryAfterSeconds };
+  }
+  const rejection = active.rejectPublishes;
+  if (isPublish && rejection && (rejection.untilMs === null || rejection.untilMs > nowMs)) {
+    return { kind: 'rejectPublish', status: rejection.status, message: rejection.message };
   }
   if (active.errorRate > 0 && random() < active.errorRate) return { kind: 'error' };
   return { kind: 'pass' };

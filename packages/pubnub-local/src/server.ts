@@ -10,7 +10,7 @@ import {
   type ActiveFaults,
   type FaultSpec,
 } from './faults.ts';
-import { sendJson, sendServiceError } from './http/respond.ts';
+import { sendForbidden, sendJson, sendPublishError, sendServiceError } from './http/respond.ts';
 import { parseTarget } from './http/target.ts';
 import { openListener, type Listener } from './listener.ts';
 import { resolveOptions, type PubnubLocalOptions } from './options.ts';
@@ -117,7 +117,8 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
     stats,
     activeFaults: currentFaults,
     setFaults,
-    clearFaults: () => setFaults({ latencyMs: 0, errorRate: 0, rateLimit: null, outage: null }),
+    clearFaults: () =>
+      setFaults({ latencyMs: 0, errorRate: 0, rateLimit: null, outage: null, rejectPublishes: null }),
     async reset() {
       await controls.clearFaults();
       core.reset();
@@ -138,7 +139,8 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
       // Reset by an outage while held: the request is lost, as on a real network.
       if (res.destroyed) return;
     }
-    const decision = decideFault(currentFaults(), nowMs(), Math.random);
+    const isPublish = segments[0] === 'publish' || segments[0] === 'signal';
+    const decision = decideFault(currentFaults(), nowMs(), Math.random, isPublish);
     if (decision.kind === 'rateLimit') {
       core.stats.faults.rateLimited++;
       sendJson(
@@ -147,6 +149,13 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
         { status: 429, error: true, message: 'Too Many Requests', service: 'Balancer' },
         { 'Retry-After': String(decision.retryAfterSeconds) },
       );
+      return;
+    }
+    if (decision.kind === 'rejectPublish') {
+      core.stats.faults.publishesRejected++;
+      // PubNub's own bodies: the Access Manager denial for 403, the publish error array otherwise.
+      if (decision.status === 403) sendForbidden(res, [segments[4] ?? '']);
+      else sendPublishError(res, decision.status, decision.message, core.clock.next());
       return;
     }
     if (decision.kind === 'error') {

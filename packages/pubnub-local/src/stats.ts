@@ -23,6 +23,8 @@ export interface FaultCounters {
   errors: number;
   /** Injected 429s. */
   rateLimited: number;
+  /** Publishes answered by an injected `rejectPublishes`. */
+  publishesRejected: number;
   /** Outage windows started. */
   outages: number;
   /** Connections reset when an outage began. */
@@ -62,7 +64,7 @@ function zeroCounters(): Counters {
 }
 
 function zeroFaults(): FaultCounters {
-  return { delayed: 0, errors: 0, rateLimited: 0, outages: 0, connectionsReset: 0 };
+  return { delayed: 0, errors: 0, rateLimited: 0, publishesRejected: 0, outages: 0, connectionsReset: 0 };
 }
 
 export function createStatsRecorder(): StatsRecorder {

@@ -200,6 +200,68 @@ describe('pubnub-local fault injection', function () {
     );
   });
 
+  it('answers SDK publishes 403 the way Access Manager does while subscribes go on, then accepts them again', async function () {
+    const channel = uniqueName('keys');
+    const subscriber = createClient(handle, 'sub-403');
+    const publisher = createClient(handle, 'pub-403');
+    const received = collect<PubNub.Subscription.Message>(
+      subscriber,
+      'message',
+      (events) => events.length >= 1,
+    );
+    await subscribeAndWait(subscriber, { channels: [channel] });
+    await admin(handle, 'POST', 'faults', { rejectPublishes: { status: 403, durationMs: 600 } });
+
+    const refused = await publisher.publish({ channel, message: 'refused' }).then(
+      () => assert.fail('the publish was accepted'),
+      (err: unknown) => err as { status?: { statusCode?: number; category?: string; errorData?: unknown } },
+    );
+    assert.equal(refused.status?.statusCode, 403);
+    assert.equal(refused.status?.category, 'PNAccessDeniedCategory');
+    const raw = await fetch(publishUrl(handle, channel, 'raw'));
+    assert.equal(raw.status, 403);
+    assert.deepEqual(await raw.json(), {
+      message: 'Forbidden',
+      payload: { channels: [channel] },
+      error: true,
+      service: 'Access Manager',
+      status: 403,
+    });
+    assert.equal((await fetch(`${handle.url}/time/0`)).status, 200, 'only publishes are refused');
+
+    await eventually(
+      async () => (await fetch(publishUrl(handle, uniqueName('probe'), 1))).status === 200,
+      'the rejection window to end',
+      3000,
+    );
+    await publisher.publish({ channel, message: 'accepted' });
+    const events = await received.finished;
+    assert.deepEqual(
+      events.map((e) => e.message),
+      ['accepted'],
+      'the refused publishes were never delivered',
+    );
+    const after = await stats(handle);
+    assert.ok(after.faults.publishesRejected >= 2);
+    assert.equal(after.activeFaults.rejectPublishes, null);
+  });
+
+  it('answers publishes 400 "Invalid Key" as PubNub does for an unknown key', async function () {
+    await admin(handle, 'POST', 'faults', { rejectPublishes: { status: 400 } });
+    const publisher = createClient(handle, 'pub-400');
+    const refused = await publisher.publish({ channel: uniqueName('k'), message: 1 }).then(
+      () => assert.fail('the publish was accepted'),
+      (err: unknown) => err as { status?: { statusCode?: number; errorData?: unknown } },
+    );
+    assert.equal(refused.status?.statusCode, 400);
+    const raw = await fetch(publishUrl(handle, uniqueName('k'), 1));
+    assert.equal(raw.status, 400);
+    const body = (await raw.json()) as unknown[];
+    assert.equal(body[0], 0);
+    assert.equal(body[1], 'Invalid Key');
+    assert.match(String(body[2]), /^\d{17}$/);
+  });
+
   it('rejects an invalid faults body with every problem listed', async function () {
     const res = await admin(handle, 'POST', 'faults', { errorRate: 2, latencyMs: -1, flood: true });
     assert.equal(res.status, 400);

@@ -42,13 +42,20 @@ describe('fault rules', function () {
       errorRate: 0,
       rateLimit: { untilMs: 11_000, retryAfterSeconds: 1 },
       outage: null,
+      rejectPublishes: null,
     });
     const second = applyFaultSpec(
       first,
       { errorRate: 0.5, rateLimit: null, outage: { durationMs: 300 } },
       10_500,
     );
-    assert.deepEqual(second, { latencyMs: 50, errorRate: 0.5, rateLimit: null, outage: { untilMs: 10_800 } });
+    assert.deepEqual(second, {
+      latencyMs: 50,
+      errorRate: 0.5,
+      rateLimit: null,
+      outage: { untilMs: 10_800 },
+      rejectPublishes: null,
+    });
     const open = applyFaultSpec(noFaults, { rateLimit: {} }, 0);
     assert.deepEqual(open.rateLimit, { untilMs: null, retryAfterSeconds: 1 });
   });
@@ -80,6 +87,57 @@ describe('fault rules', function () {
       decideFault(noFaults, 0, () => 0),
       { kind: 'pass' },
     );
+  });
+
+  it("rejects publishes with the status asked for, PubNub's description by default, until the window ends", function () {
+    const forbidden = applyFaultSpec(
+      noFaults,
+      { rejectPublishes: { status: 403, durationMs: 10_000 } },
+      1000,
+    );
+    assert.deepEqual(forbidden.rejectPublishes, { status: 403, message: 'Forbidden', untilMs: 11_000 });
+    assert.deepEqual(
+      decideFault(forbidden, 10_999, () => 0.9, true),
+      {
+        kind: 'rejectPublish',
+        status: 403,
+        message: 'Forbidden',
+      },
+    );
+    assert.deepEqual(
+      decideFault(forbidden, 10_999, () => 0.9, false),
+      { kind: 'pass' },
+      'only publishes',
+    );
+    assert.deepEqual(
+      decideFault(forbidden, 11_000, () => 0.9, true),
+      { kind: 'pass' },
+    );
+    assert.equal(pruneExpired(forbidden, 11_000).rejectPublishes, null);
+
+    const invalidKey = applyFaultSpec(noFaults, { rejectPublishes: { status: 400 } }, 0);
+    assert.deepEqual(invalidKey.rejectPublishes, { status: 400, message: 'Invalid Key', untilMs: null });
+    const tooLarge = applyFaultSpec(noFaults, { rejectPublishes: { status: 413, message: 'Too big' } }, 0);
+    assert.equal(tooLarge.rejectPublishes?.message, 'Too big');
+    assert.equal(applyFaultSpec(tooLarge, { rejectPublishes: null }, 0).rejectPublishes, null);
+
+    const stormToo = applyFaultSpec(forbidden, { rateLimit: {} }, 1000);
+    assert.equal(decideFault(stormToo, 2000, () => 0, true).kind, 'rateLimit', 'a storm wins');
+  });
+
+  it('validates a publish rejection', function () {
+    assert.deepEqual(parseFaultSpec({ rejectPublishes: { status: 401, durationMs: 500 } }), {
+      ok: true,
+      spec: { rejectPublishes: { status: 401, durationMs: 500 } },
+    });
+    const bad = parseFaultSpec({
+      rejectPublishes: { status: 429, message: '', untilMs: 1, durationMs: 1, x: 1 },
+    });
+    assert.equal(bad.ok, false);
+    if (bad.ok) return;
+    assert.equal(bad.problems.length, 4, bad.problems.join('\n'));
+    assert.equal(parseFaultSpec({ rejectPublishes: { status: 503 } }).ok, false, '4xx only');
+    assert.equal(parseFaultSpec({ rejectPublishes: 'yes' }).ok, false);
   });
 
   it('prunes windows that have ended', function () {

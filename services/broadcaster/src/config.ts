@@ -70,7 +70,7 @@ const shape = {
   INGEST_COMMIT_MAX_IN_FLIGHT: intField({ min: 1, max: 32, default: 2 }),
   INGEST_BATCH_BODY_LIMIT_BYTES: intField({ min: 65_536, max: 8_388_608, default: 1_048_576 }),
   RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
-  RELAY_CONCURRENCY: intField({ min: 1, max: 1024, default: 64 }),
+  RELAY_CONCURRENCY: intField({ min: 1, max: 1024, default: 128 }),
   RELAY_CLAIM_BATCH: intField({ min: 1, max: 5000, default: 500 }),
   RELAY_MAX_BUFFERED: intField({ min: 1, max: 100_000, default: 2000 }),
   RELAY_POLL_INTERVAL_MS: intField({ min: 50, max: 600_000, default: 2000 }),
@@ -80,6 +80,7 @@ const shape = {
   RELAY_BACKOFF_MAX_MS: intField({ min: 1, max: 3_600_000, default: 30_000 }),
   RELAY_BREAKER_THRESHOLD: intField({ min: 1, max: 1000, default: 5 }),
   RELAY_BREAKER_HALF_OPEN_MS: intField({ min: 10, max: 600_000, default: 5000 }),
+  RELAY_BREAKER_CONFIG_HALF_OPEN_MS: intField({ min: 10, max: 600_000, default: 10_000 }),
   RELAY_SLOW_CALL_MS: intField({ min: 1, max: 60_000, default: 1000 }),
   RELAY_RATE_LIMIT_DEFAULT_MS: intField({ min: 1, max: 600_000, default: 1000 }),
   RELAY_STATS_INTERVAL_MS: intField({ min: 100, max: 600_000, default: 5000 }),
@@ -103,6 +104,8 @@ export interface RelaySettings {
   backoffMaxMs: number;
   breakerThreshold: number;
   breakerHalfOpenMs: number;
+  /** Half-open delay after PubNub refused our keys (opens at the first refusal). */
+  breakerConfigHalfOpenMs: number;
   slowCallMs: number;
   rateLimitDefaultMs: number;
   statsIntervalMs: number;
@@ -202,6 +205,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       backoffMaxMs: Math.max(c.RELAY_BACKOFF_MAX_MS, c.RELAY_BACKOFF_BASE_MS),
       breakerThreshold: c.RELAY_BREAKER_THRESHOLD,
       breakerHalfOpenMs: c.RELAY_BREAKER_HALF_OPEN_MS,
+      breakerConfigHalfOpenMs: c.RELAY_BREAKER_CONFIG_HALF_OPEN_MS,
       slowCallMs: c.RELAY_SLOW_CALL_MS,
       rateLimitDefaultMs: c.RELAY_RATE_LIMIT_DEFAULT_MS,
       statsIntervalMs: c.RELAY_STATS_INTERVAL_MS,

@@ -13,6 +13,7 @@ export interface BroadcasterMetrics {
   outboxBacklog: Gauge;
   outboxOldestAge: Gauge;
   circuitState: Gauge;
+  pubnubKeysRejected: Gauge;
   deadLetters: Gauge;
   deadLettered: Counter;
   relayBuffered: Gauge;
@@ -64,7 +65,7 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     }),
     publishAttempts: new Counter({
       name: `${p}publish_attempts_total`,
-      help: 'PubNub publish attempts by outcome: published, slow (published, counted against the circuit), transient, rate_limited, poison, rejected (circuit open).',
+      help: 'PubNub publish attempts by outcome: published, slow (published, slower than RELAY_SLOW_CALL_MS; an observation, not a failure), transient, rate_limited, configuration (keys or keyset refused; the event waits), poison (dead-lettered), rejected (circuit open).',
       labelNames: ['result'],
       registers,
     }),
@@ -87,6 +88,11 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     circuitState: new Gauge({
       name: `${p}circuit_state`,
       help: 'PubNub circuit breaker: 0 closed, 1 half-open, 2 open.',
+      registers,
+    }),
+    pubnubKeysRejected: new Gauge({
+      name: `${p}pubnub_keys_rejected`,
+      help: "1 while PubNub refuses this replica's publishes for its keys or keyset (401, 403, 400 invalid key): the last answered publish said so; 0 once one is accepted.",
       registers,
     }),
     deadLetters: new Gauge({

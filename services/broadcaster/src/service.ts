@@ -85,6 +85,7 @@ export async function startBroadcaster(
         timeoutMs: config.relay.publishTimeoutMs,
         rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
         maxSockets: config.relay.concurrency,
+        clock,
       });
     releasers.add('pubnub publisher', () => publisher.close());
 

@@ -86,6 +86,7 @@ describe('faults: nothing lost, order kept, circuit opens and closes', function 
     pubnub = await startPubnubLocal({ port: 0, subscribeBufferPerChannel: 1000 });
     service = await startTestBroadcaster(db.url, pubnub, {
       RELAY_BREAKER_HALF_OPEN_MS: '1000',
+      RELAY_BREAKER_CONFIG_HALF_OPEN_MS: '1000',
       RELAY_SLOW_CALL_MS: '1000',
       RELAY_PUBLISH_TIMEOUT_MS: '5000',
     });
@@ -102,8 +103,15 @@ describe('faults: nothing lost, order kept, circuit opens and closes', function 
     await db.drop();
   });
 
-  /** Steady load before, during and after `fault`, then checks delivery and the circuit. */
-  async function scenario(fault: () => Promise<void>): Promise<void> {
+  /**
+   * Steady load before, during and after `fault`, then checks delivery, that
+   * nothing was dead-lettered, and the circuit: opened and closed again, or
+   * (`circuit: 'stays closed'`) never left closed.
+   */
+  async function scenario(
+    fault: () => Promise<void>,
+    circuit: 'opens' | 'stays closed' = 'opens',
+  ): Promise<void> {
     const games = await createGames(pool, 8);
     const sampler = new CircuitSampler(service.url);
     const load = new SteadyLoad(service.url, games, 50);
@@ -137,11 +145,25 @@ describe('faults: nothing lost, order kept, circuit opens and closes', function 
           `${problems.length} problems: ${problems.slice(0, 4).join(' | ')}`,
       );
     });
-    await waitFor('the circuit to close again', () => (sampler.openedThenClosed() ? true : undefined), {
-      timeoutMs: 10_000,
-    });
-    await sampler.stop();
-    assert.ok(sampler.openedThenClosed(), `circuit samples: ${sampler.samples.join('')}`);
+    if (circuit === 'opens') {
+      await waitFor('the circuit to close again', () => (sampler.openedThenClosed() ? true : undefined), {
+        timeoutMs: 10_000,
+      });
+      await sampler.stop();
+      assert.ok(sampler.openedThenClosed(), `circuit samples: ${sampler.samples.join('')}`);
+    } else {
+      await sampler.stop();
+      assert.ok(sampler.samples.length > 50, `circuit samples: ${sampler.samples.length}`);
+      assert.ok(
+        sampler.samples.every((v) => v === 0),
+        `circuit samples: ${sampler.samples.join('')}`,
+      );
+    }
+    const { rows: dead } = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM realtime_outbox WHERE dead_lettered_at IS NOT NULL AND game_id = ANY($1::uuid[])',
+      [games],
+    );
+    assert.equal(dead[0]?.n, 0, 'nothing dead-lettered');
     await waitFor('every row marked published', async () =>
       (
         await pool.query<{ n: number }>(
@@ -175,11 +197,30 @@ describe('faults: nothing lost, order kept, circuit opens and closes', function 
     });
   });
 
-  it('2 s of added latency', async () => {
+  it('2 s of added latency: slow is not failure, the circuit stays closed', async () => {
     await scenario(async () => {
       await pubnub.setFaults({ latencyMs: 2000 });
       await sleep(8000);
       await pubnub.setFaults({ latencyMs: 0 });
+    }, 'stays closed');
+  });
+
+  it('PubNub refusing the key for 8 s (403): the circuit opens, nothing is dead-lettered', async () => {
+    await scenario(async () => {
+      await pubnub.setFaults({ rejectPublishes: { status: 403, durationMs: 8000 } });
+      await sleep(8000);
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      const refused =
+        metricValue(text, 'sketchyaf_realtime_publish_attempts_total', 'result="configuration"') ?? 0;
+      // Open at the first refusal, one trial a second: a handful of calls, not one per event.
+      assert.ok(refused > 0 && refused < 80, `refused attempts: ${refused}`);
+    });
+  });
+
+  it('PubNub answering 400 "Invalid Key" for 5 s: the same, a configuration fault', async () => {
+    await scenario(async () => {
+      await pubnub.setFaults({ rejectPublishes: { status: 400, durationMs: 5000 } });
+      await sleep(5000);
     });
   });
 });

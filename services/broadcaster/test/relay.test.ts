@@ -196,11 +196,126 @@ describe('outbox relay (real PostgreSQL, pubnub-local)', function () {
       { authorization: `Bearer ${adminToken}` },
     );
     assert.equal(redrive.status, 200, JSON.stringify(redrive.body));
-    assert.deepEqual(redrive.body, { redriven: 1, eventIds: [poisonId] });
-    const late = await waitFor('the re-driven event', () =>
-      subscriber.messages.find((m) => m.envelope.eventId === poisonId),
+    assert.deepEqual(redrive.body, { redriven: 1, eventIds: [poisonId], replayed: 1 });
+    const late = await waitFor("the re-driven event and the game's later one again", () =>
+      subscriber.messages.filter((m) => m.envelope.gameId === gameId).length >= 3 ? true : undefined,
     );
-    assert.equal(late.envelope.sequence, 1, 're-driven events keep their sequence (delivered late)');
+    assert.ok(late);
+    // 2 (the gap at 1), then the redrive: 1, and 2 again (same eventId), so the game reads in order from 1.
+    assert.deepEqual(
+      subscriber.messages.filter((m) => m.envelope.gameId === gameId).map((m) => m.envelope.sequence),
+      [2, 1, 2],
+    );
+    const twice = subscriber.messages.filter((m) => m.envelope.sequence === 2).map((m) => m.envelope.eventId);
+    assert.equal(new Set(twice).size, 1, 'the replayed event keeps its eventId');
+    const { rows: after } = await pool.query<{ pending: number; dead: number }>(
+      `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS pending,
+              count(*) FILTER (WHERE dead_lettered_at IS NOT NULL)::int AS dead
+       FROM realtime_outbox WHERE game_id = $1`,
+      [gameId],
+    );
+    assert.deepEqual(after[0], { pending: 0, dead: 0 });
+  });
+
+  it("a redrive while the game's next event is in flight still ends with that event after the redriven one", async () => {
+    const service = await start();
+    const [gameId = ''] = await createGames(pool, 1);
+    const subscriber = await subscribe([`game.${gameId}`]);
+    const { rows } = await pool.query<{ event_id: string }>(
+      `WITH seq AS (UPDATE games SET last_event_sequence = last_event_sequence + 1 WHERE id = $1 RETURNING last_event_sequence)
+       INSERT INTO realtime_outbox (game_id, sequence, type, channel, payload, request_id, source)
+       SELECT $1, last_event_sequence, 'player_joined', 'game.' || $1, jsonb_build_object('blob', repeat('x', 40000)), 'r', 'database'
+       FROM seq RETURNING event_id::text`,
+      [gameId],
+    );
+    const poisonId = rows[0]?.event_id ?? '';
+    await waitFor('the dead letter', async () =>
+      (
+        await pool.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM realtime_outbox WHERE event_id = $1 AND dead_lettered_at IS NOT NULL',
+          [poisonId],
+        )
+      ).rows[0]?.n === 1
+        ? true
+        : undefined,
+    );
+    await pool.query(`UPDATE realtime_outbox SET payload = '{"blob":"x"}' WHERE event_id = $1`, [poisonId]);
+    // Sequence 2 goes out slowly; the redrive lands while it is in flight.
+    await pubnub.setFaults({ latencyMs: 800 });
+    try {
+      const next = await post(`${service.url}/v1/events`, exampleEvents(gameId)['vote_cast']);
+      assert.equal(next.status, 202, JSON.stringify(next.body));
+      await waitFor('sequence 2 in flight', () => (service.relay.inFlight > 0 ? true : undefined), {
+        intervalMs: 5,
+      });
+      const redrive = await post(
+        `${service.url}/admin/dead-letters/redrive`,
+        { eventIds: [poisonId] },
+        { authorization: `Bearer ${adminToken}` },
+      );
+      assert.deepEqual(redrive.body, { redriven: 1, eventIds: [poisonId], replayed: 1 });
+      await waitFor(
+        'sequence 2, the redriven 1, and 2 again',
+        () => (subscriber.messages.length >= 3 ? true : undefined),
+        { timeoutMs: 15_000 },
+      );
+    } finally {
+      await pubnub.setFaults({ latencyMs: 0 });
+    }
+    assert.deepEqual(
+      subscriber.messages.map((m) => m.envelope.sequence),
+      [2, 1, 2],
+    );
+    const { rows: after } = await pool.query<{ pending: number; flagged: number }>(
+      `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS pending,
+              count(*) FILTER (WHERE publish_timetoken = 0)::int AS flagged
+       FROM realtime_outbox WHERE game_id = $1`,
+      [gameId],
+    );
+    assert.deepEqual(after[0], { pending: 0, flagged: 0 });
+  });
+
+  it('PubNub refusing the key (403): nothing dead-lettered, circuit open, attempts recorded; in order once fixed', async () => {
+    const service = await start({ RELAY_BREAKER_CONFIG_HALF_OPEN_MS: '300' });
+    const [gameId = ''] = await createGames(pool, 1);
+    const subscriber = await subscribe([`game.${gameId}`]);
+    await pubnub.setFaults({ rejectPublishes: { status: 403 } });
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        const res = await post(`${service.url}/v1/events`, exampleEvents(gameId)['vote_cast']);
+        assert.equal(res.status, 202, JSON.stringify(res.body));
+      }
+      await waitFor('the refusals recorded on the rows', async () => {
+        const { rows } = await pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM realtime_outbox WHERE game_id = $1 AND last_error LIKE 'PubNub 403%' AND attempts > 0",
+          [gameId],
+        );
+        return (rows[0]?.n ?? 0) > 0 ? true : undefined;
+      });
+      assert.notEqual(service.relay.circuitState, 'closed');
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      assert.match(metrics, /sketchyaf_realtime_pubnub_keys_rejected\{service="broadcaster"\} 1/);
+      assert.match(
+        metrics,
+        /sketchyaf_realtime_publish_attempts_total\{result="configuration",service="broadcaster"\} [1-9]/,
+      );
+    } finally {
+      await pubnub.setFaults({ rejectPublishes: null });
+    }
+    await waitFor("the game's events after the key is fixed", () =>
+      subscriber.messages.length >= 3 ? true : undefined,
+    );
+    assert.deepEqual(
+      subscriber.messages.map((m) => m.envelope.sequence),
+      [1, 2, 3],
+    );
+    const { rows } = await pool.query<{ dead: number }>(
+      'SELECT count(*) FILTER (WHERE dead_lettered_at IS NOT NULL)::int AS dead FROM realtime_outbox WHERE game_id = $1',
+      [gameId],
+    );
+    assert.equal(rows[0]?.dead, 0);
+    const metrics = await (await fetch(`${service.url}/metrics`)).text();
+    assert.match(metrics, /sketchyaf_realtime_pubnub_keys_rejected\{service="broadcaster"\} 0/);
   });
 
   it('an owned-shards restriction publishes only those shards', async () => {

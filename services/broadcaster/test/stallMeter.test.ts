@@ -112,8 +112,13 @@ describe('attemptPublish and a frozen process', () => {
     close: () => undefined,
   };
 
-  it('counts a slow publish against PubNub, but not the time the process was frozen', async () => {
-    const circuit = new PublishCircuit({ threshold: 5, halfOpenAfterMs: 1000 });
+  it('reports a slow publish as slow, but not the time the process was frozen; slowness never opens the circuit', async () => {
+    const circuit = new PublishCircuit({
+      clock: { now: () => Date.now() },
+      threshold: 1,
+      halfOpenAfterMs: 1000,
+      configurationHalfOpenAfterMs: 1000,
+    });
     const noStall = { totalMs: () => 0 };
     const slow = await attemptPublish(circuit, slowPublisher, row, 20, noStall);
     assert.equal(slow.kind, 'published');
@@ -129,5 +134,6 @@ describe('attemptPublish and a frozen process', () => {
     assert.equal(outcome.kind, 'published');
     assert.equal(outcome.kind === 'published' && outcome.slow, false);
     assert.ok(outcome.ms >= 50, 'the observed duration stays the real one');
+    assert.equal(circuit.state, 'closed', 'a slow success is a success, even at threshold 1');
   });
 });

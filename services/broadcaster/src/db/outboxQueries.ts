@@ -138,11 +138,23 @@ export interface PublishedMark {
   attempts: number;
 }
 
+/**
+ * `publish_timetoken` on an unpublished row that a redrive caught between
+ * claim and mark (see redriveDeadLetters); never a real timetoken.
+ */
+const replayPending = 0;
+
+/**
+ * Records publishes. A row a redrive flagged with `replayPending` meanwhile
+ * was published before the redriven event: its mark is refused (the flag is
+ * cleared), so it is claimed and published once more, after that event.
+ */
 export async function markPublished(pool: Pool, marks: readonly PublishedMark[]): Promise<void> {
   await pool.query(
     `UPDATE realtime_outbox o
-     SET published_at = clock_timestamp(), publish_timetoken = m.tt, attempts = o.attempts + m.attempts,
-         dead_lettered_at = NULL
+     SET published_at = CASE WHEN o.publish_timetoken = ${replayPending} THEN NULL ELSE clock_timestamp() END,
+         publish_timetoken = CASE WHEN o.publish_timetoken = ${replayPending} THEN NULL ELSE m.tt END,
+         attempts = o.attempts + m.attempts, dead_lettered_at = NULL
      FROM unnest($1::bigint[], $2::bigint[], $3::int[]) AS m(id, tt, attempts)
      WHERE o.id = m.id AND o.published_at IS NULL`,
     [marks.map((m) => m.id), marks.map((m) => m.timetoken), marks.map((m) => m.attempts)],
@@ -245,15 +257,57 @@ export async function listDeadLetters(pool: Pool, limit: number): Promise<DeadLe
   return rows;
 }
 
-/** Returns dead letters to the relay (all of them, or those with the given event ids). */
-export async function redriveDeadLetters(pool: Pool, eventIds: readonly string[] | null): Promise<string[]> {
-  const { rows } = await pool.query<{ event_id: string }>(
-    `WITH redriven AS (
-       UPDATE realtime_outbox SET dead_lettered_at = NULL
+export interface RedriveResult {
+  /** Event ids of the dead letters handed back. */
+  eventIds: string[];
+  /** Later events of the same channels to be published (again) after them. */
+  replayed: number;
+}
+
+/**
+ * Returns dead letters to the relay (all of them, or those with the given
+ * event ids) and, so that their channel's order holds for subscribers, marks
+ * every later event of the same channel that was already published as
+ * unpublished again: the relay then publishes the dead letter and that tail
+ * once more, in id (sequence) order. Later events not yet marked may be in a
+ * relay's hands, published or about to be, before the dead letter: they are
+ * flagged `replayPending` so that their mark is refused and they go again
+ * after it (a queued one is then published twice, in order). Subscribers see
+ * the tail's events twice, with the same eventIds (docs/architecture.md,
+ * "Dead letters and redrive").
+ */
+export async function redriveDeadLetters(
+  pool: Pool,
+  eventIds: readonly string[] | null,
+): Promise<RedriveResult> {
+  const { rows } = await pool.query<{ event_id: string | null; replayed: number }>(
+    `WITH target AS (
+       SELECT id, channel FROM realtime_outbox
        WHERE dead_lettered_at IS NOT NULL AND ($1::uuid[] IS NULL OR event_id = ANY($1::uuid[]))
-       RETURNING event_id)
-     SELECT event_id::text FROM redriven, (SELECT pg_notify('realtime_outbox', '')) AS wake`,
+       FOR UPDATE),
+     oldest AS (SELECT channel, min(id) AS id FROM target GROUP BY channel),
+     redriven AS (
+       UPDATE realtime_outbox o SET dead_lettered_at = NULL
+       FROM target t WHERE o.id = t.id
+       RETURNING o.event_id),
+     replayed AS (
+       UPDATE realtime_outbox o SET published_at = NULL, publish_timetoken = NULL
+       FROM oldest f
+       WHERE o.channel = f.channel AND o.id > f.id AND o.published_at IS NOT NULL
+       RETURNING o.id),
+     caught AS (
+       UPDATE realtime_outbox o SET publish_timetoken = ${replayPending}
+       FROM oldest f
+       WHERE o.channel = f.channel AND o.id > f.id AND o.published_at IS NULL AND o.dead_lettered_at IS NULL
+       RETURNING o.id),
+     wake AS (SELECT pg_notify('realtime_outbox', ''))
+     SELECT r.event_id::text, (SELECT count(*)::int FROM replayed) + (SELECT count(*)::int FROM caught) AS replayed
+     FROM (SELECT 1) one
+     LEFT JOIN redriven r ON true, wake`,
     [eventIds],
   );
-  return rows.map((r) => r.event_id);
+  return {
+    eventIds: rows.flatMap((r) => (r.event_id === null ? [] : [r.event_id])),
+    replayed: rows[0]?.replayed ?? 0,
+  };
 }

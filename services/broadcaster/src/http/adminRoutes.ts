@@ -14,7 +14,8 @@ const redriveBody = z.union([
 /**
  * Operator endpoints, behind the admin tokens:
  * `GET /admin/dead-letters?limit=` lists dead letters;
- * `POST /admin/dead-letters/redrive` `{"eventIds":[…]}` or `{"all":true}` hands them back to the relay.
+ * `POST /admin/dead-letters/redrive` `{"eventIds":[…]}` or `{"all":true}` hands them back to the relay,
+ * with every later event of their channels, so that subscribers get them in sequence order.
  */
 export function adminRoutes(options: {
   pool: Pool;
@@ -63,9 +64,9 @@ export function adminRoutes(options: {
       );
     }
     const eventIds = 'eventIds' in parsed.data ? parsed.data.eventIds.map((id) => id.toLowerCase()) : null;
-    const redriven = await redriveDeadLetters(options.pool, eventIds);
+    const { eventIds: redriven, replayed } = await redriveDeadLetters(options.pool, eventIds);
     options.onRedrive();
-    res.json({ redriven: redriven.length, eventIds: redriven });
+    res.json({ redriven: redriven.length, eventIds: redriven, replayed });
   });
   return router;
 }

@@ -1,4 +1,4 @@
-import type { Logger, Pool } from '@sketchyaf/core';
+import { describeDatabaseError, type Clock, type Logger, type Pool } from '@sketchyaf/core';
 import { deadLetter } from '../db/outboxQueries.ts';
 import { backoffDelay } from './backoff.ts';
 
@@ -12,6 +12,7 @@ export async function writeDeadLetter(
   logger: Logger,
   entry: { id: string; error: string; attempts: number },
   running: () => boolean,
+  clock: Pick<Clock, 'setTimeout'>,
 ): Promise<boolean> {
   for (let failures = 1; ; failures += 1) {
     try {
@@ -19,10 +20,14 @@ export async function writeDeadLetter(
       return true;
     } catch (err) {
       if (!running()) return false;
-      logger.warn('dead-lettering failed; retrying', { err: String(err), outboxId: entry.id });
-      await new Promise((resolve) =>
-        setTimeout(resolve, backoffDelay(failures, { baseMs: 100, maxMs: 5000 })),
-      );
+      logger.warn('dead-lettering failed; retrying', {
+        cause: describeDatabaseError(err),
+        err: err instanceof Error ? err.stack : String(err),
+        outboxId: entry.id,
+      });
+      await new Promise<void>((resolve) => {
+        clock.setTimeout(resolve, backoffDelay(failures, { baseMs: 100, maxMs: 5000 }));
+      });
     }
   }
 }

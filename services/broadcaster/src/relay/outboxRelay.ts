@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock, Logger, Pool } from '@sketchyaf/core';
+import { describeDatabaseError, type Clock, type Logger, type Pool } from '@sketchyaf/core';
 import type { RelaySettings } from '../config.ts';
 import { claimEvents, recordFailures, type OutboxRow } from '../db/outboxQueries.ts';
 import { outboxShardOf } from '../events/channels.ts';
@@ -8,6 +8,7 @@ import { backoffDelay, planRetry } from './backoff.ts';
 import { writeDeadLetter } from './deadLetters.ts';
 import { KeyedQueue, type Keyed } from './keyedQueue.ts';
 import { attemptPublish } from './publishAttempt.ts';
+import type { CircuitFailure } from './circuitPolicy.ts';
 import { circuitGaugeValue, PublishCircuit, type CircuitStateName } from './publishCircuit.ts';
 import { PublishedMarks } from './publishedMarks.ts';
 import { StallMeter } from './stallMeter.ts';
@@ -83,7 +84,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   constructor(deps: RelayDeps) {
     super();
     this.#deps = deps;
-    this.#marks = new PublishedMarks(deps.pool, deps.logger, () => {
+    this.#marks = new PublishedMarks(deps.pool, deps.logger, deps.clock, () => {
       this.#updateGauges();
       this.#requestFetch();
     });
@@ -96,10 +97,13 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       },
     });
     deps.metrics.circuitState.set(circuitGaugeValue.closed);
+    deps.metrics.pubnubKeysRejected.set(0);
     this.#circuit = new PublishCircuit({
+      clock: deps.clock,
       threshold: deps.settings.breakerThreshold,
       halfOpenAfterMs: deps.settings.breakerHalfOpenMs,
-      onStateChange: (state) => this.#onCircuit(state),
+      configurationHalfOpenAfterMs: deps.settings.breakerConfigHalfOpenMs,
+      onStateChange: (state, cause) => this.#onCircuit(state, cause),
     });
   }
 
@@ -176,10 +180,16 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     });
   }
 
-  #onCircuit(state: CircuitStateName): void {
+  #onCircuit(state: CircuitStateName, cause: CircuitFailure | null): void {
     const { metrics, logger } = this.#deps;
     metrics.circuitState.set(circuitGaugeValue[state]);
-    if (state === 'open') logger.warn('PubNub circuit open: publishing paused, events wait in the outbox');
+    if (state === 'open' && cause === 'configuration')
+      logger.error(
+        'PubNub refuses our keys or keyset: publishing paused, events wait in the outbox (runbook PubNubKeysRejected)',
+        { retryEveryMs: this.#deps.settings.breakerConfigHalfOpenMs },
+      );
+    else if (state === 'open')
+      logger.warn('PubNub circuit open: publishing paused, events wait in the outbox', { cause });
     else logger.info(`PubNub circuit ${state.replace('_', '-')}`);
     // PubNub is back: whatever was backing off may go at once.
     if (state === 'closed') this.#queue.clearDelays();
@@ -329,9 +339,11 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       { result: outcome.kind === 'published' ? 'success' : 'failure' },
       outcome.ms / 1000,
     );
+    // PubNub answered about the event itself: our keys are accepted again.
+    if (outcome.kind === 'published' || outcome.kind === 'poison') metrics.pubnubKeysRejected.set(0);
     if (outcome.kind === 'published') {
       metrics.publishAttempts.inc({ result: outcome.slow ? 'slow' : 'published' });
-      metrics.publishLag.observe(Math.max(0, Date.now() - row.created_at.getTime()) / 1000);
+      metrics.publishLag.observe(Math.max(0, now - row.created_at.getTime()) / 1000);
       this.#queue.complete(item);
       const delivered: DeliveryEvent = {
         eventId: row.event_id,
@@ -350,6 +362,26 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     metrics.publishAttempts.inc({ result: outcome.kind });
     if (outcome.kind === 'poison') {
       await this.#deadLetter(item, outcome.error.message);
+      return;
+    }
+    if (outcome.kind === 'configuration') {
+      metrics.pubnubKeysRejected.set(1);
+      // Never dead-lettered: the event is not to blame. Its attempts go on the row at once, so an
+      // operator reading the outbox sees why it waits.
+      void recordFailures(this.#deps.pool, item.id, outcome.error.message, item.attempts).catch(
+        (err: unknown) => {
+          // Only the trace is lost: the event stays unpublished in the outbox either way.
+          this.#deps.logger.warn('recording a refused publish failed', {
+            cause: describeDatabaseError(err),
+            err: err instanceof Error ? err.stack : String(err),
+            outboxId: item.id,
+          });
+        },
+      );
+      item.attempts = 0;
+      // The open circuit paces the retries (one trial per RELAY_BREAKER_CONFIG_HALF_OPEN_MS); a
+      // per-event back-off on top would only delay the trial, and the drain, after the keys are fixed.
+      this.#queue.retry(item, now, now);
       return;
     }
     item.failures += 1;
@@ -376,7 +408,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   async #deadLetter(item: Claimed, error: string): Promise<void> {
     const { pool, metrics, logger } = this.#deps;
     const entry = { id: item.id, error, attempts: item.attempts };
-    if (!(await writeDeadLetter(pool, logger, entry, () => this.#running))) return;
+    if (!(await writeDeadLetter(pool, logger, entry, () => this.#running, this.#deps.clock))) return;
     metrics.deadLettered.inc();
     logger.warn('event dead-lettered: PubNub refused it', {
       outboxId: item.id,

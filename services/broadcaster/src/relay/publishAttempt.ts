@@ -1,15 +1,15 @@
-import { BrokenCircuitError } from 'cockatiel';
 import type { OutboxRow } from '../db/outboxQueries.ts';
 import { buildEnvelope, type Envelope } from '../events/envelope.ts';
-import type { PublishCircuit } from './publishCircuit.ts';
+import { BrokenCircuitError, type PublishCircuit } from './publishCircuit.ts';
 import type { Publisher } from './pubnubPublisher.ts';
-import { PoisonPublishError, RateLimitedPublishError, SlowPublishError } from './publishErrors.ts';
+import { ConfigurationPublishError, PoisonPublishError, RateLimitedPublishError } from './publishErrors.ts';
 
 export type AttemptOutcome =
   | { kind: 'published'; timetoken: string; slow: boolean; ms: number }
   /** The circuit was open: nothing was sent. */
   | { kind: 'rejected'; ms: number }
   | { kind: 'poison'; error: Error; ms: number }
+  | { kind: 'configuration'; error: Error; ms: number }
   | { kind: 'rate_limited'; error: Error; retryAfterMs: number; ms: number }
   | { kind: 'transient'; error: Error; ms: number };
 
@@ -30,9 +30,10 @@ export function envelopeOf(row: OutboxRow): Envelope {
 
 /**
  * One publish through the circuit breaker, reduced to what the relay must do
- * next. Never throws. A publish slower than `slowCallMs` counts as a failure
- * for the breaker but still delivered the event; time this process spent
- * frozen meanwhile (`stalls`, see StallMeter) is not PubNub's and does not count.
+ * next. Never throws. A publish slower than `slowCallMs` is reported as slow
+ * (an observation for the metrics; it never counts against the breaker), not
+ * counting time this process spent frozen meanwhile (`stalls`, see StallMeter):
+ * that time is not PubNub's.
  */
 export async function attemptPublish(
   circuit: PublishCircuit,
@@ -48,19 +49,15 @@ export async function attemptPublish(
   const stalledBefore = stalls.totalMs();
   const elapsed = (): number => performance.now() - started;
   try {
-    const timetoken = await circuit.execute(async () => {
-      const tt = await publisher.publish(row.channel, envelope, approxBytes);
-      const ms = elapsed() - (stalls.totalMs() - stalledBefore);
-      if (ms > slowCallMs) throw new SlowPublishError(tt, ms);
-      return tt;
-    });
-    return { kind: 'published', timetoken, slow: false, ms: elapsed() };
+    const timetoken = await circuit.execute(() => publisher.publish(row.channel, envelope, approxBytes));
+    const ms = elapsed();
+    const slow = ms - (stalls.totalMs() - stalledBefore) > slowCallMs;
+    return { kind: 'published', timetoken, slow, ms };
   } catch (err) {
     const ms = elapsed();
-    if (err instanceof SlowPublishError)
-      return { kind: 'published', timetoken: err.timetoken, slow: true, ms };
     if (err instanceof BrokenCircuitError) return { kind: 'rejected', ms };
     if (err instanceof PoisonPublishError) return { kind: 'poison', error: err, ms };
+    if (err instanceof ConfigurationPublishError) return { kind: 'configuration', error: err, ms };
     if (err instanceof RateLimitedPublishError)
       return { kind: 'rate_limited', error: err, retryAfterMs: err.retryAfterMs, ms };
     return { kind: 'transient', error: err instanceof Error ? err : new Error(String(err)), ms };

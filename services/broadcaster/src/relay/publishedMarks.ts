@@ -1,4 +1,4 @@
-import type { Logger, Pool } from '@sketchyaf/core';
+import type { Clock, Logger, Pool } from '@sketchyaf/core';
 import { GroupCommitter } from '../db/groupCommit.ts';
 import { markPublished, type PublishedMark } from '../db/outboxQueries.ts';
 import { backoffDelay } from './backoff.ts';
@@ -15,11 +15,13 @@ export class PublishedMarks {
   readonly #committer: GroupCommitter<PublishedMark, void>;
   readonly #pending = new Set<string>();
   readonly #onCommitted: () => void;
+  readonly #clock: Pick<Clock, 'setTimeout'>;
   #stopping = false;
 
-  constructor(pool: Pool, logger: Logger, onCommitted: () => void) {
+  constructor(pool: Pool, logger: Logger, clock: Pick<Clock, 'setTimeout'>, onCommitted: () => void) {
     this.#pool = pool;
     this.#logger = logger;
+    this.#clock = clock;
     this.#onCommitted = onCommitted;
     this.#committer = new GroupCommitter({
       maxWeight: 1000,
@@ -75,7 +77,9 @@ export class PublishedMarks {
           events: marks.length,
           retryInMs: delay,
         });
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await new Promise<void>((resolve) => {
+          this.#clock.setTimeout(resolve, delay);
+        });
       }
     }
   }

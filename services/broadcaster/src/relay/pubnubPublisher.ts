@@ -1,8 +1,10 @@
 import PubNub from 'pubnub';
+import { systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
 import type { Envelope } from '../events/envelope.ts';
 import { parseRetryAfter } from './backoff.ts';
 import {
-  classifyStatus,
+  classifyPublishFailure,
+  ConfigurationPublishError,
   PoisonPublishError,
   RateLimitedPublishError,
   TransientPublishError,
@@ -28,6 +30,8 @@ export interface PubnubPublisherOptions {
   /** Used when a 429 comes without a readable Retry-After. */
   rateLimitDefaultMs: number;
   maxSockets: number;
+  /** Drives the publish timeout and Retry-After dates; the system clock by default. */
+  clock?: Clock;
 }
 
 // Messages larger than this go by POST: a GET puts the URL-encoded message in
@@ -60,12 +64,13 @@ export function createPubnubPublisher(options: PubnubPublisherOptions): Publishe
     autoNetworkDetection: false,
   });
   const probe = new RetryAfterProbe(`${options.ssl ? 'https' : 'http'}://${options.origin}`);
+  const clock = options.clock ?? systemClock;
 
   return {
     async publish(channel, message, approxBytes) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: TimerHandle | undefined;
       const guard = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
+        timer = clock.setTimeout(() => {
           reject(new TransientPublishError(`no answer from PubNub within ${options.timeoutMs} ms`, 0));
         }, options.timeoutMs);
       });
@@ -78,9 +83,9 @@ export function createPubnubPublisher(options: PubnubPublisherOptions): Publishe
         const response = await Promise.race([request, guard]);
         return response.timetoken;
       } catch (err) {
-        throw toPublishError(err, channel, probe, options.rateLimitDefaultMs);
+        throw toPublishError(err, channel, probe, options.rateLimitDefaultMs, clock.now());
       } finally {
-        clearTimeout(timer);
+        if (timer) clock.clearTimeout(timer);
       }
     },
     close() {
@@ -95,16 +100,19 @@ function toPublishError(
   channel: string,
   probe: RetryAfterProbe,
   defaultMs: number,
+  nowMs: number,
 ): PublishError {
   if (err instanceof TransientPublishError) return err;
   const status = (err as { status?: SdkStatus } | null)?.status;
   const statusCode = typeof status?.statusCode === 'number' ? status.statusCode : 0;
   const detail = describe(err, status);
-  switch (classifyStatus(statusCode)) {
+  switch (classifyPublishFailure(statusCode, detail)) {
     case 'rate_limited': {
-      const retryAfterMs = parseRetryAfter(probe.take(channel), Date.now()) ?? defaultMs;
+      const retryAfterMs = parseRetryAfter(probe.take(channel), nowMs) ?? defaultMs;
       return new RateLimitedPublishError(`PubNub 429: ${detail}`, retryAfterMs, { cause: err });
     }
+    case 'configuration':
+      return new ConfigurationPublishError(`PubNub ${statusCode}: ${detail}`, statusCode, { cause: err });
     case 'poison':
       return new PoisonPublishError(`PubNub ${statusCode}: ${detail}`, statusCode, { cause: err });
     case 'transient':

@@ -15,11 +15,11 @@ export interface StallMeterOptions {
  * gap between ticks exceeds that by (beyond the tolerance) was time the
  * process could not run.
  *
- * Why: the relay counts a publish slower than RELAY_SLOW_CALL_MS against
- * PubNub's circuit. A publish in flight while the process was stopped for
- * 4 s looks 4 s slow on resume; five of them opened the circuit, and the
- * resumed replica stopped claiming for the half-open delay although PubNub
- * was fine. The relay subtracts the stall from each publish's duration.
+ * Why: the relay sorts publishes slower than RELAY_SLOW_CALL_MS into
+ * `result="slow"`. A publish in flight while the process was stopped for 4 s
+ * looks 4 s slow on resume, which would blame PubNub for our own freeze (and,
+ * when slow calls still counted against the breaker, opened it on a healthy
+ * PubNub). The relay subtracts the stall from each publish's duration.
  */
 export class StallMeter {
   readonly #clock: Clock;
