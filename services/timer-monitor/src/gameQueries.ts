@@ -98,6 +98,12 @@ export async function countOverdue(
  * machine. Only the games that advanced come back. `id = ANY(...)` keeps the
  * plan on the primary key whatever the table statistics say (a hash join
  * over a seq scan costs 50 ms per batch at 100k games).
+ *
+ * The due rows are locked first with SKIP LOCKED: a game whose row another
+ * transaction holds (a backend transaction left open, a slow ingest) is left
+ * out and comes back as a miss, instead of making the whole batch wait for
+ * the lock up to statement_timeout. The caller tells it apart from a stale
+ * version by re-reading it.
  */
 export async function advanceBatch(
   pool: Pool,
@@ -105,12 +111,16 @@ export async function advanceBatch(
   requestId: string,
 ): Promise<AdvancedRow[]> {
   const { rows } = await pool.query<AdvancedRow>(
-    `WITH settings AS (SELECT set_config('sketchyaf.request_id', $3, true))
+    `WITH settings AS (SELECT set_config('sketchyaf.request_id', $3, true)),
+     due AS MATERIALIZED (
+       SELECT g.id, g.version FROM games g, unnest($1::uuid[], $2::bigint[]) AS d(id, version)
+       WHERE g.id = ANY($1::uuid[]) AND g.id = d.id AND g.version = d.version
+         AND g.phase_expires_at <= clock_timestamp()
+       FOR NO KEY UPDATE OF g SKIP LOCKED)
      UPDATE games g
      SET status = realtime_next_timed_status(g.status, g.current_round, g.total_rounds)
-     FROM unnest($1::uuid[], $2::bigint[]) AS d(id, version), settings
-     WHERE g.id = ANY($1::uuid[]) AND g.id = d.id AND g.version = d.version
-       AND g.phase_expires_at <= clock_timestamp()
+     FROM due, settings
+     WHERE g.id = ANY(ARRAY(SELECT id FROM due)) AND g.id = due.id AND g.version = due.version
      RETURNING g.id, g.version::text, g.status, g.current_round AS round,
                (extract(epoch FROM g.phase_expires_at) * 1000)::float8 AS at,
                (extract(epoch FROM g.phase_started_at) * 1000)::float8 AS started`,
