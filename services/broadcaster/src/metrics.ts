@@ -7,6 +7,7 @@ export interface BroadcasterMetrics {
   ingestCommitEvents: Histogram;
   ingestCommitDuration: Histogram<'result'>;
   ingestCommitRetries: Counter;
+  ingestBusyRetries: Counter;
   publishDuration: Histogram<'result'>;
   publishAttempts: Counter<'result'>;
   publishLag: Histogram;
@@ -53,6 +54,11 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     ingestCommitRetries: new Counter({
       name: `${p}ingest_commit_retries_total`,
       help: 'Group-commit statements run again after a deadlock or serialization failure.',
+      registers,
+    }),
+    ingestBusyRetries: new Counter({
+      name: `${p}ingest_busy_retries_total`,
+      help: 'Requests sent to a later group because a game they name was locked by another transaction.',
       registers,
     }),
     publishDuration: new Histogram({

@@ -188,6 +188,8 @@ export async function startBroadcaster(
       maxWaitMs: config.ingest.commitWaitMs,
       maxEvents: config.ingest.commitMaxEvents,
       maxInFlight: config.ingest.commitMaxInFlight,
+      busyWaitMs: config.ingest.busyWaitMs,
+      clock,
     });
     releasers.add('outbox writer', () => writer.drain());
 

@@ -471,13 +471,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   /** One game's transition fails on its own: park it, say which and why, retry it slowly. */
   #quarantine(game: Deadline, err: unknown, failure: DatabaseErrorClass, requestId: string): void {
     const { metrics, databaseClock, logger } = this.#deps;
-    const hold = this.#holds.record(
-      game.gameId,
-      'quarantined',
-      game.version,
-      game.at,
-      databaseClock.now(),
-    );
+    const hold = this.#holds.record(game.gameId, 'quarantined', game.version, game.at, databaseClock.now());
     metrics.quarantines.inc({ kind: failure.kind });
     metrics.quarantinedGames.set(this.#holds.quarantined);
     this.#enqueue(game.gameId, game.version, game.at, game.startedAt);

@@ -30,7 +30,9 @@ describe('planBatchFailure', () => {
   });
 
   it("backs the replica off for the database's own failures, never blaming a game", () => {
-    for (const kind of allKinds.filter((k) => !['data', 'constraint', 'unknown', 'serialization'].includes(k))) {
+    for (const kind of allKinds.filter(
+      (k) => !['data', 'constraint', 'unknown', 'serialization'].includes(k),
+    )) {
       assert.equal(planBatchFailure(kind, 2500), 'backoff', kind);
       assert.equal(planBatchFailure(kind, 1), 'backoff', kind);
     }
