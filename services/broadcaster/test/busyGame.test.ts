@@ -94,13 +94,22 @@ describe('ingest with a game row locked by another transaction (real PostgreSQL)
     const written = await pool.query<{ game_id: string; n: number; max: number }>(
       'SELECT game_id::text, count(*)::int AS n, max(sequence)::int AS max FROM realtime_outbox GROUP BY game_id',
     );
-    assert.equal(written.rows.find((r) => r.game_id === locked), undefined, 'nothing for the locked game');
-    for (const r of written.rows) assert.deepEqual([r.n, r.max], [10, 10], `contiguous sequences of ${r.game_id}`);
+    assert.equal(
+      written.rows.find((r) => r.game_id === locked),
+      undefined,
+      'nothing for the locked game',
+    );
+    for (const r of written.rows)
+      assert.deepEqual([r.n, r.max], [10, 10], `contiguous sequences of ${r.game_id}`);
 
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
-    assert.ok((metricValue(metrics, 'sketchyaf_realtime_ingest_busy_retries_total') ?? 0) >= 5, 'retries counted');
     assert.ok(
-      (metricValue(metrics, 'sketchyaf_realtime_ingest_events_rejected_total', 'reason="game_busy"') ?? 0) >= 1,
+      (metricValue(metrics, 'sketchyaf_realtime_ingest_busy_retries_total') ?? 0) >= 5,
+      'retries counted',
+    );
+    assert.ok(
+      (metricValue(metrics, 'sketchyaf_realtime_ingest_events_rejected_total', 'reason="game_busy"') ?? 0) >=
+        1,
       'refusal counted by reason',
     );
   });
