@@ -143,7 +143,7 @@ describe('faults: one bad game among 300 (locked row 15 s, garbage NOTIFYs, bad 
         headers: { 'content-type': 'application/json', authorization: `Bearer ${apiToken}` },
         body: JSON.stringify(exampleEvents(gameId)[type]),
       });
-      return { status: res.status, body: (await res.json()) as unknown };
+      return { status: res.status, body: (await res.json()) };
     };
     const others = ids.filter((id) => id !== locked && id !== bad);
     const loops = Array.from({ length: ingestLoops }, async (_, loop) => {
