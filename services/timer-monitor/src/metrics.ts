@@ -57,7 +57,7 @@ export function createTimerMetrics(registry: Registry): TimerMetrics {
     }),
     overdueGames: new Gauge({
       name: `${p}overdue_games`,
-      help: 'Games in owned shards more than 1 s past their deadline, as of the last sweep.',
+      help: 'Games in owned shards more than 1 s past their deadline, as of the last sweep, quarantined games aside.',
       registers,
     }),
     sweeps: new Counter({

@@ -242,7 +242,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
           limit: 10_000,
         });
         metrics.sweeps.inc({ kind: 'count' });
-        metrics.overdueGames.set(overdue);
+        metrics.overdueGames.set(this.#overdueNotQuarantined(overdue));
         return;
       }
       const result = await sweepOverdue(pool, this.#ownedList(), settings.shardCount, {
@@ -251,13 +251,22 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         limit: 10_000,
       });
       metrics.sweeps.inc({ kind: 'full' });
-      metrics.overdueGames.set(result.overdue);
+      metrics.overdueGames.set(this.#overdueNotQuarantined(result.overdue));
       this.#applyRows(result.rows);
       await databaseClock.calibrate(1);
       this.#wake();
     } catch (err) {
       this.#warn('safety sweep failed', err);
     }
+  }
+
+  /**
+   * Quarantined games are overdue by definition and have their own gauge and
+   * alert (TimerGamesQuarantined): one bad row must not page as if timers
+   * were stuck.
+   */
+  #overdueNotQuarantined(overdue: number): number {
+    return Math.max(0, overdue - this.#holds.quarantined);
   }
 
   /** Statements are out and more due games wait for a slot. */
