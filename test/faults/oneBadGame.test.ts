@@ -143,7 +143,7 @@ describe('faults: one bad game among 300 (locked row 15 s, garbage NOTIFYs, bad 
         headers: { 'content-type': 'application/json', authorization: `Bearer ${apiToken}` },
         body: JSON.stringify(exampleEvents(gameId)[type]),
       });
-      return { status: res.status, body: (await res.json()) };
+      return { status: res.status, body: await res.json() };
     };
     const others = ids.filter((id) => id !== locked && id !== bad);
     const loops = Array.from({ length: ingestLoops }, async (_, loop) => {
@@ -244,6 +244,12 @@ describe('faults: one bad game among 300 (locked row 15 s, garbage NOTIFYs, bad 
       (metricValue(timerText, 'sketchyaf_realtime_timer_notifications_total', 'kind="malformed"') ?? 0) -
       malformedBefore;
     const reloads = (metricValue(timerText, 'sketchyaf_realtime_timer_reloads_total') ?? 0) - reloadsBefore;
+    const relayMalformed =
+      metricValue(
+        await (await fetch(`${broadcaster.url}/metrics`)).text(),
+        'sketchyaf_realtime_relay_notifications_total',
+        'kind="malformed"',
+      ) ?? 0;
     ingesting = false;
     await Promise.all(loops);
 
@@ -288,7 +294,8 @@ describe('faults: one bad game among 300 (locked row 15 s, garbage NOTIFYs, bad 
         `slowest in ${fmt(Math.max(...lockedAnswers.map((a) => a.ms)))}`,
     );
     console.log(
-      `    garbage: ${malformed} malformed deadline notifications counted, ${reloads} reloads; ingest errors ${failed.length} of ${samples.length}`,
+      `    garbage: ${malformed} malformed deadline and ${relayMalformed} malformed outbox notifications counted, ${reloads} reloads; ` +
+        `ingest errors ${failed.length} of ${samples.length}`,
     );
 
     assert.ok(
@@ -308,6 +315,7 @@ describe('faults: one bad game among 300 (locked row 15 s, garbage NOTIFYs, bad 
     assert.ok(Math.max(...lockedAnswers.map((a) => a.ms)) < 3000, 'no hanging request');
     assert.equal(malformed, 1000, 'every garbage deadline notification ignored and counted');
     assert.equal(reloads, 0, 'no reload storm');
+    assert.equal(relayMalformed, 1000, 'every garbage outbox notification ignored and counted');
     // "Unchanged": within the noise of this machine, and far from the 6 s stall the issue reported.
     assert.ok(
       percentile(lag.garbage, 0.99) <= Math.max(250, 2 * percentile(lag.baseline, 0.99)),

@@ -20,6 +20,7 @@ export interface BroadcasterMetrics {
   relayInFlight: Gauge;
   outboxPruned: Counter;
   listenerConnected: Gauge;
+  outboxNotifications: Counter<'kind'>;
 }
 
 export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics {
@@ -123,6 +124,12 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     listenerConnected: new Gauge({
       name: `${p}relay_listener_connected`,
       help: '1 while the LISTEN connection for outbox notifications is up.',
+      registers,
+    }),
+    outboxNotifications: new Counter({
+      name: `${p}relay_notifications_total`,
+      help: 'NOTIFY realtime_outbox received, by kind: wake (empty payload, as the trigger sends) or malformed (ignored).',
+      labelNames: ['kind'],
       registers,
     }),
   };

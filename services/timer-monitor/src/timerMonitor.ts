@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   classifyDatabaseError,
+  LogThrottle,
   shardOf,
   type Clock,
   type DatabaseErrorClass,
@@ -24,7 +25,6 @@ import {
 } from './gameQueries.ts';
 import { GameHolds } from './gameHolds.ts';
 import { replicaBackoffMs, type RetryPolicy } from './gameRetryPolicy.ts';
-import { LogThrottle } from './logThrottle.ts';
 import type { TimerMetrics } from './metrics.ts';
 import { timedPredecessor } from './timedPredecessor.ts';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '@sketchyaf/core';
+import type { Clock } from '../clock.ts';
 
 /**
  * At most one log line per interval for a repeating cause (a flood of
