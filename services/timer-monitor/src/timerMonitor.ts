@@ -206,7 +206,11 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
 
   /** Queues a game's deadline, or its hold's retry time while it is held at that version. */
   #enqueue(gameId: string, version: number, at: number | null, started?: number | null): void {
+    const quarantined = this.#holds.quarantined;
     const fireAt = this.#holds.fireAt(gameId, version, at);
+    // A newer version (the backend moved the game on, or cancelled it) ends a quarantine.
+    if (this.#holds.quarantined !== quarantined)
+      this.#deps.metrics.quarantinedGames.set(this.#holds.quarantined);
     this.#queue.upsert(gameId, version, fireAt, started);
   }
 
