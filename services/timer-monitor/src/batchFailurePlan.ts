@@ -15,9 +15,33 @@ export type BatchFailureAction = 'retry' | 'backoff' | 'bisect' | 'quarantine';
 // place: splitting costs a few statements, while backing off would stall every game of the replica.
 const gameKinds: ReadonlySet<DatabaseErrorKind> = new Set(['data', 'constraint', 'unknown']);
 
-export function planBatchFailure(kind: DatabaseErrorKind, games: number): BatchFailureAction {
+/**
+ * Failed statements of one batch, none of its parts committed, after which
+ * the failure counts as the database's: a broken trigger or function fails
+ * every row, and splitting 2,500 games down to singles would cost 5,000
+ * statements and quarantine healthy games. Parts are tried level by level
+ * (breadth first), so 15 failures with no commit means every part of the
+ * first four levels failed (1 + 2 + 4 + 8): with 7 bad rows or fewer, some
+ * eighth of the batch holds none and commits. Once any part commits, the
+ * failures are the games' own, however many.
+ */
+export const systemicAfterFailures = 15;
+
+export interface BatchProgress {
+  /** Statements of this batch that failed so far. */
+  failed: number;
+  /** Parts of this batch that committed so far. */
+  committed: number;
+}
+
+export function planBatchFailure(
+  kind: DatabaseErrorKind,
+  games: number,
+  progress: BatchProgress = { failed: 1, committed: 0 },
+): BatchFailureAction {
   if (kind === 'serialization') return 'retry';
   if (!gameKinds.has(kind)) return 'backoff';
+  if (progress.committed === 0 && progress.failed >= systemicAfterFailures) return 'backoff';
   return games > 1 ? 'bisect' : 'quarantine';
 }
 

@@ -418,11 +418,12 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   /**
    * Runs the batch's statement; when it fails because of some game's row,
    * splits the batch in halves until the culprit is alone and quarantined, so
-   * that the others commit now. When it fails because of the database, puts
-   * back what was not committed and backs off. Returns the committed rows;
-   * games put back or quarantined are removed from `pending`, so that only
-   * real misses are re-read. Bounded: each split shrinks, so at most
-   * 2n - 1 statements for n games.
+   * that the others commit now. When it fails because of the database (or
+   * every part fails alike: a broken trigger), puts back what was not
+   * committed and backs off. Returns the committed rows; games put back or
+   * quarantined are removed from `pending`, so that only real misses are
+   * re-read. Bounded: each split shrinks, so at most 2n - 1 statements, and
+   * 15 when every part fails alike.
    */
   async #advanceIsolating(
     due: Deadline[],
@@ -432,35 +433,41 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     const { pool, metrics, clock } = this.#deps;
     const committed: AdvancedRow[] = [];
     const parts: Deadline[][] = [due];
-    for (let part = parts.pop(); part; part = parts.pop()) {
+    const progress = { failed: 0, committed: 0 };
+    const isolated: { game: Deadline; err: unknown; failure: DatabaseErrorClass }[] = [];
+    // Breadth first (a queue): a level's parts without a culprit commit before the next level.
+    for (let part = parts.shift(); part; part = parts.shift()) {
       const started = clock.monotonic();
       try {
         const rows = await advanceBatch(pool, part, requestId);
         metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
         committed.push(...rows);
+        progress.committed += 1;
         this.#failures = 0;
         continue;
       } catch (err) {
         metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
         metrics.batchFailures.inc();
+        progress.failed += 1;
         const failure = classifyDatabaseError(err);
-        const action = planBatchFailure(failure.kind, part.length);
+        const action = planBatchFailure(failure.kind, part.length, progress);
         if (action === 'bisect') {
           metrics.batchSplits.inc();
-          const [first, second] = bisect(part);
-          parts.push(second, first);
+          parts.push(...bisect(part));
           continue;
         }
         if (action === 'quarantine') {
           const [game] = part;
           if (game) {
             pending.delete(game.gameId);
-            this.#quarantine(game, err, failure, requestId);
+            isolated.push({ game, err, failure });
           }
           continue;
         }
-        // The database's fault, not a game's: what is left goes back, the replica waits (no wait for a deadlock).
-        const rest = [part, ...parts].flat();
+        // The database's fault, not a game's: what is left goes back, the replica waits (no wait
+        // for a deadlock). Games isolated on the way failed like every other part: not culprits.
+        const rest = [part, ...parts, ...isolated.map((i) => i.game)].flat();
+        isolated.length = 0;
         this.#failures = action === 'retry' ? this.#failures : this.#failures + 1;
         const backoff = action === 'retry' ? 0 : replicaBackoffMs(this.#failures);
         this.#backoffUntil = clock.now() + backoff;
@@ -468,16 +475,17 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
           pending.delete(d.gameId);
           this.#enqueue(d.gameId, d.version, d.at, d.startedAt);
         }
-        this.#warn('transition batch failed; retrying', err, {
-          games: rest.length,
-          kind: failure.kind,
-          code: failure.code,
-          retryInMs: backoff,
-          requestId,
-        });
+        this.#warn(
+          progress.failed > 1 && action === 'backoff'
+            ? 'every part of a transition batch fails alike; treated as a database fault, retrying'
+            : 'transition batch failed; retrying',
+          err,
+          { games: rest.length, kind: failure.kind, code: failure.code, retryInMs: backoff, requestId },
+        );
         break;
       }
     }
+    for (const { game, err, failure } of isolated) this.#quarantine(game, err, failure, requestId);
     return committed;
   }
 

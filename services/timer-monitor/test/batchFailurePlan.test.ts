@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { DatabaseErrorKind } from '@sketchyaf/core';
-import { bisect, planBatchFailure } from '../src/batchFailurePlan.ts';
+import { bisect, planBatchFailure, systemicAfterFailures } from '../src/batchFailurePlan.ts';
 
 describe('planBatchFailure', () => {
   const allKinds: DatabaseErrorKind[] = [
@@ -22,6 +22,17 @@ describe('planBatchFailure', () => {
       assert.equal(planBatchFailure(kind, 2), 'bisect', kind);
       assert.equal(planBatchFailure(kind, 1), 'quarantine', kind);
     }
+  });
+
+  it('calls it the database when every part fails alike (a broken trigger), not when some part committed', () => {
+    const n = systemicAfterFailures;
+    assert.equal(planBatchFailure('data', 312, { failed: n - 1, committed: 0 }), 'bisect');
+    assert.equal(planBatchFailure('data', 1, { failed: n - 1, committed: 0 }), 'quarantine');
+    assert.equal(planBatchFailure('data', 312, { failed: n, committed: 0 }), 'backoff');
+    assert.equal(planBatchFailure('unknown', 1, { failed: n, committed: 0 }), 'backoff');
+    // Many bad rows among 2,500: some parts committed, so every culprit is isolated.
+    assert.equal(planBatchFailure('data', 1, { failed: 90, committed: 11 }), 'quarantine');
+    assert.equal(planBatchFailure('constraint', 40, { failed: 30, committed: 1 }), 'bisect');
   });
 
   it('retries a deadlock or serialization failure at once, whatever the size', () => {
@@ -57,15 +68,43 @@ describe('bisect', () => {
     let statements = 0;
     const committed: number[] = [];
     const isolated: number[] = [];
-    for (let part = parts.pop(); part; part = parts.pop()) {
+    for (let part = parts.shift(); part; part = parts.shift()) {
       statements += 1;
       if (!part.includes(bad)) committed.push(...part);
       else if (part.length === 1) isolated.push(...part);
-      else parts.push(...bisect(part).reverse());
+      else parts.push(...bisect(part));
     }
     assert.deepEqual(isolated, [bad]);
     assert.equal(committed.length, n - 1);
     // One failing and one passing statement per level: about 2 log2(n) + 1, far below 2n - 1.
     assert.ok(statements <= 2 * Math.ceil(Math.log2(n)) + 1, `${statements} statements`);
+  });
+  it('breadth first, finds a commit by the fourth level when 7 bad rows or fewer sit anywhere in 2,500', () => {
+    // Clustered culprits (games created together share a deadline, so sit side by side) and spread ones.
+    const layouts = [
+      [0, 1, 2, 3, 4, 5, 6],
+      [1248, 1249, 1250, 1251, 1252],
+      [0, 400, 800, 1200, 1600, 2000, 2400],
+    ];
+    for (const bad of layouts) {
+      const parts: number[][] = [Array.from({ length: 2500 }, (_, i) => i)];
+      let failed = 0;
+      let committed = 0;
+      let systemic = false;
+      for (let part = parts.shift(); part; part = parts.shift()) {
+        if (!part.some((i) => bad.includes(i))) {
+          committed += 1;
+          continue;
+        }
+        failed += 1;
+        const action = planBatchFailure('data', part.length, { failed, committed });
+        if (action === 'backoff') {
+          systemic = true;
+          break;
+        }
+        if (action === 'bisect') parts.push(...bisect(part));
+      }
+      assert.equal(systemic, false, `culprits at ${bad.join(', ')} isolated, not taken for a broken trigger`);
+    }
   });
 });

@@ -174,6 +174,40 @@ describe('timer monitor: one game never delays the others', function () {
     );
   });
 
+  it('treats a trigger failing every row as the database: the replica backs off, no split storm, hardly a game quarantined', async () => {
+    const { service } = await start({
+      TIMER_QUARANTINE_RETRY_MS: '1000',
+      TIMER_QUARANTINE_RETRY_MAX_MS: '1000',
+    });
+    // A bad release: a trigger that refuses every transition.
+    await pool.query(`CREATE FUNCTION test_refuse_all() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused by a broken release'; END $$`);
+    await pool.query(
+      `CREATE TRIGGER test_refuse_all BEFORE UPDATE OF status ON games FOR EACH ROW
+       WHEN (OLD.status <> 'waiting') EXECUTE FUNCTION test_refuse_all()`,
+    );
+    const ids = await createStartedGames(pool, 500, () => ({ briefing: 0.5, drawing: 60 }), 1);
+    await waitFor('the first failure', async () =>
+      (await metric(service, 'batch_failures_total')) >= 1 ? true : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    const quarantined = await metric(service, 'quarantined_games');
+    const statements = await metric(service, 'batch_failures_total');
+    console.log(
+      `    broken trigger: ${quarantined} of 500 games quarantined, ${statements} failed statements in 4 s`,
+    );
+    // A batch of hundreds stops splitting after 15 failures with nothing committed and backs off (200 ms
+    // doubling); only a game that happened to be due alone or in a tiny batch can be taken for a culprit.
+    assert.ok(quarantined <= 5, `${quarantined} healthy games quarantined`);
+    assert.ok(statements < 200, `${statements} failed statements: no split storm`);
+    await pool.query('DROP TRIGGER test_refuse_all ON games');
+    await waitFor(
+      'all 500 in drawing once the release is rolled back',
+      async () => ((await countInStatus(pool, ids, 'drawing')) === 500 ? true : undefined),
+      { timeoutMs: 15_000 },
+    );
+  });
+
   it('ignores a burst of malformed NOTIFYs (counted, no reload storm) and keeps firing', async () => {
     const { service, lines } = await start();
     // The listener's first connection reloads once; count from after it.
