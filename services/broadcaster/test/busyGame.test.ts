@@ -3,6 +3,8 @@ import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { busyRetryAfterSeconds, nextBusyRetryMs } from '../src/ingest/busyRetry.ts';
+import { GameBusyError, outcomes } from '../src/ingest/outboxWriter.ts';
+import type { PreparedEvent } from '../src/ingest/prepareEvent.ts';
 import type { BroadcasterService } from '../src/index.ts';
 import { exampleEvents } from './examples.ts';
 import { createGames, metricValue, post, startTestBroadcaster } from './helpers.ts';
@@ -23,6 +25,48 @@ describe('busy-game retry policy', () => {
     assert.equal(busyRetryAfterSeconds(1000), 1);
     assert.equal(busyRetryAfterSeconds(0), 1);
     assert.equal(busyRetryAfterSeconds(2500), 3);
+  });
+});
+
+describe('outcomes of a group with a busy game', () => {
+  const event = (eventId: string, gameId: string): PreparedEvent => ({
+    eventId,
+    type: 'vote_cast',
+    gameId,
+    sequenced: true,
+    channel: `game.${gameId}`,
+    data: {},
+    dataJson: '{}',
+    requestId: 'r',
+    occurredAt: null,
+  });
+  const [a, b, c] = [
+    'a0000000-0000-4000-8000-000000000001',
+    'b0000000-0000-4000-8000-000000000002',
+    'c0000000-0000-4000-8000-000000000003',
+  ];
+
+  it('fails only the requests naming the busy game, as busy (retried), unless they also name a missing one (404)', () => {
+    const group = [
+      [event('e1', a)],
+      [event('e2', b)],
+      [event('e3', a), event('e4', c)],
+      [event('e5', b), event('e6', c)],
+    ];
+    const settled = outcomes(group, [
+      { kind: 'inserted', req: 1, id: '11', event_id: 'e2', sequence: '7' },
+      { kind: 'busy_game', req: null, id: a, event_id: null, sequence: null },
+      { kind: 'missing_game', req: null, id: c, event_id: null, sequence: null },
+    ]);
+    const first = settled[0];
+    assert.ok(first && !first.ok && first.error instanceof GameBusyError, 'busy: retried');
+    assert.deepEqual(first.error.gameIds, [a]);
+    assert.deepEqual(settled[1], { ok: true, value: [{ outboxId: '11', eventId: 'e2', sequence: 7 }] });
+    assert.ok(
+      settled[2]?.ok === false && !(settled[2].error instanceof GameBusyError),
+      'busy and missing: not found',
+    );
+    assert.ok(settled[3]?.ok === false && !(settled[3].error instanceof GameBusyError), 'missing: not found');
   });
 });
 
