@@ -12,6 +12,8 @@ export const errorCodes = {
   payload_too_large: 413,
   rate_limited: 429,
   unavailable: 503,
+  /** The game's row is held by another transaction for longer than the API waits; retry shortly. */
+  game_busy: 503,
   internal: 500,
 } as const;
 

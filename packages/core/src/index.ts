@@ -23,6 +23,7 @@ export {
 export { developmentDefaults } from './config/developmentDefaults.ts';
 export { createLogger, createSilentLogger, type Logger, type LoggerOptions } from './logging/logger.ts';
 export { withLogContext, currentLogContext, type LogContext } from './logging/context.ts';
+export { LogThrottle } from './logging/logThrottle.ts';
 export { createMetricsRegistry, latencyBuckets, metricPrefix } from './metrics/registry.ts';
 export { createHttpApp, type HttpAppOptions } from './http/app.ts';
 export { startHttpServer, type HttpServerHandle } from './http/server.ts';

@@ -7,6 +7,7 @@ export interface BroadcasterMetrics {
   ingestCommitEvents: Histogram;
   ingestCommitDuration: Histogram<'result'>;
   ingestCommitRetries: Counter;
+  ingestBusyRetries: Counter;
   publishDuration: Histogram<'result'>;
   publishAttempts: Counter<'result'>;
   publishLag: Histogram;
@@ -20,6 +21,7 @@ export interface BroadcasterMetrics {
   relayInFlight: Gauge;
   outboxPruned: Counter;
   listenerConnected: Gauge;
+  outboxNotifications: Counter<'kind'>;
 }
 
 export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics {
@@ -54,6 +56,11 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     ingestCommitRetries: new Counter({
       name: `${p}ingest_commit_retries_total`,
       help: 'Group-commit statements run again after a deadlock or serialization failure.',
+      registers,
+    }),
+    ingestBusyRetries: new Counter({
+      name: `${p}ingest_busy_retries_total`,
+      help: 'Requests sent to a later group because a game they name was locked by another transaction.',
       registers,
     }),
     publishDuration: new Histogram({
@@ -123,6 +130,12 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     listenerConnected: new Gauge({
       name: `${p}relay_listener_connected`,
       help: '1 while the LISTEN connection for outbox notifications is up.',
+      registers,
+    }),
+    outboxNotifications: new Counter({
+      name: `${p}relay_notifications_total`,
+      help: 'NOTIFY realtime_outbox received, by kind: wake (empty payload, as the trigger sends) or malformed (ignored).',
+      labelNames: ['kind'],
       registers,
     }),
   };

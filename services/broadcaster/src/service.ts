@@ -29,6 +29,7 @@ import { DeliveryWaiters } from './ingest/deliveryWaiters.ts';
 import { OutboxWriter } from './ingest/outboxWriter.ts';
 import { createBroadcasterMetrics } from './metrics.ts';
 import { OutboxHousekeeping } from './relay/outboxHousekeeping.ts';
+import { outboxNotificationHandler } from './relay/outboxNotifications.ts';
 import { OutboxRelay } from './relay/outboxRelay.ts';
 import { createPubnubPublisher, type Publisher } from './relay/pubnubPublisher.ts';
 
@@ -168,7 +169,7 @@ export async function startBroadcaster(
         channel: outboxChannel,
         applicationName: 'broadcaster-listener',
         logger,
-        onNotification: () => relay.wake(),
+        onNotification: outboxNotificationHandler({ wake: () => relay.wake(), metrics, logger, clock }),
         onConnected: () => {
           metrics.listenerConnected.set(1);
           relay.databaseBack();
@@ -189,6 +190,8 @@ export async function startBroadcaster(
       maxWaitMs: config.ingest.commitWaitMs,
       maxEvents: config.ingest.commitMaxEvents,
       maxInFlight: config.ingest.commitMaxInFlight,
+      busyWaitMs: config.ingest.busyWaitMs,
+      clock,
     });
     releasers.add('outbox writer', () => writer.drain());
 

@@ -27,6 +27,8 @@ const shape = {
   TIMER_MAX_IN_FLIGHT: intField({ min: 1, max: 16, default: 3 }),
   TIMER_SWEEP_INTERVAL_MS: intField({ min: 100, max: 60_000, default: 1000 }),
   TIMER_FIRE_MARGIN_MS: intField({ min: 0, max: 1000, default: 1 }),
+  TIMER_QUARANTINE_RETRY_MS: intField({ min: 100, max: 3_600_000, default: 30_000 }),
+  TIMER_QUARANTINE_RETRY_MAX_MS: intField({ min: 100, max: 86_400_000, default: 600_000 }),
   DB_POOL_MAX: intField({ min: 2, max: 100, default: 6 }),
   DB_STATEMENT_TIMEOUT_MS: intField({ min: 100, max: 600_000, default: 10_000 }),
   // REDIS_URL unset: no leases, this replica owns every shard (development, or a single replica).
@@ -45,6 +47,8 @@ export interface TimerMonitorConfig {
   maxInFlight: number;
   sweepIntervalMs: number;
   fireMarginMs: number;
+  /** First and longest delay between retries of a quarantined game (its transition fails on its own row). */
+  quarantineRetry: { firstMs: number; maxMs: number };
   poolMax: number;
   statementTimeoutMs: number;
   /** Redlock nodes for shard leases; null: no leases, this replica owns every shard. */
@@ -68,6 +72,10 @@ export function loadTimerMonitorConfig(env: Env): Readonly<TimerMonitorConfig> {
     maxInFlight: c.TIMER_MAX_IN_FLIGHT,
     sweepIntervalMs: c.TIMER_SWEEP_INTERVAL_MS,
     fireMarginMs: c.TIMER_FIRE_MARGIN_MS,
+    quarantineRetry: Object.freeze({
+      firstMs: c.TIMER_QUARANTINE_RETRY_MS,
+      maxMs: Math.max(c.TIMER_QUARANTINE_RETRY_MS, c.TIMER_QUARANTINE_RETRY_MAX_MS),
+    }),
     poolMax: c.DB_POOL_MAX,
     statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
     redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,

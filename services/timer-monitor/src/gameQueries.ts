@@ -98,6 +98,15 @@ export async function countOverdue(
  * machine. Only the games that advanced come back. `id = ANY(...)` keeps the
  * plan on the primary key whatever the table statistics say (a hash join
  * over a seq scan costs 50 ms per batch at 100k games).
+ *
+ * The due rows are locked first with SKIP LOCKED: a game whose row another
+ * transaction holds (a backend transaction left open, a slow ingest) is left
+ * out and comes back as a miss, instead of making the whole batch wait for
+ * the lock up to statement_timeout. The caller tells it apart from a stale
+ * version by re-reading it. The locked ids reach the UPDATE as one array (a
+ * scalar subquery), so its plan stays a bitmap scan of the primary key:
+ * joining the locked rows instead made a nested loop probing the key once per
+ * row, 30 to 60 times slower at 2,500 games.
  */
 export async function advanceBatch(
   pool: Pool,
@@ -105,11 +114,17 @@ export async function advanceBatch(
   requestId: string,
 ): Promise<AdvancedRow[]> {
   const { rows } = await pool.query<AdvancedRow>(
-    `WITH settings AS (SELECT set_config('sketchyaf.request_id', $3, true))
+    `WITH settings AS (SELECT set_config('sketchyaf.request_id', $3, true)),
+     locked AS MATERIALIZED (
+       SELECT array_agg(l.id) AS ids FROM (
+         SELECT g.id FROM games g, unnest($1::uuid[], $2::bigint[]) AS d(id, version)
+         WHERE g.id = ANY($1::uuid[]) AND g.id = d.id AND g.version = d.version
+           AND g.phase_expires_at <= clock_timestamp()
+         FOR NO KEY UPDATE OF g SKIP LOCKED) l)
      UPDATE games g
      SET status = realtime_next_timed_status(g.status, g.current_round, g.total_rounds)
      FROM unnest($1::uuid[], $2::bigint[]) AS d(id, version), settings
-     WHERE g.id = ANY($1::uuid[]) AND g.id = d.id AND g.version = d.version
+     WHERE g.id = ANY((SELECT ids FROM locked)::uuid[]) AND g.id = d.id AND g.version = d.version
        AND g.phase_expires_at <= clock_timestamp()
      RETURNING g.id, g.version::text, g.status, g.current_round AS round,
                (extract(epoch FROM g.phase_expires_at) * 1000)::float8 AS at,

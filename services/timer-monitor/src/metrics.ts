@@ -12,6 +12,9 @@ export interface TimerMetrics {
   trackedGames: Gauge;
   casMisses: Counter<'reason'>;
   batchFailures: Counter;
+  batchSplits: Counter;
+  quarantines: Counter<'kind'>;
+  quarantinedGames: Gauge;
   notifications: Counter<'kind'>;
   reloads: Counter;
   listenerConnected: Gauge;
@@ -54,7 +57,7 @@ export function createTimerMetrics(registry: Registry): TimerMetrics {
     }),
     overdueGames: new Gauge({
       name: `${p}overdue_games`,
-      help: 'Games in owned shards more than 1 s past their deadline, as of the last sweep.',
+      help: 'Games in owned shards more than 1 s past their deadline, as of the last sweep, quarantined games aside.',
       registers,
     }),
     sweeps: new Counter({
@@ -70,18 +73,34 @@ export function createTimerMetrics(registry: Registry): TimerMetrics {
     }),
     casMisses: new Counter({
       name: `${p}cas_misses_total`,
-      help: 'Games of a batch that did not advance: stale (changed meanwhile), not_due (database time disagreed) or lease_lost (dropped before the statement).',
+      help: 'Games of a batch that did not advance: stale (changed meanwhile), not_due (database time disagreed), locked (row held by another transaction, retried soon) or lease_lost (dropped before the statement).',
       labelNames: ['reason'],
       registers,
     }),
     batchFailures: new Counter({
       name: `${p}batch_failures_total`,
-      help: 'Batched statements that failed (retried after a back-off).',
+      help: 'Batched statements that failed (split, quarantined, or retried after a back-off).',
+      registers,
+    }),
+    batchSplits: new Counter({
+      name: `${p}batch_splits_total`,
+      help: 'Failed batches split in halves to isolate the game whose row made the statement fail.',
+      registers,
+    }),
+    quarantines: new Counter({
+      name: `${p}quarantines_total`,
+      help: 'Tries of a game whose transition failed on its own (quarantined, or failed again at a retry), by error kind.',
+      labelNames: ['kind'],
+      registers,
+    }),
+    quarantinedGames: new Gauge({
+      name: `${p}quarantined_games`,
+      help: 'Games whose transition fails on their own row, held apart and retried every 30 s to 10 min.',
       registers,
     }),
     notifications: new Counter({
       name: `${p}notifications_total`,
-      help: 'Deadline notifications received, by kind (games, reload).',
+      help: 'Deadline notifications received, by kind (games, reload, malformed: ignored).',
       labelNames: ['kind'],
       registers,
     }),

@@ -104,6 +104,7 @@ export async function startTimerMonitor(
         maxInFlight: config.maxInFlight,
         sweepIntervalMs: config.sweepIntervalMs,
         fireMarginMs: config.fireMarginMs,
+        quarantineRetry: config.quarantineRetry,
       },
       gate,
     });

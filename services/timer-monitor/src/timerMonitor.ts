@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { shardOf, type Clock, type Logger, type Pool, type TimerHandle } from '@sketchyaf/core';
+import {
+  classifyDatabaseError,
+  LogThrottle,
+  shardOf,
+  type Clock,
+  type DatabaseErrorClass,
+  type Logger,
+  type Pool,
+  type TimerHandle,
+} from '@sketchyaf/core';
+import { bisect, planBatchFailure } from './batchFailurePlan.ts';
 import type { DatabaseClock } from './databaseClock.ts';
 import { DeadlineQueue, type Deadline } from './deadlineQueue.ts';
 import type { DeadlineNotification } from './deadlineNotification.ts';
@@ -10,8 +20,11 @@ import {
   currentDeadlines,
   loadDeadlines,
   sweepOverdue,
+  type AdvancedRow,
   type GameDeadlineRow,
 } from './gameQueries.ts';
+import { GameHolds } from './gameHolds.ts';
+import { replicaBackoffMs, type RetryPolicy } from './gameRetryPolicy.ts';
 import type { TimerMetrics } from './metrics.ts';
 import { timedPredecessor } from './timedPredecessor.ts';
 
@@ -22,6 +35,8 @@ export interface TimerMonitorSettings {
   sweepIntervalMs: number;
   /** Fire this long after a deadline, so that the database agrees it has passed. */
   fireMarginMs: number;
+  /** Retries of a quarantined game: first delay, doubling up to the longest. Default 30 s to 10 min. */
+  quarantineRetry?: RetryPolicy;
 }
 
 export interface TransitionEvent {
@@ -63,6 +78,9 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   readonly #deps: TimerMonitorDeps;
   readonly #queue = new DeadlineQueue();
   readonly #inFlight = new Set<string>();
+  /** Games retried at their own pace: row locked by someone else, or quarantined. */
+  readonly #holds: GameHolds;
+  readonly #malformedLog: LogThrottle;
   #owned: ReadonlySet<number> | null = null;
   #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
@@ -79,10 +97,17 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   constructor(deps: TimerMonitorDeps) {
     super();
     this.#deps = deps;
+    this.#malformedLog = new LogThrottle(deps.clock, 10_000);
+    this.#holds = new GameHolds(deps.settings.quarantineRetry);
   }
 
   get trackedGames(): number {
     return this.#queue.size;
+  }
+
+  /** Games whose transition fails on their own data, retried slowly. */
+  get quarantinedGames(): number {
+    return this.#holds.quarantined;
   }
 
   /** Transition batches not finished: awaiting the database, or processing its answer. */
@@ -129,6 +154,8 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     if (shards !== null) {
       const { shardCount } = this.#deps.settings;
       this.#queue.removeWhere((gameId) => !shards.has(shardOf(gameId, shardCount)));
+      this.#holds.releaseWhere((gameId) => !shards.has(shardOf(gameId, shardCount)));
+      this.#deps.metrics.quarantinedGames.set(this.#holds.quarantined);
     }
     await this.reload();
   }
@@ -157,15 +184,34 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   handleNotification(notification: DeadlineNotification): void {
     const { metrics, settings } = this.#deps;
     metrics.notifications.inc({ kind: notification.kind });
+    if (notification.kind === 'malformed') {
+      const suppressed = this.#malformedLog.take();
+      if (suppressed !== null)
+        this.#deps.logger.warn('ignored a malformed deadline notification', {
+          reason: notification.reason,
+          suppressedSinceLast: suppressed,
+        });
+      return;
+    }
     if (notification.kind === 'reload') {
       void this.reload().catch((err: unknown) => this.#warn('reload after bulk change failed', err));
       return;
     }
     for (const game of notification.games) {
       if (this.#owned !== null && !this.#owned.has(shardOf(game.gameId, settings.shardCount))) continue;
-      this.#queue.upsert(game.gameId, game.version, game.at);
+      this.#enqueue(game.gameId, game.version, game.at);
     }
     this.#wake();
+  }
+
+  /** Queues a game's deadline, or its hold's retry time while it is held at that version. */
+  #enqueue(gameId: string, version: number, at: number | null, started?: number | null): void {
+    const quarantined = this.#holds.quarantined;
+    const fireAt = this.#holds.fireAt(gameId, version, at);
+    // A newer version (the backend moved the game on, or cancelled it) ends a quarantine.
+    if (this.#holds.quarantined !== quarantined)
+      this.#deps.metrics.quarantinedGames.set(this.#holds.quarantined);
+    this.#queue.upsert(gameId, version, fireAt, started);
   }
 
   #ownedList(): number[] | null {
@@ -175,7 +221,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   #applyRows(rows: readonly GameDeadlineRow[]): void {
     for (const row of rows) {
       if (this.#inFlight.has(row.id)) continue;
-      this.#queue.upsert(row.id, Number(row.version), row.at, row.started);
+      this.#enqueue(row.id, Number(row.version), row.at, row.started);
     }
     this.#deps.metrics.trackedGames.set(this.#queue.size);
   }
@@ -200,7 +246,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
           limit: 10_000,
         });
         metrics.sweeps.inc({ kind: 'count' });
-        metrics.overdueGames.set(overdue);
+        metrics.overdueGames.set(this.#overdueNotQuarantined(overdue));
         return;
       }
       const result = await sweepOverdue(pool, this.#ownedList(), settings.shardCount, {
@@ -209,13 +255,22 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         limit: 10_000,
       });
       metrics.sweeps.inc({ kind: 'full' });
-      metrics.overdueGames.set(result.overdue);
+      metrics.overdueGames.set(this.#overdueNotQuarantined(result.overdue));
       this.#applyRows(result.rows);
       await databaseClock.calibrate(1);
       this.#wake();
     } catch (err) {
       this.#warn('safety sweep failed', err);
     }
+  }
+
+  /**
+   * Quarantined games are overdue by definition and have their own gauge and
+   * alert (TimerGamesQuarantined): one bad row must not page as if timers
+   * were stuck.
+   */
+  #overdueNotQuarantined(overdue: number): number {
+    return Math.max(0, overdue - this.#holds.quarantined);
   }
 
   /** Statements are out and more due games wait for a slot. */
@@ -239,7 +294,13 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       while (this.#statements < settings.maxInFlight) {
         const due = this.#queue.takeDue(databaseClock.now() - settings.fireMarginMs, settings.batchSize);
         if (due.length === 0) break;
-        this.#launch(due);
+        // A quarantined game's retry goes alone, so that failing again costs no other game a split.
+        const others: Deadline[] = [];
+        for (const d of due) {
+          if (this.#holds.get(d.gameId)?.reason === 'quarantined') this.#launch([d]);
+          else others.push(d);
+        }
+        if (others.length > 0) this.#launch(others);
       }
     }
     const next = this.#queue.nextDueAt();
@@ -296,7 +357,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   }
 
   async #runBatch(dueAll: Deadline[], onAnswer: () => void): Promise<void> {
-    const { pool, metrics, clock, databaseClock, logger, holdsShard, settings } = this.#deps;
+    const { metrics, databaseClock, logger, holdsShard, settings } = this.#deps;
     // Lease lost since the game was queued: the new owner loads it from the database.
     const due = holdsShard
       ? dueAll.filter((d) => holdsShard(shardOf(d.gameId, settings.shardCount)))
@@ -307,49 +368,37 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     const requestId = `tm-${randomUUID()}`;
     const deadlines = new Map(due.map((d) => [d.gameId, d]));
     metrics.batchSize.observe(due.length);
-    const started = clock.monotonic();
-    let rows;
-    try {
-      rows = await advanceBatch(pool, due, requestId);
-    } catch (err) {
-      metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
-      metrics.batchFailures.inc();
-      // A deadlock with a concurrent bulk update is worth an immediate retry; anything else backs off.
-      const transient = isLockConflict(err);
-      this.#failures = transient ? this.#failures : this.#failures + 1;
-      const backoff = transient ? 0 : Math.min(100 * 2 ** Math.min(this.#failures, 6), 5000);
-      this.#backoffUntil = clock.now() + backoff;
-      for (const d of due) this.#queue.upsert(d.gameId, d.version, d.at, d.startedAt);
-      onAnswer();
-      this.#warn('transition batch failed; retrying', err, {
-        games: due.length,
-        retryInMs: backoff,
-        requestId,
-      });
-      return;
-    }
-    this.#failures = 0;
+    const rows = await this.#advanceIsolating(due, deadlines, requestId);
     const committedAt = databaseClock.now();
-    metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
     onAnswer();
     // Counted per batch: one labelled increment per destination status, not per game.
     const arrivals = new Map<string, number>();
     for (const row of rows) {
       const deadline = deadlines.get(row.id);
       deadlines.delete(row.id);
-      const lagMs = deadline ? Math.max(0, committedAt - deadline.at) : 0;
+      const hold = this.#holds.release(row.id);
+      if (hold?.reason === 'quarantined') {
+        metrics.quarantinedGames.set(this.#holds.quarantined);
+        logger.info('quarantined game advanced again; released', {
+          gameId: row.id,
+          attempts: hold.attempts,
+          requestId,
+        });
+      }
+      const deadlineAt = hold?.deadlineAt ?? deadline?.at;
+      const lagMs = deadlineAt !== undefined ? Math.max(0, committedAt - deadlineAt) : 0;
       const from = timedPredecessor(row.status);
       metrics.lag.observe(lagMs / 1000);
       arrivals.set(row.status, (arrivals.get(row.status) ?? 0) + 1);
       if (deadline?.startedAt !== undefined && row.started !== null)
         metrics.phaseDuration.observe({ phase: from }, Math.max(0, row.started - deadline.startedAt) / 1000);
-      this.#queue.upsert(row.id, Number(row.version), row.at, row.started);
+      this.#enqueue(row.id, Number(row.version), row.at, row.started);
       this.emit('transition', {
         gameId: row.id,
         from,
         to: row.status,
         round: row.round,
-        deadlineAt: deadline?.at ?? Number.NaN,
+        deadlineAt: deadlineAt ?? Number.NaN,
         lagMs,
       });
     }
@@ -359,36 +408,149 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         await this.#settleMisses(deadlines);
       } catch (err) {
         // Retried from memory; the sweep corrects anything this leaves stale.
-        for (const d of deadlines.values()) this.#queue.upsert(d.gameId, d.version, d.at, d.startedAt);
+        for (const d of deadlines.values()) this.#enqueue(d.gameId, d.version, d.at, d.startedAt);
         this.#warn('re-reading games that did not advance failed', err, { games: deadlines.size, requestId });
       }
     }
     logger.debug('transition batch committed', { requestId, games: due.length, advanced: rows.length });
   }
 
+  /**
+   * Runs the batch's statement; when it fails because of some game's row,
+   * splits the batch in halves until the culprit is alone and quarantined, so
+   * that the others commit now. When it fails because of the database (or
+   * every part fails alike: a broken trigger), puts back what was not
+   * committed and backs off. Returns the committed rows; games put back or
+   * quarantined are removed from `pending`, so that only real misses are
+   * re-read. Bounded: each split shrinks, so at most 2n - 1 statements, and
+   * 15 when every part fails alike.
+   */
+  async #advanceIsolating(
+    due: Deadline[],
+    pending: Map<string, Deadline>,
+    requestId: string,
+  ): Promise<AdvancedRow[]> {
+    const { pool, metrics, clock } = this.#deps;
+    const committed: AdvancedRow[] = [];
+    const parts: Deadline[][] = [due];
+    const progress = { failed: 0, committed: 0 };
+    const isolated: { game: Deadline; err: unknown; failure: DatabaseErrorClass }[] = [];
+    // Breadth first (a queue): a level's parts without a culprit commit before the next level.
+    for (let part = parts.shift(); part; part = parts.shift()) {
+      const started = clock.monotonic();
+      try {
+        const rows = await advanceBatch(pool, part, requestId);
+        metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
+        committed.push(...rows);
+        progress.committed += 1;
+        this.#failures = 0;
+        continue;
+      } catch (err) {
+        metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
+        metrics.batchFailures.inc();
+        progress.failed += 1;
+        const failure = classifyDatabaseError(err);
+        const action = planBatchFailure(failure.kind, part.length, progress);
+        if (action === 'bisect') {
+          metrics.batchSplits.inc();
+          parts.push(...bisect(part));
+          continue;
+        }
+        if (action === 'quarantine') {
+          const [game] = part;
+          if (game) {
+            pending.delete(game.gameId);
+            isolated.push({ game, err, failure });
+          }
+          continue;
+        }
+        // The database's fault, not a game's: what is left goes back, the replica waits (no wait
+        // for a deadlock). Games isolated on the way failed like every other part: not culprits.
+        const rest = [part, ...parts, ...isolated.map((i) => i.game)].flat();
+        isolated.length = 0;
+        this.#failures = action === 'retry' ? this.#failures : this.#failures + 1;
+        const backoff = action === 'retry' ? 0 : replicaBackoffMs(this.#failures);
+        this.#backoffUntil = clock.now() + backoff;
+        for (const d of rest) {
+          pending.delete(d.gameId);
+          this.#enqueue(d.gameId, d.version, d.at, d.startedAt);
+        }
+        this.#warn(
+          progress.failed > 1 && action === 'backoff'
+            ? 'every part of a transition batch fails alike; treated as a database fault, retrying'
+            : 'transition batch failed; retrying',
+          err,
+          { games: rest.length, kind: failure.kind, code: failure.code, retryInMs: backoff, requestId },
+        );
+        break;
+      }
+    }
+    for (const { game, err, failure } of isolated) this.#quarantine(game, err, failure, requestId);
+    return committed;
+  }
+
+  /** One game's transition fails on its own: park it, say which and why, retry it slowly. */
+  #quarantine(game: Deadline, err: unknown, failure: DatabaseErrorClass, requestId: string): void {
+    const { metrics, databaseClock, logger } = this.#deps;
+    const hold = this.#holds.record(game.gameId, 'quarantined', game.version, game.at, databaseClock.now());
+    metrics.quarantines.inc({ kind: failure.kind });
+    metrics.quarantinedGames.set(this.#holds.quarantined);
+    this.#enqueue(game.gameId, game.version, game.at, game.startedAt);
+    // One line per failed try, at most one per 30 s per game (the retry policy's floor).
+    logger.error('game quarantined: its transition fails on its own row', {
+      gameId: game.gameId,
+      version: game.version,
+      attempts: hold.attempts,
+      retryInMs: Math.round(hold.retryAt - databaseClock.now()),
+      kind: failure.kind,
+      sqlState: failure.code,
+      ...errorFields(err),
+      requestId,
+    });
+  }
+
   /** Games of a batch that did not advance: re-read them and put them back with what the database says. */
   async #settleMisses(missed: ReadonlyMap<string, Deadline>): Promise<void> {
     const { pool, metrics, databaseClock } = this.#deps;
     const rows = await currentDeadlines(pool, [...missed.keys()]);
+    // A game gone from the table takes its hold with it.
+    const found = new Set(rows.map((r) => r.id));
+    for (const gameId of missed.keys()) if (!found.has(gameId)) this.#holds.release(gameId);
     let notDue = 0;
     for (const row of rows) {
       const version = Number(row.version);
       const sent = missed.get(row.id);
       const stale = !sent || sent.version !== version;
-      if (!stale && row.at !== null && row.at > row.db_now) notDue += 1;
-      metrics.casMisses.inc({ reason: stale ? 'stale' : 'not_due' });
-      this.#queue.upsert(row.id, version, row.at, row.started);
+      const due = row.at !== null && row.at <= row.db_now;
+      if (!stale && !due) notDue += 1;
+      if (sent && !stale && due) {
+        // Unchanged and due, yet not advanced: the statement skipped it because another
+        // transaction holds its row. Back soon, but not at once: it is still locked.
+        this.#holds.record(row.id, 'locked', version, row.at ?? sent.at, row.db_now);
+        metrics.casMisses.inc({ reason: 'locked' });
+      } else {
+        metrics.casMisses.inc({ reason: stale ? 'stale' : 'not_due' });
+      }
+      this.#enqueue(row.id, version, row.at, row.started);
     }
+    metrics.quarantinedGames.set(this.#holds.quarantined);
     // The database disagreed that a deadline had passed: our clock offset drifted.
     if (notDue > 0) await databaseClock.calibrate(3);
   }
 
   #warn(message: string, err: unknown, fields: Record<string, unknown> = {}): void {
-    this.#deps.logger.warn(message, { ...fields, err: err instanceof Error ? err.message : String(err) });
+    this.#deps.logger.warn(message, { ...fields, ...errorFields(err) });
   }
 }
 
-function isLockConflict(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001';
+/** An error as log fields: the message, and the stack and PostgreSQL's detail when there are. */
+function errorFields(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { err: String(err) };
+  const { detail, where } = err as { detail?: unknown; where?: unknown };
+  return {
+    err: err.message,
+    stack: err.stack,
+    ...(typeof detail === 'string' ? { detail } : {}),
+    ...(typeof where === 'string' ? { where } : {}),
+  };
 }

@@ -5,8 +5,8 @@ import type { PreparedEvent } from '../ingest/prepareEvent.ts';
 // Every SQL statement of the broadcaster, in one place.
 
 export interface InsertedRow {
-  kind: 'inserted' | 'missing_game';
-  /** Submission index (inserted) or the unknown game id (missing_game). */
+  kind: 'inserted' | 'missing_game' | 'busy_game';
+  /** Submission index (inserted); null for missing_game and busy_game, whose `id` is the game id. */
   req: number | null;
   id: string;
   event_id: string | null;
@@ -15,10 +15,16 @@ export interface InsertedRow {
 
 /**
  * One statement for a whole group of requests. Every game named is locked
- * first, in id order (so concurrent groups cannot deadlock each other); game
- * events then take the next sequences of their game, bumped under that lock.
- * A request naming an unknown game writes nothing; the others in the group
- * are unaffected.
+ * first; game events then take the next sequences of their game, bumped
+ * under that lock. A request naming an unknown game writes nothing; the
+ * others in the group are unaffected.
+ *
+ * The lock skips rows another transaction holds (SKIP LOCKED): one game held
+ * by a long backend transaction used to hold the whole group commit, every
+ * request of every game in it. Such a game comes back as busy_game and the
+ * requests naming it write nothing; the caller tries them again in a later
+ * group. Never waiting for a lock also means concurrent groups cannot
+ * deadlock each other.
  */
 export async function insertEvents(
   pool: Pool,
@@ -55,12 +61,14 @@ export async function insertEvents(
      locked AS (
        SELECT id FROM games
        WHERE id = ANY(ARRAY(SELECT DISTINCT game_id FROM input WHERE game_id IS NOT NULL))
-       ORDER BY id FOR NO KEY UPDATE),
-     missing AS (
+       ORDER BY id FOR NO KEY UPDATE SKIP LOCKED),
+     unlocked AS (
        SELECT DISTINCT i.game_id FROM input i
        WHERE i.game_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM locked l WHERE l.id = i.game_id)),
+     missing AS (
+       SELECT u.game_id FROM unlocked u WHERE NOT EXISTS (SELECT 1 FROM games g WHERE g.id = u.game_id)),
      accepted AS (
-       SELECT * FROM input i WHERE NOT EXISTS (SELECT 1 FROM input j JOIN missing m ON m.game_id = j.game_id WHERE j.req = i.req)),
+       SELECT * FROM input i WHERE NOT EXISTS (SELECT 1 FROM input j JOIN unlocked u ON u.game_id = j.game_id WHERE j.req = i.req)),
      counts AS (
        SELECT game_id, count(*) AS n FROM accepted WHERE sequenced GROUP BY game_id),
      bumped AS (
@@ -81,7 +89,10 @@ export async function insertEvents(
      SELECT 'inserted' AS kind, n.req, i.id::text, i.event_id::text, i.sequence::text
      FROM inserted i JOIN numbered n ON n.event_id = i.event_id
      UNION ALL
-     SELECT 'missing_game', NULL, m.game_id::text, NULL, NULL FROM missing m`,
+     SELECT 'missing_game', NULL, m.game_id::text, NULL, NULL FROM missing m
+     UNION ALL
+     SELECT 'busy_game', NULL, u.game_id::text, NULL, NULL FROM unlocked u
+     WHERE NOT EXISTS (SELECT 1 FROM missing m WHERE m.game_id = u.game_id)`,
     values: [req, eventIds, gameIds, sequenced, types, channels, payloads, requestIds, occurredAt],
   });
   return rows;

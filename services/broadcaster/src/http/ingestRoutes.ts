@@ -120,6 +120,9 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
         written = await writer.write(prepared);
       } catch (err) {
         handle?.cancel();
+        const busy = err instanceof AppError && err.code === 'game_busy' ? err.details : undefined;
+        if (typeof busy === 'object' && busy !== null && 'retryAfterSeconds' in busy)
+          res.setHeader('Retry-After', String(busy.retryAfterSeconds));
         if (err instanceof AppError && !(err instanceof IngestRejection))
           throw new IngestRejection(err.code, err.code, err.message, err.details, { cause: err });
         throw err;

@@ -1,7 +1,8 @@
-import { AppError, type Logger, type Pool } from '@sketchyaf/core';
+import { AppError, systemClock, type Clock, type Logger, type Pool } from '@sketchyaf/core';
 import { GroupCommitter, type Settled } from '../db/groupCommit.ts';
 import { insertEvents, type InsertedRow } from '../db/outboxQueries.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
+import { busyRetryAfterSeconds, nextBusyRetryMs } from './busyRetry.ts';
 import type { PreparedEvent } from './prepareEvent.ts';
 
 export interface WrittenEvent {
@@ -17,6 +18,20 @@ export interface OutboxWriterOptions {
   maxWaitMs: number;
   maxEvents: number;
   maxInFlight: number;
+  /** How long a request naming a locked game is sent again before 503 game_busy (INGEST_BUSY_WAIT_MS). */
+  busyWaitMs?: number;
+  clock?: Clock;
+}
+
+/** A game the request names is locked by another transaction: nothing of the request was written. */
+export class GameBusyError extends Error {
+  readonly gameIds: readonly string[];
+
+  constructor(gameIds: readonly string[]) {
+    super(`game row locked by another transaction: ${gameIds.join(', ')}`);
+    this.name = 'GameBusyError';
+    this.gameIds = gameIds;
+  }
 }
 
 // Deadlock (with another writer of games rows) or serialization failure: safe to run again.
@@ -60,9 +75,36 @@ export class OutboxWriter {
     });
   }
 
-  /** Writes one request's events in one transaction; throws AppError not_found / unavailable. */
-  write(events: readonly PreparedEvent[]): Promise<WrittenEvent[]> {
-    return this.#committer.submit(events, events.length);
+  /**
+   * Writes one request's events in one transaction; throws AppError
+   * not_found / unavailable / game_busy. A request naming a game whose row
+   * another transaction holds goes to a later group, so that it holds no
+   * other request; per-game sequences stay contiguous and in order, since
+   * they are only assigned under the row lock.
+   */
+  async write(events: readonly PreparedEvent[]): Promise<WrittenEvent[]> {
+    const clock = this.#options.clock ?? systemClock;
+    const budgetMs = this.#options.busyWaitMs ?? 1000;
+    const started = clock.monotonic();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#committer.submit(events, events.length);
+      } catch (err) {
+        if (!(err instanceof GameBusyError)) throw err;
+        const delay = nextBusyRetryMs(attempt, clock.monotonic() - started, budgetMs);
+        if (delay === null) {
+          const retryAfterSeconds = busyRetryAfterSeconds(budgetMs);
+          throw new AppError(
+            'game_busy',
+            'The game is being changed by another transaction; retry shortly',
+            { gameIds: err.gameIds, retryAfterSeconds },
+            { cause: err },
+          );
+        }
+        this.#options.metrics.ingestBusyRetries.inc();
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
+      }
+    }
   }
 
   drain(): Promise<void> {
@@ -116,11 +158,20 @@ export function outcomes(
 ): Settled<WrittenEvent[]>[] {
   const byEventId = new Map<string, InsertedRow>();
   const missingGames = new Set<string>();
+  const busyGames = new Set<string>();
   for (const row of rows) {
     if (row.kind === 'missing_game') missingGames.add(row.id);
+    else if (row.kind === 'busy_game') busyGames.add(row.id);
     else if (row.event_id !== null) byEventId.set(row.event_id, row);
   }
   return group.map((events): Settled<WrittenEvent[]> => {
+    // A request naming a busy game wrote nothing; unless it also names an unknown game, it is tried again.
+    if (busyGames.size > 0 && !events.some((e) => e.gameId !== null && missingGames.has(e.gameId))) {
+      const busy = [
+        ...new Set(events.map((e) => e.gameId).filter((g): g is string => g !== null && busyGames.has(g))),
+      ];
+      if (busy.length > 0) return { ok: false, error: new GameBusyError(busy) };
+    }
     const written: WrittenEvent[] = [];
     for (const event of events) {
       const row = byEventId.get(event.eventId);
