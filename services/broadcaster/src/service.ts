@@ -1,17 +1,17 @@
 import type { ControlAgent } from '@sketchyaf/core';
 import {
+  createControlAgent,
   createHttpApp,
   createPool,
+  databaseReadinessCheck,
+  launchService,
   leasesReadinessCheck,
   NotificationListener,
   pingDatabase,
   serviceBasics,
-  serviceHandleFor,
   leasesFor,
-  startControlAgent,
   type ShardLeases,
   startHttpServer,
-  startWithReleasers,
   type Clock,
   type ControlSource,
   type KubeConfig,
@@ -35,6 +35,8 @@ import { createPubnubPublisher, type Publisher } from './relay/pubnubPublisher.t
 export const outboxChannel = 'realtime_outbox';
 
 export interface BroadcasterService extends ServiceHandle {
+  /** Resolves once it has started (database answered, relay running); rejects if that start failed or was stopped. */
+  readonly started: Promise<void>;
   readonly url: string;
   readonly registry: Registry;
   readonly relay: OutboxRelay;
@@ -58,8 +60,14 @@ export interface BroadcasterOverrides {
   kubeConfig?: KubeConfig;
 }
 
-/** Starts the ingest API, the outbox relay and their housekeeping. */
-export async function startBroadcaster(
+/**
+ * Launches the broadcaster: resolves once its HTTP server answers (/livez,
+ * /readyz, /metrics; ingest answers 503 + Retry-After meanwhile). Then, while
+ * /readyz says what it is waiting for, it reads runtime control and waits for
+ * PostgreSQL (retrying with back-off); ingest opens once the database answers,
+ * and the relay starts after its shard leases; `started` resolves then.
+ */
+export function launchBroadcaster(
   config: BroadcasterConfig,
   overrides: BroadcasterOverrides = {},
 ): Promise<BroadcasterService> {
@@ -67,186 +75,225 @@ export async function startBroadcaster(
   const metrics = createBroadcasterMetrics(registry);
   const owned = overrides.ownedShards ?? null;
 
-  const { value, releasers } = await startWithReleasers(async (releasers) => {
-    const pool = createPool({
-      connectionString: config.databaseUrl,
-      applicationName: 'broadcaster',
-      max: config.poolMax,
-      statementTimeoutMs: config.statementTimeoutMs,
-      logger,
-    });
-    releasers.add('database pool', () => pool.end());
-    await pingDatabase(pool);
-
-    const publisher =
-      overrides.publisher ??
-      createPubnubPublisher({
-        ...config.pubnub,
-        timeoutMs: config.relay.publishTimeoutMs,
-        rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
-        maxSockets: config.relay.concurrency,
-      });
-    releasers.add('pubnub publisher', () => publisher.close());
-
-    // With REDIS_URL, the relay's shards come from leases: nothing is owned until the first acquisition.
-    const leases =
-      overrides.ownedShards === undefined && config.relay.enabled
-        ? leasesFor(config, { logger, registry, clock })
-        : null;
-    const limits = new RelayLimits(config.relay.concurrency, clock.now());
-    const ingestGate = new IngestGate();
-    const relay = new OutboxRelay({
-      pool,
-      publisher,
-      logger,
-      metrics,
-      clock,
-      settings: { ...config.relay, shardCount: config.shardCount },
-      ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
-      limits,
-    });
-    // Runtime control is in force before the relay claims anything: a replica started while paused stays paused.
-    const control = await startControlAgent({
-      settings: config.control,
-      appliers: [
-        ingestGate,
-        ...(config.relay.enabled
-          ? [
-              relayControl({
-                limits,
-                relay,
-                clock,
-                logger,
-                settleTimeoutMs: config.relay.publishTimeoutMs + 5000,
-              }),
-            ]
-          : []),
-      ],
-      component: config.relay.enabled ? 'ingest+relay' : 'ingest',
-      logger,
-      registry,
-      clock,
-      source: overrides.controlSource,
-      kubeConfig: overrides.kubeConfig,
-    });
-    releasers.add('runtime control', () => control.stop());
-
-    const waiters = new DeliveryWaiters(pool, logger);
-    relay.on('delivered', (delivery) => waiters.notify(delivery));
-    releasers.add('delivery waiters', () => waiters.close());
-
-    const housekeeping = new OutboxHousekeeping(pool, logger, metrics, {
-      ...config.relay,
-      shardCount: config.shardCount,
-    });
-    // Backlog gauges and pruning follow the relay's shards, so replicas do not count them twice.
-    housekeeping.start(leases ? leases.owned : owned);
-    releasers.add('outbox housekeeping', () => housekeeping.stop());
-
-    let listener: NotificationListener | undefined;
-    if (config.relay.enabled) {
-      if (leases) {
-        await leases.start();
-        // Added before the relay, so released after it has stopped publishing.
-        releasers.add('shard leases', () => leases.stop());
-      } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
-        logger.warn('REDIS_URL is unset: this relay owns every shard; run one replica or set REDIS_URL');
-      }
-      const onOwned = (shards: ReadonlySet<number>): void => {
-        relay.setOwnedShards(shards);
-        housekeeping.setOwnedShards(shards);
-      };
-      leases?.on('owned', onOwned);
-      relay.start(leases ? leases.owned : owned);
-      releasers.add('outbox relay', async () => {
-        leases?.off('owned', onOwned);
-        await relay.stop();
-      });
-      listener = new NotificationListener({
+  type Parts = Pick<BroadcasterService, 'url' | 'relay' | 'leases' | 'control'>;
+  const launching = launchService<Parts>({
+    logger,
+    clock,
+    onStopped: () => logger.info('broadcaster stopped'),
+    run: async ({ add, serving, sequence }) => {
+      const pool = createPool({
         connectionString: config.databaseUrl,
-        channel: outboxChannel,
-        applicationName: 'broadcaster-listener',
+        applicationName: 'broadcaster',
+        max: config.poolMax,
+        statementTimeoutMs: config.statementTimeoutMs,
         logger,
-        onNotification: () => relay.wake(),
-        onConnected: () => {
-          metrics.listenerConnected.set(1);
-          relay.databaseBack();
-        },
-        onDisconnected: () => metrics.listenerConnected.set(0),
       });
-      listener.start();
-      releasers.add('notification listener', () => listener?.stop());
-      const poll = setInterval(() => relay.wake(), config.relay.pollIntervalMs);
-      poll.unref();
-      releasers.add('relay poll', () => clearInterval(poll));
-    }
+      add('database pool', () => pool.end());
 
-    const writer = new OutboxWriter({
-      pool,
-      logger,
-      metrics,
-      maxWaitMs: config.ingest.commitWaitMs,
-      maxEvents: config.ingest.commitMaxEvents,
-      maxInFlight: config.ingest.commitMaxInFlight,
-    });
-    releasers.add('outbox writer', () => writer.drain());
+      const publisher =
+        overrides.publisher ??
+        createPubnubPublisher({
+          ...config.pubnub,
+          timeoutMs: config.relay.publishTimeoutMs,
+          rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
+          maxSockets: config.relay.concurrency,
+        });
+      add('pubnub publisher', () => publisher.close());
 
-    const readiness: ReadinessCheck[] = [
-      { name: 'database', check: () => pingDatabase(pool), timeoutMs: 1500 },
-      {
-        name: 'notifications',
-        check: () =>
-          !listener || listener.connected
-            ? Promise.resolve(undefined)
-            : Promise.reject(new Error('LISTEN connection is down')),
-      },
-    ];
-    if (leases) readiness.push(leasesReadinessCheck(leases));
+      // With REDIS_URL, the relay's shards come from leases: nothing is owned until the first acquisition.
+      const leases =
+        overrides.ownedShards === undefined && config.relay.enabled
+          ? leasesFor(config, { logger, registry, clock })
+          : null;
+      const limits = new RelayLimits(config.relay.concurrency, clock.now());
+      const ingestGate = new IngestGate();
+      const relay = new OutboxRelay({
+        pool,
+        publisher,
+        logger,
+        metrics,
+        clock,
+        settings: { ...config.relay, shardCount: config.shardCount },
+        ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
+        limits,
+      });
+      const control = await createControlAgent({
+        settings: config.control,
+        appliers: [
+          ingestGate,
+          ...(config.relay.enabled
+            ? [
+                relayControl({
+                  limits,
+                  relay,
+                  clock,
+                  logger,
+                  settleTimeoutMs: config.relay.publishTimeoutMs + 5000,
+                }),
+              ]
+            : []),
+        ],
+        component: config.relay.enabled ? 'ingest+relay' : 'ingest',
+        logger,
+        registry,
+        clock,
+        source: overrides.controlSource,
+        kubeConfig: overrides.kubeConfig,
+      });
+      add('runtime control', () => control.stop());
 
-    const app = createHttpApp({
-      logger,
-      registry,
-      readiness,
-      routes: (express) => {
-        // Responses are small and never cached: skip computing ETags.
-        express.set('etag', false);
-        express.use(
-          '/v1',
-          ingestRoutes({
-            apiTokens: config.apiTokens,
-            corsOrigins: config.corsOrigins,
-            batchBodyLimitBytes: config.ingest.batchBodyLimitBytes,
-            readOnly: () => ingestGate.readOnly(),
-            writer,
-            waiters,
-            metrics,
-          }),
-        );
-        express.use(
-          '/admin',
-          adminRoutes({ pool, adminTokens: config.adminTokens, onRedrive: () => relay.wake() }),
-        );
-        control.routes(express);
-      },
-    });
-    const http = await startHttpServer(app, { host: config.host, port: config.port });
-    releasers.add('http server', () => http.stop());
-    logger.info('broadcaster started', {
-      url: http.url,
-      relay: config.relay.enabled ? 'on' : 'off',
-      shards: leases ? `leases (${config.shardCount} shards)` : 'all',
-      pubnubOrigin: config.pubnub.origin,
-      ...(config.usingDevelopmentToken ? { developmentToken: config.apiTokens[0] } : {}),
-    });
-    return { url: http.url, relay, leases, control };
+      const waiters = new DeliveryWaiters(pool, logger);
+      relay.on('delivered', (delivery) => waiters.notify(delivery));
+      add('delivery waiters', () => waiters.close());
+
+      const writer = new OutboxWriter({
+        pool,
+        logger,
+        metrics,
+        maxWaitMs: config.ingest.commitWaitMs,
+        maxEvents: config.ingest.commitMaxEvents,
+        maxInFlight: config.ingest.commitMaxInFlight,
+      });
+      add('outbox writer', () => writer.drain());
+
+      let listener: NotificationListener | undefined;
+      let ingestOpen = false;
+      const readiness: ReadinessCheck[] = [
+        sequence.readinessCheck(),
+        databaseReadinessCheck(pool),
+        {
+          name: 'notifications',
+          check: () =>
+            !listener || listener.connected
+              ? Promise.resolve(undefined)
+              : Promise.reject(new Error('LISTEN connection is down')),
+        },
+      ];
+      if (leases) readiness.push(leasesReadinessCheck(leases));
+
+      const app = createHttpApp({
+        logger,
+        registry,
+        readiness,
+        routes: (express) => {
+          // Responses are small and never cached: skip computing ETags.
+          express.set('etag', false);
+          express.use(
+            '/v1',
+            ingestRoutes({
+              apiTokens: config.apiTokens,
+              corsOrigins: config.corsOrigins,
+              batchBodyLimitBytes: config.ingest.batchBodyLimitBytes,
+              readOnly: () => ingestGate.readOnly(),
+              starting: () => !ingestOpen,
+              writer,
+              waiters,
+              metrics,
+            }),
+          );
+          express.use(
+            '/admin',
+            adminRoutes({ pool, adminTokens: config.adminTokens, onRedrive: () => relay.wake() }),
+          );
+          control.routes(express);
+        },
+      });
+      const http = await startHttpServer(app, { host: config.host, port: config.port });
+      add('http server', () => http.stop());
+      serving({ url: http.url, relay, leases, control });
+      logger.info('broadcaster serving probes; starting', { address: http.url });
+
+      // Runtime control is in force before ingest opens or the relay claims anything:
+      // a replica started while paused stays paused.
+      await sequence.until('runtime control', control.start());
+      await sequence.retry('database', () => pingDatabase(pool));
+      ingestOpen = true;
+
+      const housekeeping = new OutboxHousekeeping(pool, logger, metrics, {
+        ...config.relay,
+        shardCount: config.shardCount,
+      });
+      if (config.relay.enabled) {
+        if (leases) {
+          // Taken only once the database answers: a replica that cannot work leaves its shards to others.
+          // Added before the relay, so released after it has stopped publishing.
+          add('shard leases', () => leases.stop());
+          await sequence.until('shard leases', leases.start());
+        } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
+          logger.warn('REDIS_URL is unset: this relay owns every shard; run one replica or set REDIS_URL');
+        }
+      }
+      // Backlog gauges and pruning follow the relay's shards, so replicas do not count them twice.
+      housekeeping.start(leases ? leases.owned : owned);
+      add('outbox housekeeping', () => housekeeping.stop());
+
+      if (config.relay.enabled) {
+        const onOwned = (shards: ReadonlySet<number>): void => {
+          relay.setOwnedShards(shards);
+          housekeeping.setOwnedShards(shards);
+        };
+        leases?.on('owned', onOwned);
+        relay.start(leases ? leases.owned : owned);
+        add('outbox relay', async () => {
+          leases?.off('owned', onOwned);
+          await relay.stop();
+        });
+        const relayListener = new NotificationListener({
+          connectionString: config.databaseUrl,
+          channel: outboxChannel,
+          applicationName: 'broadcaster-listener',
+          logger,
+          onNotification: () => relay.wake(),
+          onConnected: () => {
+            metrics.listenerConnected.set(1);
+            relay.databaseBack();
+          },
+          onDisconnected: () => metrics.listenerConnected.set(0),
+        });
+        listener = relayListener;
+        relayListener.start();
+        add('notification listener', () => relayListener.stop());
+        const poll = setInterval(() => relay.wake(), config.relay.pollIntervalMs);
+        poll.unref();
+        add('relay poll', () => clearInterval(poll));
+      }
+
+      // On stop, ingest closes first (requests in flight finish, their writes commit) while the relay
+      // still publishes; the http server and writer releasers added earlier are then no-ops.
+      add('ingest', async () => {
+        await http.stop();
+        await writer.drain();
+      });
+      logger.info('broadcaster started', {
+        url: http.url,
+        relay: config.relay.enabled ? 'on' : 'off',
+        shards: leases ? `leases (${config.shardCount} shards)` : 'all',
+        pubnubOrigin: config.pubnub.origin,
+        ...(config.usingDevelopmentToken ? { developmentToken: config.apiTokens[0] } : {}),
+      });
+    },
   });
 
-  return {
-    ...serviceHandleFor(releasers, () => logger.info('broadcaster stopped')),
-    url: value.url,
+  return launching.then((launched) => ({
+    stop: launched.stop,
+    done: launched.done,
+    started: launched.started,
+    ...launched.value,
     registry,
-    relay: value.relay,
-    leases: value.leases,
-    control: value.control,
-  };
+  }));
+}
+
+/** Launches the broadcaster and waits until it has started (see launchBroadcaster). */
+export async function startBroadcaster(
+  config: BroadcasterConfig,
+  overrides: BroadcasterOverrides = {},
+): Promise<BroadcasterService> {
+  const service = await launchBroadcaster(config, overrides);
+  try {
+    await service.started;
+  } catch (err) {
+    await service.stop().catch(() => undefined);
+    throw err;
+  }
+  return service;
 }

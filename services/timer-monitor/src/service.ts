@@ -1,17 +1,16 @@
 import type { ControlAgent } from '@sketchyaf/core';
 import {
+  createControlAgent,
   createHttpApp,
   createPool,
+  databaseReadinessCheck,
+  launchService,
   leasesReadinessCheck,
   NotificationListener,
   serviceBasics,
-  serviceHandleFor,
-  pingDatabase,
   leasesFor,
-  startControlAgent,
   type ShardLeases,
   startHttpServer,
-  startWithReleasers,
   type Clock,
   type ControlSource,
   type KubeConfig,
@@ -29,6 +28,8 @@ import { createTimerMetrics } from './metrics.ts';
 import { TimerMonitor } from './timerMonitor.ts';
 
 export interface TimerMonitorService extends ServiceHandle {
+  /** Resolves once it has started its work (database answered, deadlines loaded); rejects if that start failed or was stopped. */
+  readonly started: Promise<void>;
   readonly monitor: TimerMonitor;
   /** The shard leases when REDIS_URL is set; null when this replica owns every shard. */
   readonly leases: ShardLeases | null;
@@ -50,141 +51,177 @@ export interface TimerMonitorOverrides {
   kubeConfig?: KubeConfig;
 }
 
-/** Starts the timer monitor and its admin HTTP server (/livez, /readyz, /metrics). */
-export async function startTimerMonitor(
+/**
+ * Launches the timer monitor: resolves once its admin HTTP server (/livez,
+ * /readyz, /metrics, /control) answers, which needs no dependency. Then,
+ * while /readyz says what it is waiting for, it reads runtime control, waits
+ * for PostgreSQL (retrying with back-off), calibrates the database clock,
+ * takes its shard leases and loads its deadlines; `started` resolves then.
+ */
+export function launchTimerMonitor(
   config: TimerMonitorConfig,
   overrides: TimerMonitorOverrides = {},
 ): Promise<TimerMonitorService> {
   const { logger, clock, registry } = serviceBasics('timer-monitor', config, overrides);
   const metrics = createTimerMetrics(registry);
 
-  const { value, releasers } = await startWithReleasers(async (releasers) => {
-    const pool = createPool({
-      connectionString: config.databaseUrl,
-      applicationName: 'timer-monitor',
-      max: config.poolMax,
-      statementTimeoutMs: config.statementTimeoutMs,
-      // Tells the games trigger who made the change (it skips NOTIFY for our own transitions).
-      sessionSettings: { 'sketchyaf.source': 'timer-monitor' },
-      logger,
-    });
-    releasers.add('database pool', () => pool.end());
-
-    // With REDIS_URL, shards come from leases: nothing is owned until the first acquisition.
-    const leases =
-      overrides.ownedShards === undefined ? leasesFor(config, { logger, registry, clock }) : null;
-
-    const gate: TimerGate = { paused: false };
-    const monitorRef: { current?: TimerMonitor } = {};
-    const control = await startControlAgent({
-      settings: config.control,
-      appliers: [timerControl(gate, () => monitorRef.current, clock)],
-      component: 'timer-monitor',
-      logger,
-      registry,
-      clock,
-      source: overrides.controlSource,
-      kubeConfig: overrides.kubeConfig,
-    });
-    releasers.add('runtime control', () => control.stop());
-
-    const databaseClock = new DatabaseClock(clock, () => databaseNow(pool));
-    await databaseClock.calibrate();
-    const monitor = new TimerMonitor({
-      pool,
-      // Without leases every shard is ours: no per-game check at all.
-      ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
-      clock,
-      databaseClock,
-      logger,
-      metrics,
-      settings: {
-        shardCount: config.shardCount,
-        batchSize: config.batchSize,
-        maxInFlight: config.maxInFlight,
-        sweepIntervalMs: config.sweepIntervalMs,
-        fireMarginMs: config.fireMarginMs,
-      },
-      gate,
-    });
-    monitorRef.current = monitor;
-
-    const listener = new NotificationListener({
-      connectionString: config.databaseUrl,
-      channel: deadlineChannel,
-      applicationName: 'timer-monitor-listener',
-      logger,
-      onNotification: (payload) => {
-        monitor.handleNotification(parseDeadlineNotification(payload));
-      },
-      onConnected: () => {
-        metrics.listenerConnected.set(1);
-        monitor.databaseBack();
-        // Anything that changed while we were not listening is picked up here.
-        void monitor.reload().catch((err: unknown) => {
-          logger.warn('reload after (re)connect failed', { err: String(err) });
-        });
-      },
-      onDisconnected: () => metrics.listenerConnected.set(0),
-    });
-    listener.start();
-    releasers.add('notification listener', () => listener.stop());
-
-    if (leases) {
-      await leases.start();
-      // Added before the monitor, so released after it has stopped working.
-      releasers.add('shard leases', () => leases.stop());
-    } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
-      logger.warn('REDIS_URL is unset: this replica owns every shard; run one replica or set REDIS_URL');
-    }
-    const onOwned = (owned: ReadonlySet<number>): void => {
-      void monitor.setOwnedShards(owned).catch((err: unknown) => {
-        logger.warn('loading the games of newly owned shards failed; the sweep retries', {
-          err: String(err),
-        });
+  type Parts = Pick<TimerMonitorService, 'monitor' | 'leases' | 'url' | 'control'>;
+  const launching = launchService<Parts>({
+    logger,
+    clock,
+    onStopped: () => logger.info('timer monitor stopped'),
+    run: async ({ add, serving, sequence }) => {
+      const pool = createPool({
+        connectionString: config.databaseUrl,
+        applicationName: 'timer-monitor',
+        max: config.poolMax,
+        statementTimeoutMs: config.statementTimeoutMs,
+        // Tells the games trigger who made the change (it skips NOTIFY for our own transitions).
+        sessionSettings: { 'sketchyaf.source': 'timer-monitor' },
+        logger,
       });
-    };
-    leases?.on('owned', onOwned);
-    await monitor.start(leases ? leases.owned : (overrides.ownedShards ?? null));
-    releasers.add('timer monitor', async () => {
-      leases?.off('owned', onOwned);
-      await monitor.stop();
-    });
+      add('database pool', () => pool.end());
 
-    const readiness: ReadinessCheck[] = [
-      { name: 'database', check: () => pingDatabase(pool), timeoutMs: 1500 },
-      {
-        name: 'notifications',
-        check: () =>
-          listener.connected
-            ? Promise.resolve(undefined)
-            : Promise.reject(new Error('LISTEN connection is down')),
-      },
-    ];
-    if (leases) readiness.push(leasesReadinessCheck(leases));
+      // With REDIS_URL, shards come from leases: nothing is owned until the first acquisition.
+      const leases =
+        overrides.ownedShards === undefined ? leasesFor(config, { logger, registry, clock }) : null;
 
-    const app = createHttpApp({
-      logger,
-      registry,
-      readiness,
-      routes: (express) => control.routes(express),
-    });
-    const http = await startHttpServer(app, { host: config.host, port: config.port });
-    releasers.add('http server', () => http.stop());
-    logger.info('timer monitor started', {
-      url: http.url,
-      trackedGames: monitor.trackedGames,
-      shards: leases ? `${leases.owned.size} of ${config.shardCount} (leases)` : 'all',
-    });
-    return { monitor, leases, url: http.url, control };
+      const gate: TimerGate = { paused: false };
+      const monitorRef: { current?: TimerMonitor } = {};
+      const control = await createControlAgent({
+        settings: config.control,
+        appliers: [timerControl(gate, () => monitorRef.current, clock)],
+        component: 'timer-monitor',
+        logger,
+        registry,
+        clock,
+        source: overrides.controlSource,
+        kubeConfig: overrides.kubeConfig,
+      });
+      add('runtime control', () => control.stop());
+
+      const databaseClock = new DatabaseClock(clock, () => databaseNow(pool));
+      const monitor = new TimerMonitor({
+        pool,
+        // Without leases every shard is ours: no per-game check at all.
+        ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
+        clock,
+        databaseClock,
+        logger,
+        metrics,
+        settings: {
+          shardCount: config.shardCount,
+          batchSize: config.batchSize,
+          maxInFlight: config.maxInFlight,
+          sweepIntervalMs: config.sweepIntervalMs,
+          fireMarginMs: config.fireMarginMs,
+        },
+        gate,
+      });
+      monitorRef.current = monitor;
+
+      const listener = new NotificationListener({
+        connectionString: config.databaseUrl,
+        channel: deadlineChannel,
+        applicationName: 'timer-monitor-listener',
+        logger,
+        onNotification: (payload) => {
+          monitor.handleNotification(parseDeadlineNotification(payload));
+        },
+        onConnected: () => {
+          metrics.listenerConnected.set(1);
+          monitor.databaseBack();
+          // Anything that changed while we were not listening is picked up here.
+          void monitor.reload().catch((err: unknown) => {
+            logger.warn('reload after (re)connect failed', { err: String(err) });
+          });
+        },
+        onDisconnected: () => metrics.listenerConnected.set(0),
+      });
+
+      const readiness: ReadinessCheck[] = [
+        sequence.readinessCheck(),
+        databaseReadinessCheck(pool),
+        {
+          name: 'notifications',
+          check: () =>
+            listener.connected
+              ? Promise.resolve(undefined)
+              : Promise.reject(new Error('LISTEN connection is down')),
+        },
+      ];
+      if (leases) readiness.push(leasesReadinessCheck(leases));
+
+      const app = createHttpApp({
+        logger,
+        registry,
+        readiness,
+        routes: (express) => control.routes(express),
+      });
+      const http = await startHttpServer(app, { host: config.host, port: config.port });
+      add('http server', () => http.stop());
+      serving({ monitor, leases, url: http.url, control });
+      logger.info('timer monitor serving probes; starting', { address: http.url });
+
+      // Runtime control first: a replica started while paused stays paused.
+      await sequence.until('runtime control', control.start());
+      // The database clock is what deadlines are compared with: nothing fires before it is known.
+      await sequence.retry('database', () => databaseClock.calibrate());
+      // Listening once the database answers: its first connect is then immediate, not at the end of its back-off.
+      listener.start();
+      add('notification listener', () => listener.stop());
+
+      if (leases) {
+        // Taken only once the database answers: a replica that cannot work leaves its shards to others.
+        // Added before the monitor, so released after it has stopped working.
+        add('shard leases', () => leases.stop());
+        await sequence.until('shard leases', leases.start());
+      } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
+        logger.warn('REDIS_URL is unset: this replica owns every shard; run one replica or set REDIS_URL');
+      }
+      const onOwned = (owned: ReadonlySet<number>): void => {
+        void monitor.setOwnedShards(owned).catch((err: unknown) => {
+          logger.warn('loading the games of newly owned shards failed; the sweep retries', {
+            err: String(err),
+          });
+        });
+      };
+      leases?.on('owned', onOwned);
+      add('timer monitor', async () => {
+        leases?.off('owned', onOwned);
+        await monitor.stop();
+      });
+      await sequence.retry('database', () =>
+        monitor.start(leases ? leases.owned : (overrides.ownedShards ?? null)),
+      );
+      logger.info('timer monitor started', {
+        url: http.url,
+        trackedGames: monitor.trackedGames,
+        shards: leases ? `${leases.owned.size} of ${config.shardCount} (leases)` : 'all',
+      });
+    },
   });
 
-  return {
-    ...serviceHandleFor(releasers, () => logger.info('timer monitor stopped')),
-    monitor: value.monitor,
-    leases: value.leases,
-    url: value.url,
+  return launching.then((launched) => ({
+    stop: launched.stop,
+    done: launched.done,
+    started: launched.started,
+    ...launched.value,
     registry,
-    control: value.control,
-  };
+  }));
+}
+
+/** Launches the timer monitor and waits until it has started (see launchTimerMonitor). */
+export async function startTimerMonitor(
+  config: TimerMonitorConfig,
+  overrides: TimerMonitorOverrides = {},
+): Promise<TimerMonitorService> {
+  const service = await launchTimerMonitor(config, overrides);
+  try {
+    await service.started;
+  } catch (err) {
+    await service.stop().catch(() => undefined);
+    throw err;
+  }
+  return service;
 }
