@@ -125,6 +125,10 @@ export {
   serviceAccountNamespaceFile,
   type OpenControlSourceOptions,
 } from './control/openControlSource.ts';
-export { createControlAgent, startControlAgent, type StartControlAgentOptions } from './control/startControlAgent.ts';
+export {
+  createControlAgent,
+  startControlAgent,
+  type StartControlAgentOptions,
+} from './control/startControlAgent.ts';
 export { describeKubernetesError } from './control/kubernetesErrors.ts';
 export type { KubeConfig } from '@kubernetes/client-node';

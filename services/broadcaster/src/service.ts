@@ -275,7 +275,7 @@ export function launchBroadcaster(
   });
 
   return launching.then((launched) => ({
-    stop: launched.stop,
+    stop: () => launched.stop(),
     done: launched.done,
     started: launched.started,
     ...launched.value,

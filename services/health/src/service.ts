@@ -228,7 +228,7 @@ export function launchHealth(config: HealthConfig, overrides: HealthOverrides = 
   });
 
   return launching.then((launched) => ({
-    stop: launched.stop,
+    stop: () => launched.stop(),
     done: launched.done,
     started: launched.started,
     ...launched.value,
@@ -237,7 +237,10 @@ export function launchHealth(config: HealthConfig, overrides: HealthOverrides = 
 }
 
 /** Launches the health service and waits until it has read its runtime-control source (see launchHealth). */
-export async function startHealth(config: HealthConfig, overrides: HealthOverrides = {}): Promise<HealthService> {
+export async function startHealth(
+  config: HealthConfig,
+  overrides: HealthOverrides = {},
+): Promise<HealthService> {
   const service = await launchHealth(config, overrides);
   try {
     await service.started;

@@ -203,7 +203,7 @@ export function launchTimerMonitor(
   });
 
   return launching.then((launched) => ({
-    stop: launched.stop,
+    stop: () => launched.stop(),
     done: launched.done,
     started: launched.started,
     ...launched.value,

@@ -13,10 +13,11 @@ export function databaseReadinessCheck(pool: Pool, timeoutMs = 1500): ReadinessC
     timeoutMs,
     check: async () => {
       try {
-        return await pingDatabase(pool);
+        await pingDatabase(pool);
       } catch (err) {
         throw new Error(describeDatabaseError(err), { cause: err });
       }
+      return undefined;
     },
   };
 }

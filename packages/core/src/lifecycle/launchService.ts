@@ -8,9 +8,9 @@ export interface LaunchContext<T> {
   /** The steps after serving: retries, and waits that give up when the service is stopped. */
   readonly sequence: StartSequence;
   /** A resource to release on stop, in reverse order of adding. */
-  add(name: string, release: () => Promise<void> | void): void;
+  readonly add: (name: string, release: () => Promise<void> | void) => void;
   /** The HTTP server answers probes: launchService resolves with `value` now; the rest of `run` goes on. */
-  serving(value: T): void;
+  readonly serving: (value: T) => void;
 }
 
 export interface LaunchOptions<T> {
@@ -47,7 +47,7 @@ export function launchService<T>(options: LaunchOptions<T>): Promise<LaunchedSer
   const context: LaunchContext<T> = {
     sequence,
     add: (name, release) => releasers.add(name, release),
-    serving(value) {
+    serving: (value) => {
       served ??= { value };
       onServing(value);
     },
