@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import {
+  createMetricsRegistry,
   createSilentLogger,
   launchService,
   runReadinessChecks,
@@ -33,9 +34,13 @@ describe('launchService', () => {
     const dep = dependency();
     const released: string[] = [];
     let check: ReadinessCheck | undefined;
+    const registry = createMetricsRegistry({ service: 'test' });
+    const started = async (): Promise<string> =>
+      /^sketchyaf_realtime_service_started\{[^}]*\} (\d)$/m.exec(await registry.metrics())?.[1] ?? 'absent';
     const service = await launchService<{ name: string }>({
       logger,
       clock: systemClock,
+      registry,
       run: async ({ add, serving, sequence }: LaunchContext<{ name: string }>) => {
         add('pool', () => void released.push('pool'));
         check = sequence.readinessCheck();
@@ -54,6 +59,7 @@ describe('launchService', () => {
     assert.ok(dep.attempts >= 3, `retried (${dep.attempts} attempts in 400 ms)`);
     const waiting = await runReadinessChecks([check]);
     assert.equal(waiting.ready, false);
+    assert.equal(await started(), '0');
     assert.match(
       waiting.checks['start']?.detail ?? '',
       /^waiting for database: connection \(ECONNREFUSED\), \d+ attempts in 0\.\d s$/,
@@ -71,6 +77,7 @@ describe('launchService', () => {
       `started ${readyAfterMs} ms after the return; the back-off is capped at 1 s`,
     );
     assert.equal((await runReadinessChecks([check])).ready, true);
+    assert.equal(await started(), '1');
 
     await service.stop();
     await service.done;
@@ -84,6 +91,7 @@ describe('launchService', () => {
     const service = await launchService<null>({
       logger,
       clock: systemClock,
+      registry: createMetricsRegistry({ service: 'test' }),
       run: async ({ add, serving, sequence }) => {
         add('pool', () => void released.push('pool'));
         add('http server', () => void released.push('http server'));
@@ -111,6 +119,7 @@ describe('launchService', () => {
     const service = await launchService<null>({
       logger,
       clock: systemClock,
+      registry: createMetricsRegistry({ service: 'test' }),
       run: async ({ serving, sequence }) => {
         serving(null);
         await sequence.until('runtime control', new Promise<void>(() => undefined));
@@ -128,6 +137,7 @@ describe('launchService', () => {
     const service = await launchService<null>({
       logger,
       clock: systemClock,
+      registry: createMetricsRegistry({ service: 'test' }),
       onStopped: () => (stopped += 1),
       run: async ({ add, serving, sequence }) => {
         add('pool', () => void released.push('pool'));
@@ -149,6 +159,7 @@ describe('launchService', () => {
       launchService<null>({
         logger,
         clock: systemClock,
+        registry: createMetricsRegistry({ service: 'test' }),
         run: async ({ add }) => {
           add('pool', () => void released.push('pool'));
           await Promise.resolve();

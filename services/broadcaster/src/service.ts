@@ -79,6 +79,7 @@ export function launchBroadcaster(
   const launching = launchService<Parts>({
     logger,
     clock,
+    registry,
     onStopped: () => logger.info('broadcaster stopped'),
     run: async ({ add, serving, sequence }) => {
       const pool = createPool({

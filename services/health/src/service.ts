@@ -122,6 +122,7 @@ export function launchHealth(config: HealthConfig, overrides: HealthOverrides = 
   const launching = launchService<Parts>({
     logger,
     clock,
+    registry,
     onStopped: () => logger.info('health service stopped'),
     run: async ({ add, serving, sequence }) => {
       const pool = createPool({

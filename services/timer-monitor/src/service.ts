@@ -69,6 +69,7 @@ export function launchTimerMonitor(
   const launching = launchService<Parts>({
     logger,
     clock,
+    registry,
     onStopped: () => logger.info('timer monitor stopped'),
     run: async ({ add, serving, sequence }) => {
       const pool = createPool({

@@ -1,6 +1,8 @@
+import type { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 import { Releasers } from './releasers.ts';
+import { createStartMetrics } from './startMetrics.ts';
 import type { ServiceHandle } from './serviceHandle.ts';
 import { StartAbortedError, StartSequence } from './startSequence.ts';
 
@@ -16,6 +18,8 @@ export interface LaunchContext<T> {
 export interface LaunchOptions<T> {
   logger: Logger;
   clock: Clock;
+  /** Where `service_started` is exported. */
+  registry: Registry;
   /** Called once `stop` has released everything. */
   onStopped?: () => void;
   /** Acquires and starts the service; calls `serving` once probes are answered, then waits for its dependencies. */
@@ -41,6 +45,7 @@ export function launchService<T>(options: LaunchOptions<T>): Promise<LaunchedSer
   const { logger, clock } = options;
   const releasers = new Releasers();
   const sequence = new StartSequence({ logger, clock });
+  const metrics = createStartMetrics(options.registry);
   let served: { value: T } | undefined;
   let onServing: (value: T) => void = () => undefined;
   const serving = new Promise<T>((resolve) => (onServing = resolve));
@@ -78,6 +83,7 @@ export function launchService<T>(options: LaunchOptions<T>): Promise<LaunchedSer
     () => {
       if (!served) throw new Error('the service finished its start without serving');
       sequence.finish();
+      metrics.started.set(1);
     },
     (err: unknown) => {
       const error = err instanceof Error ? err : new Error(String(err));
