@@ -41,12 +41,12 @@ describe('launchService', () => {
       logger,
       clock: systemClock,
       registry,
-      run: async ({ add, serving, sequence }: LaunchContext<{ name: string }>) => {
-        add('pool', () => void released.push('pool'));
+      run: async ({ releasers, serving, sequence }: LaunchContext<{ name: string }>) => {
+        releasers.add('pool', () => void released.push('pool'));
         check = sequence.readinessCheck();
         serving({ name: 'svc' });
         await sequence.retry('database', () => dep.call());
-        add('worker', () => void released.push('worker'));
+        releasers.add('worker', () => void released.push('worker'));
       },
     });
     assert.equal(service.value.name, 'svc');
@@ -92,9 +92,9 @@ describe('launchService', () => {
       logger,
       clock: systemClock,
       registry: createMetricsRegistry({ service: 'test' }),
-      run: async ({ add, serving, sequence }) => {
-        add('pool', () => void released.push('pool'));
-        add('http server', () => void released.push('http server'));
+      run: async ({ releasers, serving, sequence }) => {
+        releasers.add('pool', () => void released.push('pool'));
+        releasers.add('http server', () => void released.push('http server'));
         serving(null);
         await sequence.retry('database', () => dep.call());
         stepsAfterWait += 1;
@@ -139,8 +139,8 @@ describe('launchService', () => {
       clock: systemClock,
       registry: createMetricsRegistry({ service: 'test' }),
       onStopped: () => (stopped += 1),
-      run: async ({ add, serving, sequence }) => {
-        add('pool', () => void released.push('pool'));
+      run: async ({ releasers, serving, sequence }) => {
+        releasers.add('pool', () => void released.push('pool'));
         serving(null);
         await sequence.retry('database', () => Promise.reject(new TypeError('a bug')));
       },
@@ -160,8 +160,8 @@ describe('launchService', () => {
         logger,
         clock: systemClock,
         registry: createMetricsRegistry({ service: 'test' }),
-        run: async ({ add }) => {
-          add('pool', () => void released.push('pool'));
+        run: async ({ releasers }) => {
+          releasers.add('pool', () => void released.push('pool'));
           await Promise.resolve();
           throw new Error('port in use');
         },

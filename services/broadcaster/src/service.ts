@@ -5,6 +5,7 @@ import {
   createPool,
   databaseReadinessCheck,
   launchService,
+  type LaunchContext,
   leasesReadinessCheck,
   NotificationListener,
   pingDatabase,
@@ -67,7 +68,7 @@ export interface BroadcasterOverrides {
  * PostgreSQL (retrying with back-off); ingest opens once the database answers,
  * and the relay starts after its shard leases; `started` resolves then.
  */
-export function launchBroadcaster(
+export async function launchBroadcaster(
   config: BroadcasterConfig,
   overrides: BroadcasterOverrides = {},
 ): Promise<BroadcasterService> {
@@ -76,212 +77,211 @@ export function launchBroadcaster(
   const owned = overrides.ownedShards ?? null;
 
   type Parts = Pick<BroadcasterService, 'url' | 'relay' | 'leases' | 'control'>;
-  const launching = launchService<Parts>({
+  const run = async ({ releasers, serving, sequence }: LaunchContext<Parts>): Promise<void> => {
+    const pool = createPool({
+      connectionString: config.databaseUrl,
+      applicationName: 'broadcaster',
+      max: config.poolMax,
+      statementTimeoutMs: config.statementTimeoutMs,
+      logger,
+    });
+    releasers.add('database pool', () => pool.end());
+
+    const publisher =
+      overrides.publisher ??
+      createPubnubPublisher({
+        ...config.pubnub,
+        timeoutMs: config.relay.publishTimeoutMs,
+        rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
+        maxSockets: config.relay.concurrency,
+      });
+    releasers.add('pubnub publisher', () => publisher.close());
+
+    // With REDIS_URL, the relay's shards come from leases: nothing is owned until the first acquisition.
+    const leases =
+      overrides.ownedShards === undefined && config.relay.enabled
+        ? leasesFor(config, { logger, registry, clock })
+        : null;
+    const limits = new RelayLimits(config.relay.concurrency, clock.now());
+    const ingestGate = new IngestGate();
+    const relay = new OutboxRelay({
+      pool,
+      publisher,
+      logger,
+      metrics,
+      clock,
+      settings: { ...config.relay, shardCount: config.shardCount },
+      ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
+      limits,
+    });
+    const control = await createControlAgent({
+      settings: config.control,
+      appliers: [
+        ingestGate,
+        ...(config.relay.enabled
+          ? [
+              relayControl({
+                limits,
+                relay,
+                clock,
+                logger,
+                settleTimeoutMs: config.relay.publishTimeoutMs + 5000,
+              }),
+            ]
+          : []),
+      ],
+      component: config.relay.enabled ? 'ingest+relay' : 'ingest',
+      logger,
+      registry,
+      clock,
+      source: overrides.controlSource,
+      kubeConfig: overrides.kubeConfig,
+    });
+    releasers.add('runtime control', () => control.stop());
+
+    const waiters = new DeliveryWaiters(pool, logger);
+    relay.on('delivered', (delivery) => waiters.notify(delivery));
+    releasers.add('delivery waiters', () => waiters.close());
+
+    const writer = new OutboxWriter({
+      pool,
+      logger,
+      metrics,
+      maxWaitMs: config.ingest.commitWaitMs,
+      maxEvents: config.ingest.commitMaxEvents,
+      maxInFlight: config.ingest.commitMaxInFlight,
+    });
+    releasers.add('outbox writer', () => writer.drain());
+
+    let listener: NotificationListener | undefined;
+    let ingestOpen = false;
+    const readiness: ReadinessCheck[] = [
+      sequence.readinessCheck(),
+      databaseReadinessCheck(pool),
+      {
+        name: 'notifications',
+        check: () =>
+          !listener || listener.connected
+            ? Promise.resolve(undefined)
+            : Promise.reject(new Error('LISTEN connection is down')),
+      },
+    ];
+    if (leases) readiness.push(leasesReadinessCheck(leases));
+
+    const app = createHttpApp({
+      logger,
+      registry,
+      readiness,
+      routes: (express) => {
+        // Responses are small and never cached: skip computing ETags.
+        express.set('etag', false);
+        express.use(
+          '/v1',
+          ingestRoutes({
+            apiTokens: config.apiTokens,
+            corsOrigins: config.corsOrigins,
+            batchBodyLimitBytes: config.ingest.batchBodyLimitBytes,
+            readOnly: () => ingestGate.readOnly(),
+            starting: () => !ingestOpen,
+            writer,
+            waiters,
+            metrics,
+          }),
+        );
+        express.use(
+          '/admin',
+          adminRoutes({ pool, adminTokens: config.adminTokens, onRedrive: () => relay.wake() }),
+        );
+        control.routes(express);
+      },
+    });
+    const http = await startHttpServer(app, { host: config.host, port: config.port });
+    releasers.add('http server', () => http.stop());
+    serving({ url: http.url, relay, leases, control });
+    logger.info('broadcaster serving probes; starting', { address: http.url });
+
+    // Runtime control is in force before ingest opens or the relay claims anything:
+    // a replica started while paused stays paused.
+    await sequence.until('runtime control', control.start());
+    await sequence.retry('database', () => pingDatabase(pool));
+    ingestOpen = true;
+
+    const housekeeping = new OutboxHousekeeping(pool, logger, metrics, {
+      ...config.relay,
+      shardCount: config.shardCount,
+    });
+    if (config.relay.enabled) {
+      if (leases) {
+        // Taken only once the database answers: a replica that cannot work leaves its shards to others.
+        // Added before the relay, so released after it has stopped publishing.
+        releasers.add('shard leases', () => leases.stop());
+        await sequence.until('shard leases', leases.start());
+      } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
+        logger.warn('REDIS_URL is unset: this relay owns every shard; run one replica or set REDIS_URL');
+      }
+    }
+    // Backlog gauges and pruning follow the relay's shards, so replicas do not count them twice.
+    housekeeping.start(leases ? leases.owned : owned);
+    releasers.add('outbox housekeeping', () => housekeeping.stop());
+
+    if (config.relay.enabled) {
+      const onOwned = (shards: ReadonlySet<number>): void => {
+        relay.setOwnedShards(shards);
+        housekeeping.setOwnedShards(shards);
+      };
+      leases?.on('owned', onOwned);
+      relay.start(leases ? leases.owned : owned);
+      releasers.add('outbox relay', async () => {
+        leases?.off('owned', onOwned);
+        await relay.stop();
+      });
+      listener = new NotificationListener({
+        connectionString: config.databaseUrl,
+        channel: outboxChannel,
+        applicationName: 'broadcaster-listener',
+        logger,
+        onNotification: () => relay.wake(),
+        onConnected: () => {
+          metrics.listenerConnected.set(1);
+          relay.databaseBack();
+        },
+        onDisconnected: () => metrics.listenerConnected.set(0),
+      });
+      listener.start();
+      releasers.add('notification listener', () => listener?.stop());
+      const poll = setInterval(() => relay.wake(), config.relay.pollIntervalMs);
+      poll.unref();
+      releasers.add('relay poll', () => clearInterval(poll));
+    }
+
+    // On stop, ingest closes first (requests in flight finish, their writes commit) while the relay
+    // still publishes; the http server and writer releasers added earlier are then no-ops.
+    releasers.add('ingest', async () => {
+      await http.stop();
+      await writer.drain();
+    });
+    logger.info('broadcaster started', {
+      url: http.url,
+      relay: config.relay.enabled ? 'on' : 'off',
+      shards: leases ? `leases (${config.shardCount} shards)` : 'all',
+      pubnubOrigin: config.pubnub.origin,
+      ...(config.usingDevelopmentToken ? { developmentToken: config.apiTokens[0] } : {}),
+    });
+  };
+  const launched = await launchService<Parts>({
     logger,
     clock,
     registry,
     onStopped: () => logger.info('broadcaster stopped'),
-    run: async ({ add, serving, sequence }) => {
-      const pool = createPool({
-        connectionString: config.databaseUrl,
-        applicationName: 'broadcaster',
-        max: config.poolMax,
-        statementTimeoutMs: config.statementTimeoutMs,
-        logger,
-      });
-      add('database pool', () => pool.end());
-
-      const publisher =
-        overrides.publisher ??
-        createPubnubPublisher({
-          ...config.pubnub,
-          timeoutMs: config.relay.publishTimeoutMs,
-          rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
-          maxSockets: config.relay.concurrency,
-        });
-      add('pubnub publisher', () => publisher.close());
-
-      // With REDIS_URL, the relay's shards come from leases: nothing is owned until the first acquisition.
-      const leases =
-        overrides.ownedShards === undefined && config.relay.enabled
-          ? leasesFor(config, { logger, registry, clock })
-          : null;
-      const limits = new RelayLimits(config.relay.concurrency, clock.now());
-      const ingestGate = new IngestGate();
-      const relay = new OutboxRelay({
-        pool,
-        publisher,
-        logger,
-        metrics,
-        clock,
-        settings: { ...config.relay, shardCount: config.shardCount },
-        ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
-        limits,
-      });
-      const control = await createControlAgent({
-        settings: config.control,
-        appliers: [
-          ingestGate,
-          ...(config.relay.enabled
-            ? [
-                relayControl({
-                  limits,
-                  relay,
-                  clock,
-                  logger,
-                  settleTimeoutMs: config.relay.publishTimeoutMs + 5000,
-                }),
-              ]
-            : []),
-        ],
-        component: config.relay.enabled ? 'ingest+relay' : 'ingest',
-        logger,
-        registry,
-        clock,
-        source: overrides.controlSource,
-        kubeConfig: overrides.kubeConfig,
-      });
-      add('runtime control', () => control.stop());
-
-      const waiters = new DeliveryWaiters(pool, logger);
-      relay.on('delivered', (delivery) => waiters.notify(delivery));
-      add('delivery waiters', () => waiters.close());
-
-      const writer = new OutboxWriter({
-        pool,
-        logger,
-        metrics,
-        maxWaitMs: config.ingest.commitWaitMs,
-        maxEvents: config.ingest.commitMaxEvents,
-        maxInFlight: config.ingest.commitMaxInFlight,
-      });
-      add('outbox writer', () => writer.drain());
-
-      let listener: NotificationListener | undefined;
-      let ingestOpen = false;
-      const readiness: ReadinessCheck[] = [
-        sequence.readinessCheck(),
-        databaseReadinessCheck(pool),
-        {
-          name: 'notifications',
-          check: () =>
-            !listener || listener.connected
-              ? Promise.resolve(undefined)
-              : Promise.reject(new Error('LISTEN connection is down')),
-        },
-      ];
-      if (leases) readiness.push(leasesReadinessCheck(leases));
-
-      const app = createHttpApp({
-        logger,
-        registry,
-        readiness,
-        routes: (express) => {
-          // Responses are small and never cached: skip computing ETags.
-          express.set('etag', false);
-          express.use(
-            '/v1',
-            ingestRoutes({
-              apiTokens: config.apiTokens,
-              corsOrigins: config.corsOrigins,
-              batchBodyLimitBytes: config.ingest.batchBodyLimitBytes,
-              readOnly: () => ingestGate.readOnly(),
-              starting: () => !ingestOpen,
-              writer,
-              waiters,
-              metrics,
-            }),
-          );
-          express.use(
-            '/admin',
-            adminRoutes({ pool, adminTokens: config.adminTokens, onRedrive: () => relay.wake() }),
-          );
-          control.routes(express);
-        },
-      });
-      const http = await startHttpServer(app, { host: config.host, port: config.port });
-      add('http server', () => http.stop());
-      serving({ url: http.url, relay, leases, control });
-      logger.info('broadcaster serving probes; starting', { address: http.url });
-
-      // Runtime control is in force before ingest opens or the relay claims anything:
-      // a replica started while paused stays paused.
-      await sequence.until('runtime control', control.start());
-      await sequence.retry('database', () => pingDatabase(pool));
-      ingestOpen = true;
-
-      const housekeeping = new OutboxHousekeeping(pool, logger, metrics, {
-        ...config.relay,
-        shardCount: config.shardCount,
-      });
-      if (config.relay.enabled) {
-        if (leases) {
-          // Taken only once the database answers: a replica that cannot work leaves its shards to others.
-          // Added before the relay, so released after it has stopped publishing.
-          add('shard leases', () => leases.stop());
-          await sequence.until('shard leases', leases.start());
-        } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
-          logger.warn('REDIS_URL is unset: this relay owns every shard; run one replica or set REDIS_URL');
-        }
-      }
-      // Backlog gauges and pruning follow the relay's shards, so replicas do not count them twice.
-      housekeeping.start(leases ? leases.owned : owned);
-      add('outbox housekeeping', () => housekeeping.stop());
-
-      if (config.relay.enabled) {
-        const onOwned = (shards: ReadonlySet<number>): void => {
-          relay.setOwnedShards(shards);
-          housekeeping.setOwnedShards(shards);
-        };
-        leases?.on('owned', onOwned);
-        relay.start(leases ? leases.owned : owned);
-        add('outbox relay', async () => {
-          leases?.off('owned', onOwned);
-          await relay.stop();
-        });
-        const relayListener = new NotificationListener({
-          connectionString: config.databaseUrl,
-          channel: outboxChannel,
-          applicationName: 'broadcaster-listener',
-          logger,
-          onNotification: () => relay.wake(),
-          onConnected: () => {
-            metrics.listenerConnected.set(1);
-            relay.databaseBack();
-          },
-          onDisconnected: () => metrics.listenerConnected.set(0),
-        });
-        listener = relayListener;
-        relayListener.start();
-        add('notification listener', () => relayListener.stop());
-        const poll = setInterval(() => relay.wake(), config.relay.pollIntervalMs);
-        poll.unref();
-        add('relay poll', () => clearInterval(poll));
-      }
-
-      // On stop, ingest closes first (requests in flight finish, their writes commit) while the relay
-      // still publishes; the http server and writer releasers added earlier are then no-ops.
-      add('ingest', async () => {
-        await http.stop();
-        await writer.drain();
-      });
-      logger.info('broadcaster started', {
-        url: http.url,
-        relay: config.relay.enabled ? 'on' : 'off',
-        shards: leases ? `leases (${config.shardCount} shards)` : 'all',
-        pubnubOrigin: config.pubnub.origin,
-        ...(config.usingDevelopmentToken ? { developmentToken: config.apiTokens[0] } : {}),
-      });
-    },
+    run,
   });
-
-  return launching.then((launched) => ({
+  return {
     stop: () => launched.stop(),
     done: launched.done,
     started: launched.started,
     ...launched.value,
     registry,
-  }));
+  };
 }
 
 /** Launches the broadcaster and waits until it has started (see launchBroadcaster). */

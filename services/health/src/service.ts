@@ -3,6 +3,7 @@ import {
   createPool,
   FileControlSource,
   launchService,
+  type LaunchContext,
   StaticControlSource,
   serviceBasics,
   startHttpServer,
@@ -113,128 +114,131 @@ async function deploymentReader(
  * in a cluster) is read after that, so an API that does not answer delays
  * only the control report; `started` resolves once it has been read.
  */
-export function launchHealth(config: HealthConfig, overrides: HealthOverrides = {}): Promise<HealthService> {
+export async function launchHealth(
+  config: HealthConfig,
+  overrides: HealthOverrides = {},
+): Promise<HealthService> {
   const { logger, clock, registry } = serviceBasics('health', config, overrides);
   const metrics = createHealthMetrics(registry);
   initComponentUp(metrics, config.redisUrls !== null);
 
   type Parts = Pick<HealthService, 'url' | 'checker' | 'canary' | 'control'>;
-  const launching = launchService<Parts>({
+  const run = async ({ releasers, serving, sequence }: LaunchContext<Parts>): Promise<void> => {
+    const pool = createPool({
+      connectionString: config.databaseUrl,
+      applicationName: 'health',
+      max: 3,
+      statementTimeoutMs: config.checkTimeoutMs,
+      connectionTimeoutMs: config.checkTimeoutMs,
+      logger,
+    });
+    releasers.add('database pool', () => pool.end());
+
+    let redis: RedisPinger | null = null;
+    if (config.redisUrls) {
+      const pinger = new RedisPinger(config.redisUrls, config.checkTimeoutMs, (url, err) => {
+        logger.debug('redis connection error', { node: url.replace(/\/\/[^@]*@/, '//'), err: err.message });
+      });
+      redis = pinger;
+      releasers.add('redis clients', () => pinger.close());
+    }
+
+    const deployments = await deploymentReader(config, overrides, logger);
+
+    const canary = new Canary({
+      settings: config.canary,
+      pubnub: {
+        origin: config.pubnub.origin,
+        ssl: config.pubnub.ssl,
+        subscribeKey: config.pubnub.subscribeKey,
+        userId: config.pubnub.userId,
+      },
+      broadcasterUrls: config.broadcasterUrls,
+      metrics,
+      logger,
+      clock,
+    });
+    canary.start();
+    releasers.add('canary', () => canary.stop());
+
+    const parts = await controlParts(config, overrides, logger, clock);
+    const control = new ControlOperator({
+      source: parts.source,
+      discovery: parts.discovery,
+      ...(parts.access && config.control.kind === 'kubernetes'
+        ? { statusWriter: { access: parts.access, name: config.control.name } }
+        : {}),
+      intervalMs: config.controlPollIntervalMs,
+      timeoutMs: config.checkTimeoutMs,
+      logger,
+      clock,
+    });
+    releasers.add('runtime control operator', () => control.stop());
+
+    const checker = new HealthChecker({
+      config,
+      pool,
+      redis,
+      deployments,
+      canary,
+      control: () => control.latest,
+      incidents: new IncidentLog(config.incidentHistory),
+      metrics,
+      logger,
+      clock,
+    });
+    checker.start();
+    releasers.add('health checks', () => checker.stop());
+
+    const app = createHttpApp({
+      logger,
+      registry,
+      // Ready once there is a report to serve; never tied to the dependencies it reports on.
+      readiness: [
+        {
+          name: 'checks',
+          check: () =>
+            checker.latest
+              ? Promise.resolve(`last round ${checker.latest.checkedAt}`)
+              : Promise.reject(new Error('the first round of checks has not finished yet')),
+        },
+      ],
+      routes: healthRoutes({
+        latest: () => checker.latest,
+        control: () => control.latest,
+        environment: config.appEnv,
+        runbookBaseUrl: config.runbookBaseUrl,
+        now: () => clock.now(),
+      }),
+    });
+    const http = await startHttpServer(app, { host: config.host, port: config.port });
+    releasers.add('http server', () => http.stop());
+    serving({ url: http.url, checker, canary, control });
+    logger.info('health service started', {
+      url: http.url,
+      canary: config.canary.enabled ? canary.channel : 'off',
+      broadcasters: config.broadcasterUrls.length,
+      timerMonitors: config.timerMonitorUrls.length,
+      kubernetes:
+        deployments === null ? 'not in a cluster' : typeof deployments === 'string' ? deployments : 'on',
+    });
+    // The source is read while the service already reports; its failures show in the control report.
+    await sequence.until('runtime control', control.start());
+  };
+  const launched = await launchService<Parts>({
     logger,
     clock,
     registry,
     onStopped: () => logger.info('health service stopped'),
-    run: async ({ add, serving, sequence }) => {
-      const pool = createPool({
-        connectionString: config.databaseUrl,
-        applicationName: 'health',
-        max: 3,
-        statementTimeoutMs: config.checkTimeoutMs,
-        connectionTimeoutMs: config.checkTimeoutMs,
-        logger,
-      });
-      add('database pool', () => pool.end());
-
-      let redis: RedisPinger | null = null;
-      if (config.redisUrls) {
-        const pinger = new RedisPinger(config.redisUrls, config.checkTimeoutMs, (url, err) => {
-          logger.debug('redis connection error', { node: url.replace(/\/\/[^@]*@/, '//'), err: err.message });
-        });
-        redis = pinger;
-        add('redis clients', () => pinger.close());
-      }
-
-      const deployments = await deploymentReader(config, overrides, logger);
-
-      const canary = new Canary({
-        settings: config.canary,
-        pubnub: {
-          origin: config.pubnub.origin,
-          ssl: config.pubnub.ssl,
-          subscribeKey: config.pubnub.subscribeKey,
-          userId: config.pubnub.userId,
-        },
-        broadcasterUrls: config.broadcasterUrls,
-        metrics,
-        logger,
-        clock,
-      });
-      canary.start();
-      add('canary', () => canary.stop());
-
-      const parts = await controlParts(config, overrides, logger, clock);
-      const control = new ControlOperator({
-        source: parts.source,
-        discovery: parts.discovery,
-        ...(parts.access && config.control.kind === 'kubernetes'
-          ? { statusWriter: { access: parts.access, name: config.control.name } }
-          : {}),
-        intervalMs: config.controlPollIntervalMs,
-        timeoutMs: config.checkTimeoutMs,
-        logger,
-        clock,
-      });
-      add('runtime control operator', () => control.stop());
-
-      const checker = new HealthChecker({
-        config,
-        pool,
-        redis,
-        deployments,
-        canary,
-        control: () => control.latest,
-        incidents: new IncidentLog(config.incidentHistory),
-        metrics,
-        logger,
-        clock,
-      });
-      checker.start();
-      add('health checks', () => checker.stop());
-
-      const app = createHttpApp({
-        logger,
-        registry,
-        // Ready once there is a report to serve; never tied to the dependencies it reports on.
-        readiness: [
-          {
-            name: 'checks',
-            check: () =>
-              checker.latest
-                ? Promise.resolve(`last round ${checker.latest.checkedAt}`)
-                : Promise.reject(new Error('the first round of checks has not finished yet')),
-          },
-        ],
-        routes: healthRoutes({
-          latest: () => checker.latest,
-          control: () => control.latest,
-          environment: config.appEnv,
-          runbookBaseUrl: config.runbookBaseUrl,
-          now: () => clock.now(),
-        }),
-      });
-      const http = await startHttpServer(app, { host: config.host, port: config.port });
-      add('http server', () => http.stop());
-      serving({ url: http.url, checker, canary, control });
-      logger.info('health service started', {
-        url: http.url,
-        canary: config.canary.enabled ? canary.channel : 'off',
-        broadcasters: config.broadcasterUrls.length,
-        timerMonitors: config.timerMonitorUrls.length,
-        kubernetes:
-          deployments === null ? 'not in a cluster' : typeof deployments === 'string' ? deployments : 'on',
-      });
-      // The source is read while the service already reports; its failures show in the control report.
-      await sequence.until('runtime control', control.start());
-    },
+    run,
   });
-
-  return launching.then((launched) => ({
+  return {
     stop: () => launched.stop(),
     done: launched.done,
     started: launched.started,
     ...launched.value,
     registry,
-  }));
+  };
 }
 
 /** Launches the health service and waits until it has read its runtime-control source (see launchHealth). */

@@ -5,6 +5,7 @@ import {
   createPool,
   databaseReadinessCheck,
   launchService,
+  type LaunchContext,
   leasesReadinessCheck,
   NotificationListener,
   serviceBasics,
@@ -58,7 +59,7 @@ export interface TimerMonitorOverrides {
  * for PostgreSQL (retrying with back-off), calibrates the database clock,
  * takes its shard leases and loads its deadlines; `started` resolves then.
  */
-export function launchTimerMonitor(
+export async function launchTimerMonitor(
   config: TimerMonitorConfig,
   overrides: TimerMonitorOverrides = {},
 ): Promise<TimerMonitorService> {
@@ -66,150 +67,150 @@ export function launchTimerMonitor(
   const metrics = createTimerMetrics(registry);
 
   type Parts = Pick<TimerMonitorService, 'monitor' | 'leases' | 'url' | 'control'>;
-  const launching = launchService<Parts>({
+  const run = async ({ releasers, serving, sequence }: LaunchContext<Parts>): Promise<void> => {
+    const pool = createPool({
+      connectionString: config.databaseUrl,
+      applicationName: 'timer-monitor',
+      max: config.poolMax,
+      statementTimeoutMs: config.statementTimeoutMs,
+      // Tells the games trigger who made the change (it skips NOTIFY for our own transitions).
+      sessionSettings: { 'sketchyaf.source': 'timer-monitor' },
+      logger,
+    });
+    releasers.add('database pool', () => pool.end());
+
+    // With REDIS_URL, shards come from leases: nothing is owned until the first acquisition.
+    const leases =
+      overrides.ownedShards === undefined ? leasesFor(config, { logger, registry, clock }) : null;
+
+    const gate: TimerGate = { paused: false };
+    const monitorRef: { current?: TimerMonitor } = {};
+    const control = await createControlAgent({
+      settings: config.control,
+      appliers: [timerControl(gate, () => monitorRef.current, clock)],
+      component: 'timer-monitor',
+      logger,
+      registry,
+      clock,
+      source: overrides.controlSource,
+      kubeConfig: overrides.kubeConfig,
+    });
+    releasers.add('runtime control', () => control.stop());
+
+    const databaseClock = new DatabaseClock(clock, () => databaseNow(pool));
+    const monitor = new TimerMonitor({
+      pool,
+      // Without leases every shard is ours: no per-game check at all.
+      ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
+      clock,
+      databaseClock,
+      logger,
+      metrics,
+      settings: {
+        shardCount: config.shardCount,
+        batchSize: config.batchSize,
+        maxInFlight: config.maxInFlight,
+        sweepIntervalMs: config.sweepIntervalMs,
+        fireMarginMs: config.fireMarginMs,
+      },
+      gate,
+    });
+    monitorRef.current = monitor;
+
+    const listener = new NotificationListener({
+      connectionString: config.databaseUrl,
+      channel: deadlineChannel,
+      applicationName: 'timer-monitor-listener',
+      logger,
+      onNotification: (payload) => {
+        monitor.handleNotification(parseDeadlineNotification(payload));
+      },
+      onConnected: () => {
+        metrics.listenerConnected.set(1);
+        monitor.databaseBack();
+        // Anything that changed while we were not listening is picked up here.
+        void monitor.reload().catch((err: unknown) => {
+          logger.warn('reload after (re)connect failed', { err: String(err) });
+        });
+      },
+      onDisconnected: () => metrics.listenerConnected.set(0),
+    });
+
+    const readiness: ReadinessCheck[] = [
+      sequence.readinessCheck(),
+      databaseReadinessCheck(pool),
+      {
+        name: 'notifications',
+        check: () =>
+          listener.connected
+            ? Promise.resolve(undefined)
+            : Promise.reject(new Error('LISTEN connection is down')),
+      },
+    ];
+    if (leases) readiness.push(leasesReadinessCheck(leases));
+
+    const app = createHttpApp({
+      logger,
+      registry,
+      readiness,
+      routes: (express) => control.routes(express),
+    });
+    const http = await startHttpServer(app, { host: config.host, port: config.port });
+    releasers.add('http server', () => http.stop());
+    serving({ monitor, leases, url: http.url, control });
+    logger.info('timer monitor serving probes; starting', { address: http.url });
+
+    // Runtime control first: a replica started while paused stays paused.
+    await sequence.until('runtime control', control.start());
+    // The database clock is what deadlines are compared with: nothing fires before it is known.
+    await sequence.retry('database', () => databaseClock.calibrate());
+    // Listening once the database answers: its first connect is then immediate, not at the end of its back-off.
+    listener.start();
+    releasers.add('notification listener', () => listener.stop());
+
+    if (leases) {
+      // Taken only once the database answers: a replica that cannot work leaves its shards to others.
+      // Added before the monitor, so released after it has stopped working.
+      releasers.add('shard leases', () => leases.stop());
+      await sequence.until('shard leases', leases.start());
+    } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
+      logger.warn('REDIS_URL is unset: this replica owns every shard; run one replica or set REDIS_URL');
+    }
+    const onOwned = (owned: ReadonlySet<number>): void => {
+      void monitor.setOwnedShards(owned).catch((err: unknown) => {
+        logger.warn('loading the games of newly owned shards failed; the sweep retries', {
+          err: String(err),
+        });
+      });
+    };
+    leases?.on('owned', onOwned);
+    releasers.add('timer monitor', async () => {
+      leases?.off('owned', onOwned);
+      await monitor.stop();
+    });
+    await sequence.retry('database', () =>
+      monitor.start(leases ? leases.owned : (overrides.ownedShards ?? null)),
+    );
+    logger.info('timer monitor started', {
+      url: http.url,
+      trackedGames: monitor.trackedGames,
+      shards: leases ? `${leases.owned.size} of ${config.shardCount} (leases)` : 'all',
+    });
+  };
+  const launched = await launchService<Parts>({
     logger,
     clock,
     registry,
     onStopped: () => logger.info('timer monitor stopped'),
-    run: async ({ add, serving, sequence }) => {
-      const pool = createPool({
-        connectionString: config.databaseUrl,
-        applicationName: 'timer-monitor',
-        max: config.poolMax,
-        statementTimeoutMs: config.statementTimeoutMs,
-        // Tells the games trigger who made the change (it skips NOTIFY for our own transitions).
-        sessionSettings: { 'sketchyaf.source': 'timer-monitor' },
-        logger,
-      });
-      add('database pool', () => pool.end());
-
-      // With REDIS_URL, shards come from leases: nothing is owned until the first acquisition.
-      const leases =
-        overrides.ownedShards === undefined ? leasesFor(config, { logger, registry, clock }) : null;
-
-      const gate: TimerGate = { paused: false };
-      const monitorRef: { current?: TimerMonitor } = {};
-      const control = await createControlAgent({
-        settings: config.control,
-        appliers: [timerControl(gate, () => monitorRef.current, clock)],
-        component: 'timer-monitor',
-        logger,
-        registry,
-        clock,
-        source: overrides.controlSource,
-        kubeConfig: overrides.kubeConfig,
-      });
-      add('runtime control', () => control.stop());
-
-      const databaseClock = new DatabaseClock(clock, () => databaseNow(pool));
-      const monitor = new TimerMonitor({
-        pool,
-        // Without leases every shard is ours: no per-game check at all.
-        ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
-        clock,
-        databaseClock,
-        logger,
-        metrics,
-        settings: {
-          shardCount: config.shardCount,
-          batchSize: config.batchSize,
-          maxInFlight: config.maxInFlight,
-          sweepIntervalMs: config.sweepIntervalMs,
-          fireMarginMs: config.fireMarginMs,
-        },
-        gate,
-      });
-      monitorRef.current = monitor;
-
-      const listener = new NotificationListener({
-        connectionString: config.databaseUrl,
-        channel: deadlineChannel,
-        applicationName: 'timer-monitor-listener',
-        logger,
-        onNotification: (payload) => {
-          monitor.handleNotification(parseDeadlineNotification(payload));
-        },
-        onConnected: () => {
-          metrics.listenerConnected.set(1);
-          monitor.databaseBack();
-          // Anything that changed while we were not listening is picked up here.
-          void monitor.reload().catch((err: unknown) => {
-            logger.warn('reload after (re)connect failed', { err: String(err) });
-          });
-        },
-        onDisconnected: () => metrics.listenerConnected.set(0),
-      });
-
-      const readiness: ReadinessCheck[] = [
-        sequence.readinessCheck(),
-        databaseReadinessCheck(pool),
-        {
-          name: 'notifications',
-          check: () =>
-            listener.connected
-              ? Promise.resolve(undefined)
-              : Promise.reject(new Error('LISTEN connection is down')),
-        },
-      ];
-      if (leases) readiness.push(leasesReadinessCheck(leases));
-
-      const app = createHttpApp({
-        logger,
-        registry,
-        readiness,
-        routes: (express) => control.routes(express),
-      });
-      const http = await startHttpServer(app, { host: config.host, port: config.port });
-      add('http server', () => http.stop());
-      serving({ monitor, leases, url: http.url, control });
-      logger.info('timer monitor serving probes; starting', { address: http.url });
-
-      // Runtime control first: a replica started while paused stays paused.
-      await sequence.until('runtime control', control.start());
-      // The database clock is what deadlines are compared with: nothing fires before it is known.
-      await sequence.retry('database', () => databaseClock.calibrate());
-      // Listening once the database answers: its first connect is then immediate, not at the end of its back-off.
-      listener.start();
-      add('notification listener', () => listener.stop());
-
-      if (leases) {
-        // Taken only once the database answers: a replica that cannot work leaves its shards to others.
-        // Added before the monitor, so released after it has stopped working.
-        add('shard leases', () => leases.stop());
-        await sequence.until('shard leases', leases.start());
-      } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
-        logger.warn('REDIS_URL is unset: this replica owns every shard; run one replica or set REDIS_URL');
-      }
-      const onOwned = (owned: ReadonlySet<number>): void => {
-        void monitor.setOwnedShards(owned).catch((err: unknown) => {
-          logger.warn('loading the games of newly owned shards failed; the sweep retries', {
-            err: String(err),
-          });
-        });
-      };
-      leases?.on('owned', onOwned);
-      add('timer monitor', async () => {
-        leases?.off('owned', onOwned);
-        await monitor.stop();
-      });
-      await sequence.retry('database', () =>
-        monitor.start(leases ? leases.owned : (overrides.ownedShards ?? null)),
-      );
-      logger.info('timer monitor started', {
-        url: http.url,
-        trackedGames: monitor.trackedGames,
-        shards: leases ? `${leases.owned.size} of ${config.shardCount} (leases)` : 'all',
-      });
-    },
+    run,
   });
-
-  return launching.then((launched) => ({
+  return {
     stop: () => launched.stop(),
     done: launched.done,
     started: launched.started,
     ...launched.value,
     registry,
-  }));
+  };
 }
 
 /** Launches the timer monitor and waits until it has started (see launchTimerMonitor). */

@@ -9,8 +9,8 @@ import { StartAbortedError, StartSequence } from './startSequence.ts';
 export interface LaunchContext<T> {
   /** The steps after serving: retries, and waits that give up when the service is stopped. */
   readonly sequence: StartSequence;
-  /** A resource to release on stop, in reverse order of adding. */
-  readonly add: (name: string, release: () => Promise<void> | void) => void;
+  /** Resources to release on stop, in reverse order of adding. */
+  readonly releasers: Pick<Releasers, 'add'>;
   /** The HTTP server answers probes: launchService resolves with `value` now; the rest of `run` goes on. */
   readonly serving: (value: T) => void;
 }
@@ -51,7 +51,7 @@ export function launchService<T>(options: LaunchOptions<T>): Promise<LaunchedSer
   const serving = new Promise<T>((resolve) => (onServing = resolve));
   const context: LaunchContext<T> = {
     sequence,
-    add: (name, release) => releasers.add(name, release),
+    releasers,
     serving: (value) => {
       served ??= { value };
       onServing(value);
