@@ -8,7 +8,7 @@ import { loadBroadcasterConfig, startBroadcaster } from '@sketchyaf/broadcaster'
 import { createSilentLogger, type ControlAcknowledgement } from '@sketchyaf/core';
 import { launchHealth, loadHealthConfig } from '@sketchyaf/health';
 import { freePort } from '@sketchyaf/devstack';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { loadTimerMonitorConfig, startTimerMonitor } from '@sketchyaf/timer-monitor';
 import type { ServiceHandle } from '@sketchyaf/core';
@@ -127,7 +127,12 @@ describe('services started while the Kubernetes API (runtime control) is down', 
       assert.match(ack.source.error ?? '', /ECONNREFUSED/);
       const metrics = await (await fetch(`${url}/metrics`)).text();
       assert.match(metrics, /^sketchyaf_realtime_control_source_up\{[^}]*\} 0$/m);
-      assert.equal((await fetch(`${url}/readyz`)).status, 200, 'ready: the defaults mean available');
+      // Ready once its LISTEN connection, opened when the database answered, is up too.
+      await waitFor(
+        'ready: the defaults mean available',
+        async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined),
+        { timeoutMs: 5000, intervalMs: 50 },
+      );
     }
   });
 
