@@ -33,6 +33,22 @@ export { Releasers, startWithReleasers } from './lifecycle/releasers.ts';
 export { runMain, type MainOptions } from './lifecycle/runMain.ts';
 export { serviceHandleFor, type ServiceHandle } from './lifecycle/serviceHandle.ts';
 export { serviceBasics, type BasicOverrides } from './lifecycle/serviceBasics.ts';
+export {
+  launchService,
+  type LaunchContext,
+  type LaunchOptions,
+  type LaunchedService,
+} from './lifecycle/launchService.ts';
+export {
+  StartSequence,
+  StartAbortedError,
+  type StartSequenceOptions,
+  type StartStatus,
+  type RetryOptions,
+} from './lifecycle/startSequence.ts';
+export { createStartMetrics, type StartMetrics } from './lifecycle/startMetrics.ts';
+export { startRetryDelay, startRetrySettings, worthRetryingAtStart } from './lifecycle/startRetry.ts';
+export { backoffDelay, type BackoffSettings } from './backoff.ts';
 export { createPool, pingDatabase, type Pool, type PoolClient, type PoolOptions } from './db/pool.ts';
 export {
   classifyDatabaseError,
@@ -40,6 +56,7 @@ export {
   type DatabaseErrorClass,
   type DatabaseErrorKind,
 } from './db/databaseErrors.ts';
+export { databaseReadinessCheck } from './db/databaseReadiness.ts';
 export { NotificationListener, type NotificationListenerOptions } from './db/notificationListener.ts';
 export { migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';
 export { ShardLeases, type ShardLeasesOptions, type ShardLeasesStatus } from './leases/shardLeases.ts';
@@ -110,6 +127,10 @@ export {
   serviceAccountNamespaceFile,
   type OpenControlSourceOptions,
 } from './control/openControlSource.ts';
-export { startControlAgent, type StartControlAgentOptions } from './control/startControlAgent.ts';
+export {
+  createControlAgent,
+  startControlAgent,
+  type StartControlAgentOptions,
+} from './control/startControlAgent.ts';
 export { describeKubernetesError } from './control/kubernetesErrors.ts';
 export type { KubeConfig } from '@kubernetes/client-node';

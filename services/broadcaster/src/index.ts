@@ -1,4 +1,5 @@
 export {
+  launchBroadcaster,
   startBroadcaster,
   outboxChannel,
   type BroadcasterService,

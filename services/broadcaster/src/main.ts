@@ -1,12 +1,12 @@
 // Entry point: the only place that reads process.env and handles signals.
 import { runMain } from '@sketchyaf/core';
 import { loadBroadcasterConfig } from './config.ts';
-import { startBroadcaster } from './service.ts';
+import { launchBroadcaster } from './service.ts';
 
 await runMain(
   async () => {
     const config = loadBroadcasterConfig(process.env);
-    const service = await startBroadcaster(config);
+    const service = await launchBroadcaster(config);
     console.log(`broadcaster: listening on ${service.url}`);
     if (config.usingDevelopmentToken) {
       console.log(

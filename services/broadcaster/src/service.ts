@@ -1,17 +1,18 @@
 import type { ControlAgent } from '@sketchyaf/core';
 import {
+  createControlAgent,
   createHttpApp,
   createPool,
+  databaseReadinessCheck,
+  launchService,
+  type LaunchContext,
   leasesReadinessCheck,
   NotificationListener,
   pingDatabase,
   serviceBasics,
-  serviceHandleFor,
   leasesFor,
-  startControlAgent,
   type ShardLeases,
   startHttpServer,
-  startWithReleasers,
   type Clock,
   type ControlSource,
   type KubeConfig,
@@ -36,6 +37,8 @@ import { createPubnubPublisher, type Publisher } from './relay/pubnubPublisher.t
 export const outboxChannel = 'realtime_outbox';
 
 export interface BroadcasterService extends ServiceHandle {
+  /** Resolves once it has started (database answered, relay running); rejects if that start failed or was stopped. */
+  readonly started: Promise<void>;
   readonly url: string;
   readonly registry: Registry;
   readonly relay: OutboxRelay;
@@ -59,8 +62,14 @@ export interface BroadcasterOverrides {
   kubeConfig?: KubeConfig;
 }
 
-/** Starts the ingest API, the outbox relay and their housekeeping. */
-export async function startBroadcaster(
+/**
+ * Launches the broadcaster: resolves once its HTTP server answers (/livez,
+ * /readyz, /metrics; ingest answers 503 + Retry-After meanwhile). Then, while
+ * /readyz says what it is waiting for, it reads runtime control and waits for
+ * PostgreSQL (retrying with back-off); ingest opens once the database answers,
+ * and the relay starts after its shard leases; `started` resolves then.
+ */
+export async function launchBroadcaster(
   config: BroadcasterConfig,
   overrides: BroadcasterOverrides = {},
 ): Promise<BroadcasterService> {
@@ -68,7 +77,8 @@ export async function startBroadcaster(
   const metrics = createBroadcasterMetrics(registry);
   const owned = overrides.ownedShards ?? null;
 
-  const { value, releasers } = await startWithReleasers(async (releasers) => {
+  type Parts = Pick<BroadcasterService, 'url' | 'relay' | 'leases' | 'control'>;
+  const run = async ({ releasers, serving, sequence }: LaunchContext<Parts>): Promise<void> => {
     const pool = createPool({
       connectionString: config.databaseUrl,
       applicationName: 'broadcaster',
@@ -77,7 +87,6 @@ export async function startBroadcaster(
       logger,
     });
     releasers.add('database pool', () => pool.end());
-    await pingDatabase(pool);
 
     const publisher =
       overrides.publisher ??
@@ -107,8 +116,7 @@ export async function startBroadcaster(
       ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
       limits,
     });
-    // Runtime control is in force before the relay claims anything: a replica started while paused stays paused.
-    const control = await startControlAgent({
+    const control = await createControlAgent({
       settings: config.control,
       appliers: [
         ingestGate,
@@ -137,23 +145,90 @@ export async function startBroadcaster(
     relay.on('delivered', (delivery) => waiters.notify(delivery));
     releasers.add('delivery waiters', () => waiters.close());
 
+    const writer = new OutboxWriter({
+      pool,
+      logger,
+      metrics,
+      maxWaitMs: config.ingest.commitWaitMs,
+      maxEvents: config.ingest.commitMaxEvents,
+      maxInFlight: config.ingest.commitMaxInFlight,
+      busyWaitMs: config.ingest.busyWaitMs,
+      clock,
+    });
+    releasers.add('outbox writer', () => writer.drain());
+
+    let listener: NotificationListener | undefined;
+    let ingestOpen = false;
+    const readiness: ReadinessCheck[] = [
+      sequence.readinessCheck(),
+      databaseReadinessCheck(pool),
+      {
+        name: 'notifications',
+        check: () =>
+          !listener || listener.connected
+            ? Promise.resolve(undefined)
+            : Promise.reject(new Error('LISTEN connection is down')),
+      },
+    ];
+    if (leases) readiness.push(leasesReadinessCheck(leases));
+
+    const app = createHttpApp({
+      logger,
+      registry,
+      readiness,
+      routes: (express) => {
+        // Responses are small and never cached: skip computing ETags.
+        express.set('etag', false);
+        express.use(
+          '/v1',
+          ingestRoutes({
+            apiTokens: config.apiTokens,
+            corsOrigins: config.corsOrigins,
+            batchBodyLimitBytes: config.ingest.batchBodyLimitBytes,
+            readOnly: () => ingestGate.readOnly(),
+            starting: () => !ingestOpen,
+            writer,
+            waiters,
+            metrics,
+          }),
+        );
+        express.use(
+          '/admin',
+          adminRoutes({ pool, adminTokens: config.adminTokens, onRedrive: () => relay.wake() }),
+        );
+        control.routes(express);
+      },
+    });
+    const http = await startHttpServer(app, { host: config.host, port: config.port });
+    releasers.add('http server', () => http.stop());
+    serving({ url: http.url, relay, leases, control });
+    logger.info('broadcaster serving probes; starting', { address: http.url });
+
+    // Runtime control is in force before ingest opens or the relay claims anything:
+    // a replica started while paused stays paused.
+    await sequence.until('runtime control', control.start());
+    await sequence.retry('database', () => pingDatabase(pool));
+    ingestOpen = true;
+
     const housekeeping = new OutboxHousekeeping(pool, logger, metrics, {
       ...config.relay,
       shardCount: config.shardCount,
     });
+    if (config.relay.enabled) {
+      if (leases) {
+        // Taken only once the database answers: a replica that cannot work leaves its shards to others.
+        // Added before the relay, so released after it has stopped publishing.
+        releasers.add('shard leases', () => leases.stop());
+        await sequence.until('shard leases', leases.start());
+      } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
+        logger.warn('REDIS_URL is unset: this relay owns every shard; run one replica or set REDIS_URL');
+      }
+    }
     // Backlog gauges and pruning follow the relay's shards, so replicas do not count them twice.
     housekeeping.start(leases ? leases.owned : owned);
     releasers.add('outbox housekeeping', () => housekeeping.stop());
 
-    let listener: NotificationListener | undefined;
     if (config.relay.enabled) {
-      if (leases) {
-        await leases.start();
-        // Added before the relay, so released after it has stopped publishing.
-        releasers.add('shard leases', () => leases.stop());
-      } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
-        logger.warn('REDIS_URL is unset: this relay owns every shard; run one replica or set REDIS_URL');
-      }
       const onOwned = (shards: ReadonlySet<number>): void => {
         relay.setOwnedShards(shards);
         housekeeping.setOwnedShards(shards);
@@ -183,58 +258,12 @@ export async function startBroadcaster(
       releasers.add('relay poll', () => clearInterval(poll));
     }
 
-    const writer = new OutboxWriter({
-      pool,
-      logger,
-      metrics,
-      maxWaitMs: config.ingest.commitWaitMs,
-      maxEvents: config.ingest.commitMaxEvents,
-      maxInFlight: config.ingest.commitMaxInFlight,
-      busyWaitMs: config.ingest.busyWaitMs,
-      clock,
+    // On stop, ingest closes first (requests in flight finish, their writes commit) while the relay
+    // still publishes; the http server and writer releasers added earlier are then no-ops.
+    releasers.add('ingest', async () => {
+      await http.stop();
+      await writer.drain();
     });
-    releasers.add('outbox writer', () => writer.drain());
-
-    const readiness: ReadinessCheck[] = [
-      { name: 'database', check: () => pingDatabase(pool), timeoutMs: 1500 },
-      {
-        name: 'notifications',
-        check: () =>
-          !listener || listener.connected
-            ? Promise.resolve(undefined)
-            : Promise.reject(new Error('LISTEN connection is down')),
-      },
-    ];
-    if (leases) readiness.push(leasesReadinessCheck(leases));
-
-    const app = createHttpApp({
-      logger,
-      registry,
-      readiness,
-      routes: (express) => {
-        // Responses are small and never cached: skip computing ETags.
-        express.set('etag', false);
-        express.use(
-          '/v1',
-          ingestRoutes({
-            apiTokens: config.apiTokens,
-            corsOrigins: config.corsOrigins,
-            batchBodyLimitBytes: config.ingest.batchBodyLimitBytes,
-            readOnly: () => ingestGate.readOnly(),
-            writer,
-            waiters,
-            metrics,
-          }),
-        );
-        express.use(
-          '/admin',
-          adminRoutes({ pool, adminTokens: config.adminTokens, onRedrive: () => relay.wake() }),
-        );
-        control.routes(express);
-      },
-    });
-    const http = await startHttpServer(app, { host: config.host, port: config.port });
-    releasers.add('http server', () => http.stop());
     logger.info('broadcaster started', {
       url: http.url,
       relay: config.relay.enabled ? 'on' : 'off',
@@ -242,15 +271,34 @@ export async function startBroadcaster(
       pubnubOrigin: config.pubnub.origin,
       ...(config.usingDevelopmentToken ? { developmentToken: config.apiTokens[0] } : {}),
     });
-    return { url: http.url, relay, leases, control };
-  });
-
-  return {
-    ...serviceHandleFor(releasers, () => logger.info('broadcaster stopped')),
-    url: value.url,
-    registry,
-    relay: value.relay,
-    leases: value.leases,
-    control: value.control,
   };
+  const launched = await launchService<Parts>({
+    logger,
+    clock,
+    registry,
+    onStopped: () => logger.info('broadcaster stopped'),
+    run,
+  });
+  return {
+    stop: () => launched.stop(),
+    done: launched.done,
+    started: launched.started,
+    ...launched.value,
+    registry,
+  };
+}
+
+/** Launches the broadcaster and waits until it has started (see launchBroadcaster). */
+export async function startBroadcaster(
+  config: BroadcasterConfig,
+  overrides: BroadcasterOverrides = {},
+): Promise<BroadcasterService> {
+  const service = await launchBroadcaster(config, overrides);
+  try {
+    await service.started;
+  } catch (err) {
+    await service.stop().catch(() => undefined);
+    throw err;
+  }
+  return service;
 }

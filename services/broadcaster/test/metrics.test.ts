@@ -36,7 +36,7 @@ describe('broadcaster probes, metrics and entry point', function () {
       const res = await fetch(`${service.url}/readyz`);
       return res.status === 200 ? ((await res.json()) as { checks: Record<string, unknown> }) : undefined;
     });
-    assert.deepEqual(Object.keys(ready.checks).sort(), ['database', 'notifications']);
+    assert.deepEqual(Object.keys(ready.checks).sort(), ['database', 'notifications', 'start']);
   });
 
   it('exposes every relay and ingest metric on /metrics', async () => {

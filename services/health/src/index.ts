@@ -1,4 +1,4 @@
-export { startHealth, type HealthService, type HealthOverrides } from './service.ts';
+export { launchHealth, startHealth, type HealthService, type HealthOverrides } from './service.ts';
 export {
   loadHealthConfig,
   developmentDatabaseUrl,

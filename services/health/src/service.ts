@@ -2,10 +2,11 @@ import {
   createHttpApp,
   createPool,
   FileControlSource,
+  launchService,
+  type LaunchContext,
   StaticControlSource,
   serviceBasics,
   startHttpServer,
-  startWithReleasers,
   type Clock,
   type ControlSource,
   type Logger,
@@ -25,6 +26,8 @@ import { createHealthMetrics, initComponentUp } from './metrics.ts';
 import { IncidentLog } from './status/incidentLog.ts';
 
 export interface HealthService extends ServiceHandle {
+  /** Resolves once the runtime-control source has been read; rejects if that start failed or was stopped. */
+  readonly started: Promise<void>;
   readonly url: string;
   readonly registry: Registry;
   readonly checker: HealthChecker;
@@ -104,11 +107,14 @@ async function deploymentReader(
 }
 
 /**
- * Starts the health service: the checks on an interval, the canary, and the
+ * Launches the health service: the checks on an interval, the canary, and the
  * HTTP server (`/`, `/api/health`, `/livez`, `/readyz`, `/metrics`). It starts
- * whatever state its dependencies are in: reporting them is its job.
+ * whatever state its dependencies are in: reporting them is its job. Resolves
+ * once the HTTP server answers; the runtime-control source (the Kubernetes API
+ * in a cluster) is read after that, so an API that does not answer delays
+ * only the control report; `started` resolves once it has been read.
  */
-export async function startHealth(
+export async function launchHealth(
   config: HealthConfig,
   overrides: HealthOverrides = {},
 ): Promise<HealthService> {
@@ -116,7 +122,8 @@ export async function startHealth(
   const metrics = createHealthMetrics(registry);
   initComponentUp(metrics, config.redisUrls !== null);
 
-  const { value, releasers } = await startWithReleasers(async (releasers) => {
+  type Parts = Pick<HealthService, 'url' | 'checker' | 'canary' | 'control'>;
+  const run = async ({ releasers, serving, sequence }: LaunchContext<Parts>): Promise<void> => {
     const pool = createPool({
       connectionString: config.databaseUrl,
       applicationName: 'health',
@@ -166,7 +173,6 @@ export async function startHealth(
       logger,
       clock,
     });
-    await control.start();
     releasers.add('runtime control operator', () => control.stop());
 
     const checker = new HealthChecker({
@@ -207,6 +213,7 @@ export async function startHealth(
     });
     const http = await startHttpServer(app, { host: config.host, port: config.port });
     releasers.add('http server', () => http.stop());
+    serving({ url: http.url, checker, canary, control });
     logger.info('health service started', {
       url: http.url,
       canary: config.canary.enabled ? canary.channel : 'off',
@@ -215,25 +222,36 @@ export async function startHealth(
       kubernetes:
         deployments === null ? 'not in a cluster' : typeof deployments === 'string' ? deployments : 'on',
     });
-    return { url: http.url, checker, canary, control };
-  });
-
-  let resolveDone: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (resolveDone = resolve));
-  let stopping: Promise<void> | undefined;
-  return {
-    url: value.url,
-    registry,
-    checker: value.checker,
-    canary: value.canary,
-    control: value.control,
-    done,
-    stop() {
-      stopping ??= releasers.releaseAll().finally(() => {
-        logger.info('health service stopped');
-        resolveDone();
-      });
-      return stopping;
-    },
+    // The source is read while the service already reports; its failures show in the control report.
+    await sequence.until('runtime control', control.start());
   };
+  const launched = await launchService<Parts>({
+    logger,
+    clock,
+    registry,
+    onStopped: () => logger.info('health service stopped'),
+    run,
+  });
+  return {
+    stop: () => launched.stop(),
+    done: launched.done,
+    started: launched.started,
+    ...launched.value,
+    registry,
+  };
+}
+
+/** Launches the health service and waits until it has read its runtime-control source (see launchHealth). */
+export async function startHealth(
+  config: HealthConfig,
+  overrides: HealthOverrides = {},
+): Promise<HealthService> {
+  const service = await launchHealth(config, overrides);
+  try {
+    await service.started;
+  } catch (err) {
+    await service.stop().catch(() => undefined);
+    throw err;
+  }
+  return service;
 }

@@ -1,4 +1,9 @@
-export { startTimerMonitor, type TimerMonitorService, type TimerMonitorOverrides } from './service.ts';
+export {
+  launchTimerMonitor,
+  startTimerMonitor,
+  type TimerMonitorService,
+  type TimerMonitorOverrides,
+} from './service.ts';
 export { loadTimerMonitorConfig, developmentDatabaseUrl, type TimerMonitorConfig } from './config.ts';
 export { TimerMonitor, type TransitionEvent, type TimerMonitorSettings } from './timerMonitor.ts';
 export { DeadlineQueue, type Deadline } from './deadlineQueue.ts';

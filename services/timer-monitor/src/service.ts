@@ -1,17 +1,17 @@
 import type { ControlAgent } from '@sketchyaf/core';
 import {
+  createControlAgent,
   createHttpApp,
   createPool,
+  databaseReadinessCheck,
+  launchService,
+  type LaunchContext,
   leasesReadinessCheck,
   NotificationListener,
   serviceBasics,
-  serviceHandleFor,
-  pingDatabase,
   leasesFor,
-  startControlAgent,
   type ShardLeases,
   startHttpServer,
-  startWithReleasers,
   type Clock,
   type ControlSource,
   type KubeConfig,
@@ -29,6 +29,8 @@ import { createTimerMetrics } from './metrics.ts';
 import { TimerMonitor } from './timerMonitor.ts';
 
 export interface TimerMonitorService extends ServiceHandle {
+  /** Resolves once it has started its work (database answered, deadlines loaded); rejects if that start failed or was stopped. */
+  readonly started: Promise<void>;
   readonly monitor: TimerMonitor;
   /** The shard leases when REDIS_URL is set; null when this replica owns every shard. */
   readonly leases: ShardLeases | null;
@@ -50,15 +52,22 @@ export interface TimerMonitorOverrides {
   kubeConfig?: KubeConfig;
 }
 
-/** Starts the timer monitor and its admin HTTP server (/livez, /readyz, /metrics). */
-export async function startTimerMonitor(
+/**
+ * Launches the timer monitor: resolves once its admin HTTP server (/livez,
+ * /readyz, /metrics, /control) answers, which needs no dependency. Then,
+ * while /readyz says what it is waiting for, it reads runtime control, waits
+ * for PostgreSQL (retrying with back-off), calibrates the database clock,
+ * takes its shard leases and loads its deadlines; `started` resolves then.
+ */
+export async function launchTimerMonitor(
   config: TimerMonitorConfig,
   overrides: TimerMonitorOverrides = {},
 ): Promise<TimerMonitorService> {
   const { logger, clock, registry } = serviceBasics('timer-monitor', config, overrides);
   const metrics = createTimerMetrics(registry);
 
-  const { value, releasers } = await startWithReleasers(async (releasers) => {
+  type Parts = Pick<TimerMonitorService, 'monitor' | 'leases' | 'url' | 'control'>;
+  const run = async ({ releasers, serving, sequence }: LaunchContext<Parts>): Promise<void> => {
     const pool = createPool({
       connectionString: config.databaseUrl,
       applicationName: 'timer-monitor',
@@ -76,7 +85,7 @@ export async function startTimerMonitor(
 
     const gate: TimerGate = { paused: false };
     const monitorRef: { current?: TimerMonitor } = {};
-    const control = await startControlAgent({
+    const control = await createControlAgent({
       settings: config.control,
       appliers: [timerControl(gate, () => monitorRef.current, clock)],
       component: 'timer-monitor',
@@ -89,7 +98,6 @@ export async function startTimerMonitor(
     releasers.add('runtime control', () => control.stop());
 
     const databaseClock = new DatabaseClock(clock, () => databaseNow(pool));
-    await databaseClock.calibrate();
     const monitor = new TimerMonitor({
       pool,
       // Without leases every shard is ours: no per-game check at all.
@@ -128,32 +136,10 @@ export async function startTimerMonitor(
       },
       onDisconnected: () => metrics.listenerConnected.set(0),
     });
-    listener.start();
-    releasers.add('notification listener', () => listener.stop());
-
-    if (leases) {
-      await leases.start();
-      // Added before the monitor, so released after it has stopped working.
-      releasers.add('shard leases', () => leases.stop());
-    } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
-      logger.warn('REDIS_URL is unset: this replica owns every shard; run one replica or set REDIS_URL');
-    }
-    const onOwned = (owned: ReadonlySet<number>): void => {
-      void monitor.setOwnedShards(owned).catch((err: unknown) => {
-        logger.warn('loading the games of newly owned shards failed; the sweep retries', {
-          err: String(err),
-        });
-      });
-    };
-    leases?.on('owned', onOwned);
-    await monitor.start(leases ? leases.owned : (overrides.ownedShards ?? null));
-    releasers.add('timer monitor', async () => {
-      leases?.off('owned', onOwned);
-      await monitor.stop();
-    });
 
     const readiness: ReadinessCheck[] = [
-      { name: 'database', check: () => pingDatabase(pool), timeoutMs: 1500 },
+      sequence.readinessCheck(),
+      databaseReadinessCheck(pool),
       {
         name: 'notifications',
         check: () =>
@@ -172,20 +158,73 @@ export async function startTimerMonitor(
     });
     const http = await startHttpServer(app, { host: config.host, port: config.port });
     releasers.add('http server', () => http.stop());
+    serving({ monitor, leases, url: http.url, control });
+    logger.info('timer monitor serving probes; starting', { address: http.url });
+
+    // Runtime control first: a replica started while paused stays paused.
+    await sequence.until('runtime control', control.start());
+    // The database clock is what deadlines are compared with: nothing fires before it is known.
+    await sequence.retry('database', () => databaseClock.calibrate());
+    // Listening once the database answers: its first connect is then immediate, not at the end of its back-off.
+    listener.start();
+    releasers.add('notification listener', () => listener.stop());
+
+    if (leases) {
+      // Taken only once the database answers: a replica that cannot work leaves its shards to others.
+      // Added before the monitor, so released after it has stopped working.
+      releasers.add('shard leases', () => leases.stop());
+      await sequence.until('shard leases', leases.start());
+    } else if (overrides.ownedShards === undefined && config.appEnv !== 'development') {
+      logger.warn('REDIS_URL is unset: this replica owns every shard; run one replica or set REDIS_URL');
+    }
+    const onOwned = (owned: ReadonlySet<number>): void => {
+      void monitor.setOwnedShards(owned).catch((err: unknown) => {
+        logger.warn('loading the games of newly owned shards failed; the sweep retries', {
+          err: String(err),
+        });
+      });
+    };
+    leases?.on('owned', onOwned);
+    releasers.add('timer monitor', async () => {
+      leases?.off('owned', onOwned);
+      await monitor.stop();
+    });
+    await sequence.retry('database', () =>
+      monitor.start(leases ? leases.owned : (overrides.ownedShards ?? null)),
+    );
     logger.info('timer monitor started', {
       url: http.url,
       trackedGames: monitor.trackedGames,
       shards: leases ? `${leases.owned.size} of ${config.shardCount} (leases)` : 'all',
     });
-    return { monitor, leases, url: http.url, control };
-  });
-
-  return {
-    ...serviceHandleFor(releasers, () => logger.info('timer monitor stopped')),
-    monitor: value.monitor,
-    leases: value.leases,
-    url: value.url,
-    registry,
-    control: value.control,
   };
+  const launched = await launchService<Parts>({
+    logger,
+    clock,
+    registry,
+    onStopped: () => logger.info('timer monitor stopped'),
+    run,
+  });
+  return {
+    stop: () => launched.stop(),
+    done: launched.done,
+    started: launched.started,
+    ...launched.value,
+    registry,
+  };
+}
+
+/** Launches the timer monitor and waits until it has started (see launchTimerMonitor). */
+export async function startTimerMonitor(
+  config: TimerMonitorConfig,
+  overrides: TimerMonitorOverrides = {},
+): Promise<TimerMonitorService> {
+  const service = await launchTimerMonitor(config, overrides);
+  try {
+    await service.started;
+  } catch (err) {
+    await service.stop().catch(() => undefined);
+    throw err;
+  }
+  return service;
 }

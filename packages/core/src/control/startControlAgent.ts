@@ -22,13 +22,14 @@ export interface StartControlAgentOptions {
 }
 
 /**
- * Opens the service's control source and starts its agent, so that the
- * control in force applies before the service does any work: a replica
- * started while paused stays paused. The caller stops it.
+ * Opens the service's control source and makes its agent, without reading the
+ * source yet: `GET /control` can be served (nothing applied yet) while the
+ * service waits for its dependencies. `agent.start()` reads it, waiting at most
+ * 10 s for a source that does not answer, then goes on with the defaults.
  */
-export async function startControlAgent(options: StartControlAgentOptions): Promise<ControlAgent> {
+export async function createControlAgent(options: StartControlAgentOptions): Promise<ControlAgent> {
   const { settings, logger, clock } = options;
-  const agent = new ControlAgent({
+  return new ControlAgent({
     source:
       options.source ??
       (await openControlSource(settings, {
@@ -43,6 +44,15 @@ export async function startControlAgent(options: StartControlAgentOptions): Prom
     metrics: createControlMetrics(options.registry),
     clock,
   });
+}
+
+/**
+ * Opens the service's control source and starts its agent, so that the
+ * control in force applies before the service does any work: a replica
+ * started while paused stays paused. The caller stops it.
+ */
+export async function startControlAgent(options: StartControlAgentOptions): Promise<ControlAgent> {
+  const agent = await createControlAgent(options);
   await agent.start();
   return agent;
 }

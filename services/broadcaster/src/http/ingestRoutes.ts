@@ -21,6 +21,8 @@ export interface IngestRoutesOptions {
   batchBodyLimitBytes: number;
   /** Retry-After seconds while runtime control holds the API read-only; null: writes accepted. */
   readOnly?: () => number | null;
+  /** True until the service has started (database reached, runtime control read): writes get 503 + Retry-After. */
+  starting?: () => boolean;
   writer: OutboxWriter;
   waiters: DeliveryWaiters;
   metrics: BroadcasterMetrics;
@@ -153,6 +155,16 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
 
   // Read-only (runtime control): refused before the body is read; the caller retries later, nothing is written.
   const writable = (_req: Request, res: Response, next: NextFunction): void => {
+    if (options.starting?.() === true) {
+      // The start retries its database connection about every second: a client waiting as long finds it open.
+      res.setHeader('Retry-After', '1');
+      next(
+        new IngestRejection('unavailable', 'starting', 'The ingest API is starting; retry later', {
+          retryAfterSeconds: 1,
+        }),
+      );
+      return;
+    }
     const retryAfter = options.readOnly?.() ?? null;
     if (retryAfter === null) {
       next();

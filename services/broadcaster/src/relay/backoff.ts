@@ -1,22 +1,7 @@
-export interface BackoffSettings {
-  baseMs: number;
-  maxMs: number;
-}
+import { backoffDelay, type BackoffSettings } from '@sketchyaf/core';
 
-/**
- * Exponential backoff with "equal jitter": the n-th consecutive failure
- * (1-based) waits between half and all of min(maxMs, baseMs * 2^(n-1)), so
- * retries spread out but never come back at once. `random` is in [0, 1).
- */
-export function backoffDelay(
-  failures: number,
-  settings: BackoffSettings,
-  random: () => number = Math.random,
-): number {
-  const exponent = Math.max(0, Math.min(failures - 1, 30));
-  const ceiling = Math.min(settings.maxMs, settings.baseMs * 2 ** exponent);
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
+// The schedule itself lives in core, shared with the services' start-up retries.
+export { backoffDelay, type BackoffSettings };
 
 /**
  * A `Retry-After` header value in milliseconds: delta-seconds or an HTTP

@@ -1,0 +1,209 @@
+import type { Clock } from '../clock.ts';
+import { describeDatabaseError } from '../db/databaseErrors.ts';
+import type { ReadinessCheck } from '../http/readiness.ts';
+import type { Logger } from '../logging/logger.ts';
+import { startRetryDelay, worthRetryingAtStart } from './startRetry.ts';
+
+/** The reason a start step gives up: the service was stopped while it was still starting. */
+export class StartAbortedError extends Error {
+  constructor() {
+    super('stopped before the start had finished');
+    this.name = 'StartAbortedError';
+  }
+}
+
+export interface StartSequenceOptions {
+  clock: Clock;
+  logger: Logger;
+  /** Delay before the next attempt after `failures` consecutive failures; the back-off policy by default. */
+  retryDelay?: (failures: number) => number;
+  /** A step still failing logs a reminder this often (the first failure and each new cause log at once). */
+  reminderMs?: number;
+}
+
+export interface RetryOptions {
+  /** Short text of a failure for readiness and logs; the database classification by default. */
+  describe?: (err: unknown) => string;
+  /** Whether a failure is tried again; otherwise it fails the start. Every database error by default. */
+  retryable?: (err: unknown) => boolean;
+}
+
+export interface StartStatus {
+  done: boolean;
+  /** The step being waited for, null before the first and once done. */
+  step: string | null;
+  /** Consecutive failures of that step. */
+  failures: number;
+  /** Its last failure, described; null while it has not failed. */
+  lastError: string | null;
+  /** Monotonic milliseconds the step has been waited for. */
+  waitingMs: number;
+}
+
+/**
+ * The part of a service's start that waits for its dependencies, after its
+ * HTTP server already answers probes: each step is retried with back-off until
+ * it succeeds, and everything it waits on gives up at once when the service is
+ * stopped. Its state is the `start` readiness check.
+ */
+export class StartSequence {
+  readonly #options: StartSequenceOptions;
+  readonly #abort = new AbortController();
+  #done = false;
+  #step: string | null = null;
+  #stepSince = 0;
+  #failures = 0;
+  #lastError: string | null = null;
+
+  constructor(options: StartSequenceOptions) {
+    this.#options = options;
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#abort.signal.aborted;
+  }
+
+  status(): StartStatus {
+    return {
+      done: this.#done,
+      step: this.#step,
+      failures: this.#failures,
+      lastError: this.#lastError,
+      waitingMs: this.#step === null ? 0 : Math.round(this.#options.clock.monotonic() - this.#stepSince),
+    };
+  }
+
+  /** One line for /readyz while starting, e.g. `waiting for database: connection (ECONNREFUSED), 12 attempts in 10.4 s`. */
+  describe(): string {
+    const { done, step, failures, lastError, waitingMs } = this.status();
+    if (done) return 'started';
+    if (step === null) return 'starting';
+    if (lastError === null) return `starting: ${step}`;
+    const attempts = `${failures} attempt${failures === 1 ? '' : 's'} in ${(waitingMs / 1000).toFixed(1)} s`;
+    return `waiting for ${step}: ${lastError}, ${attempts}`;
+  }
+
+  /** Ready once every start step has succeeded; until then the reason. */
+  readinessCheck(): ReadinessCheck {
+    return {
+      name: 'start',
+      check: () => (this.#done ? Promise.resolve(undefined) : Promise.reject(new Error(this.describe()))),
+    };
+  }
+
+  /** Stops waiting: the step in progress and every later one reject with StartAbortedError. */
+  abort(): void {
+    this.#abort.abort(new StartAbortedError());
+  }
+
+  /** Every step has succeeded. */
+  finish(): void {
+    this.#done = true;
+    this.#step = null;
+    this.#lastError = null;
+  }
+
+  /**
+   * Runs `run` until it succeeds, waiting the back-off between attempts.
+   * Bounded by stop(): the loop ends when the sequence is aborted. A failure
+   * that `retryable` refuses ends it too, with that error.
+   */
+  async retry<T>(step: string, run: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+    const describe = options.describe ?? describeDatabaseError;
+    const retryable = options.retryable ?? worthRetryingAtStart;
+    const { clock, logger } = this.#options;
+    this.#begin(step);
+    let remindedAt = clock.monotonic();
+    for (;;) {
+      try {
+        const value = await this.until(step, run());
+        if (this.#failures > 0)
+          logger.info(`${step} answers; start goes on`, {
+            step,
+            attempts: this.#failures + 1,
+            waitedMs: this.status().waitingMs,
+          });
+        this.#lastError = null;
+        return value;
+      } catch (err) {
+        if (err instanceof StartAbortedError || this.aborted) throw this.#abortReason();
+        if (!retryable(err)) throw err;
+        const cause = describe(err);
+        this.#failures += 1;
+        const delayMs = (this.#options.retryDelay ?? startRetryDelay)(this.#failures);
+        const newCause = cause !== this.#lastError;
+        this.#lastError = cause;
+        if (newCause || clock.monotonic() - remindedAt >= (this.#options.reminderMs ?? 30_000)) {
+          remindedAt = clock.monotonic();
+          logger.warn(`waiting for ${step} before starting; retrying`, {
+            step,
+            cause,
+            attempts: this.#failures,
+            waitedMs: this.status().waitingMs,
+            retryInMs: delayMs,
+            err: err instanceof Error ? err.message : String(err),
+            ...(newCause && err instanceof Error ? { stack: err.stack } : {}),
+          });
+        }
+        await this.#sleep(delayMs);
+      }
+    }
+  }
+
+  /** Waits for `promise` unless the service is stopped first; `step` names it in readiness meanwhile. */
+  until<T>(step: string, promise: Promise<T>): Promise<T> {
+    if (this.#step !== step) this.#begin(step);
+    const signal = this.#abort.signal;
+    if (signal.aborted) {
+      promise.catch(() => undefined);
+      return Promise.reject(this.#abortReason());
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(this.#abortReason());
+      signal.addEventListener('abort', onAbort, { once: true });
+      promise.then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (err: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+
+  #begin(step: string): void {
+    this.#step = step;
+    this.#stepSince = this.#options.clock.monotonic();
+    this.#failures = 0;
+    this.#lastError = null;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    const { clock } = this.#options;
+    const signal = this.#abort.signal;
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        clock.clearTimeout(timer);
+        reject(this.#abortReason());
+      };
+      const timer = clock.setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #abortReason(): StartAbortedError {
+    const reason: unknown = this.#abort.signal.reason;
+    return reason instanceof StartAbortedError ? reason : new StartAbortedError();
+  }
+}
