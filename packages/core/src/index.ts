@@ -39,6 +39,18 @@ export {
   type DatabaseErrorClass,
   type DatabaseErrorKind,
 } from './db/databaseErrors.ts';
+export {
+  databaseConnectionEnvShape,
+  databaseConnectionSettingsOf,
+  defaultDatabaseConnection,
+  type DatabaseConnectionSettings,
+} from './db/databaseConnection.ts';
+export {
+  databaseUnavailableError,
+  retryAfterOf,
+  retryAfterSecondsFor,
+  type DatabaseUnavailableDetails,
+} from './db/databaseUnavailable.ts';
 export { NotificationListener, type NotificationListenerOptions } from './db/notificationListener.ts';
 export { migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';
 export { ShardLeases, type ShardLeasesOptions, type ShardLeasesStatus } from './leases/shardLeases.ts';

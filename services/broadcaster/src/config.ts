@@ -3,6 +3,8 @@ import {
   baseEnvShape,
   controlEnvShape,
   controlSettingsOf,
+  databaseConnectionEnvShape,
+  databaseConnectionSettingsOf,
   databaseUrlField,
   intField,
   leaseEnvShape,
@@ -11,6 +13,7 @@ import {
   urlField,
   type AppEnv,
   type ControlSettings,
+  type DatabaseConnectionSettings,
   type Env,
   type LogLevel,
 } from '@sketchyaf/core';
@@ -65,6 +68,7 @@ const shape = {
   SHARD_COUNT: intField({ min: 1, max: 4096, default: 64 }),
   DB_POOL_MAX: intField({ min: 2, max: 100, default: 10 }),
   DB_STATEMENT_TIMEOUT_MS: intField({ min: 100, max: 600_000, default: 10_000 }),
+  ...databaseConnectionEnvShape,
   INGEST_COMMIT_WAIT_MS: intField({ min: 0, max: 50, default: 1 }),
   INGEST_COMMIT_MAX_EVENTS: intField({ min: 1, max: 10_000, default: 500 }),
   INGEST_COMMIT_MAX_IN_FLIGHT: intField({ min: 1, max: 32, default: 2 }),
@@ -134,6 +138,8 @@ export interface BroadcasterConfig {
   shardCount: number;
   poolMax: number;
   statementTimeoutMs: number;
+  /** Client-side timeouts, keepalive and the LISTEN heartbeat (DB_QUERY_TIMEOUT_MARGIN_MS …). */
+  database: DatabaseConnectionSettings;
   ingest: {
     commitWaitMs: number;
     commitMaxEvents: number;
@@ -184,6 +190,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
     shardCount: c.SHARD_COUNT,
     poolMax: c.DB_POOL_MAX,
     statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+    database: databaseConnectionSettingsOf(c),
     ingest: Object.freeze({
       commitWaitMs: c.INGEST_COMMIT_WAIT_MS,
       commitMaxEvents: c.INGEST_COMMIT_MAX_EVENTS,

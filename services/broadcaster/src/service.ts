@@ -73,6 +73,9 @@ export async function startBroadcaster(
       applicationName: 'broadcaster',
       max: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
+      queryTimeoutMarginMs: config.database.queryTimeoutMarginMs,
+      connectionTimeoutMs: config.database.connectTimeoutMs,
+      keepAliveInitialDelayMs: config.database.keepAliveInitialDelayMs,
       logger,
     });
     releasers.add('database pool', () => pool.end());
@@ -167,6 +170,10 @@ export async function startBroadcaster(
         channel: outboxChannel,
         applicationName: 'broadcaster-listener',
         logger,
+        clock,
+        heartbeatMs: config.database.listenHeartbeatMs,
+        connectTimeoutMs: config.database.connectTimeoutMs,
+        keepAliveInitialDelayMs: config.database.keepAliveInitialDelayMs,
         onNotification: () => relay.wake(),
         onConnected: () => {
           metrics.listenerConnected.set(1);

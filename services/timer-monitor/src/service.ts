@@ -64,6 +64,9 @@ export async function startTimerMonitor(
       applicationName: 'timer-monitor',
       max: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
+      queryTimeoutMarginMs: config.database.queryTimeoutMarginMs,
+      connectionTimeoutMs: config.database.connectTimeoutMs,
+      keepAliveInitialDelayMs: config.database.keepAliveInitialDelayMs,
       // Tells the games trigger who made the change (it skips NOTIFY for our own transitions).
       sessionSettings: { 'sketchyaf.source': 'timer-monitor' },
       logger,
@@ -114,6 +117,10 @@ export async function startTimerMonitor(
       channel: deadlineChannel,
       applicationName: 'timer-monitor-listener',
       logger,
+      clock,
+      heartbeatMs: config.database.listenHeartbeatMs,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      keepAliveInitialDelayMs: config.database.keepAliveInitialDelayMs,
       onNotification: (payload) => {
         monitor.handleNotification(parseDeadlineNotification(payload));
       },

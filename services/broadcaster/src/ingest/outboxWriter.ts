@@ -1,6 +1,14 @@
-import { AppError, type Logger, type Pool } from '@sketchyaf/core';
+import {
+  AppError,
+  classifyDatabaseError,
+  databaseUnavailableError,
+  describeDatabaseError,
+  type Logger,
+  type Pool,
+} from '@sketchyaf/core';
 import { GroupCommitter, type Settled } from '../db/groupCommit.ts';
 import { insertEvents, type InsertedRow } from '../db/outboxQueries.ts';
+import { IngestRejection } from '../errors.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 import type { PreparedEvent } from './prepareEvent.ts';
 
@@ -19,21 +27,21 @@ export interface OutboxWriterOptions {
   maxInFlight: number;
 }
 
-// Deadlock (with another writer of games rows) or serialization failure: safe to run again.
-const retryableCodes = new Set(['40P01', '40001']);
-// The connection or the server is gone: the request may succeed later.
-const unavailableCodes = /^(08|57P0|53)/;
-
-function pgCode(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : '';
-}
-
-function isConnectionFailure(err: unknown): boolean {
-  const code = pgCode(err);
-  if (unavailableCodes.test(code)) return true;
-  const message = err instanceof Error ? err.message : '';
-  return /ECONNREFUSED|ECONNRESET|timeout|Connection terminated|connect/i.test(message) && code === '';
+/**
+ * A write failure the caller can cure by retrying later (503 + Retry-After,
+ * reason `database_<kind>`); undefined when the failure is not the database's
+ * (a bug, bad data): that one is isolated or answered 500.
+ */
+export function unavailableRejection(err: unknown): IngestRejection | undefined {
+  const unavailable = databaseUnavailableError(err);
+  if (!unavailable) return undefined;
+  return new IngestRejection(
+    'unavailable',
+    `database_${classifyDatabaseError(err).kind}`,
+    'The event store is unavailable; retry later',
+    unavailable.details,
+    { cause: err },
+  );
 }
 
 /**
@@ -73,15 +81,22 @@ export class OutboxWriter {
     try {
       return outcomes(group, await this.#insertWithRetry(group));
     } catch (err) {
-      if (isConnectionFailure(err))
-        throw new AppError('unavailable', 'The event store is unavailable; retry later', null, {
-          cause: err,
+      // Every request of the group would fail the same way: one answer each, no one-by-one re-run.
+      const unavailable = unavailableRejection(err);
+      if (unavailable) {
+        this.#options.logger.warn('group insert failed: database unavailable', {
+          cause: describeDatabaseError(err),
+          requests: group.length,
+          err,
         });
+        throw unavailable;
+      }
       if (group.length === 1) throw err;
       // Something in one request broke the shared statement: isolate it.
       this.#options.logger.warn('group insert failed; writing its requests one by one', {
-        err: String(err),
+        cause: describeDatabaseError(err),
         requests: group.length,
+        err,
       });
       return Promise.all(
         group.map(async (events): Promise<Settled<WrittenEvent[]>> => {
@@ -89,7 +104,7 @@ export class OutboxWriter {
             const [outcome] = outcomes([events], await this.#insertWithRetry([events]));
             return outcome ?? { ok: false, error: new Error('no outcome') };
           } catch (error) {
-            return { ok: false, error };
+            return { ok: false, error: unavailableRejection(error) ?? error };
           }
         }),
       );
@@ -101,7 +116,7 @@ export class OutboxWriter {
       try {
         return await insertEvents(this.#options.pool, group);
       } catch (err) {
-        if (!retryableCodes.has(pgCode(err)) || attempt >= 5) throw err;
+        if (classifyDatabaseError(err).kind !== 'serialization' || attempt >= 5) throw err;
         this.#options.metrics.ingestCommitRetries.inc();
         await new Promise((resolve) => setTimeout(resolve, attempt * 2 + Math.random() * 5));
       }
