@@ -56,6 +56,27 @@ describe('classifyDatabaseError', () => {
     });
   }
 
+  it('says whether a failed statement may have been applied all the same', () => {
+    const cases: [unknown, boolean][] = [
+      [withCode('ECONNREFUSED'), false],
+      [withCode('ENOTFOUND'), false],
+      [new Error('timeout exceeded when trying to connect'), false],
+      [new Error('Connection terminated due to connection timeout'), false],
+      [withCode('57014'), false],
+      [withCode('57P01'), false],
+      [withCode('40001'), false],
+      [withCode('23505'), false],
+      [withCode('ECONNRESET'), true],
+      [withCode('EPIPE'), true],
+      [new Error('Connection terminated unexpectedly'), true],
+      [new Error('Query read timeout'), true],
+      [new Error('oops'), false],
+    ];
+    for (const [err, expected] of cases) {
+      assert.equal(classifyDatabaseError(err).mayHaveCommitted, expected, String(err));
+    }
+  });
+
   it('describes a failure with its code', () => {
     assert.equal(describeDatabaseError(withCode('ECONNREFUSED')), 'connection (ECONNREFUSED)');
     assert.equal(describeDatabaseError(new Error('Query read timeout')), 'timeout');

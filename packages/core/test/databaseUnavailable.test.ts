@@ -33,27 +33,35 @@ describe('retryAfterSecondsFor', () => {
 
 describe('databaseUnavailableError', () => {
   it('maps every transient cause and the operator causes to unavailable, naming the kind only', () => {
-    const cases: [Error, DatabaseErrorKind, number][] = [
-      [withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'), 'connection', 1],
-      [withCode('ECONNRESET'), 'connection', 1],
-      [new Error('Connection terminated unexpectedly'), 'connection', 1],
-      [new Error('timeout exceeded when trying to connect'), 'timeout', 2],
-      [new Error('Query read timeout'), 'timeout', 2],
-      [withCode('57014'), 'timeout', 2],
-      [withCode('57P01'), 'shutdown', 1],
-      [withCode('53300'), 'shutdown', 1],
-      [withCode('25006'), 'shutdown', 1],
-      [withCode('40001'), 'serialization', 1],
-      [withCode('55P03'), 'lock_timeout', 1],
-      [withCode('42P01'), 'schema_missing', 30],
-      [withCode('28P01'), 'auth', 30],
+    const cases: [Error, DatabaseErrorKind, number, 'not_written' | 'unknown'][] = [
+      [withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'), 'connection', 1, 'not_written'],
+      [withCode('ECONNRESET'), 'connection', 1, 'unknown'],
+      [new Error('Connection terminated unexpectedly'), 'connection', 1, 'unknown'],
+      [new Error('timeout exceeded when trying to connect'), 'timeout', 2, 'not_written'],
+      [
+        new Error('Connection terminated due to connection timeout', {
+          cause: new Error('Connection terminated'),
+        }),
+        'timeout',
+        2,
+        'not_written',
+      ],
+      [new Error('Query read timeout'), 'timeout', 2, 'unknown'],
+      [withCode('57014'), 'timeout', 2, 'not_written'],
+      [withCode('57P01'), 'shutdown', 1, 'not_written'],
+      [withCode('53300'), 'shutdown', 1, 'not_written'],
+      [withCode('25006'), 'shutdown', 1, 'not_written'],
+      [withCode('40001'), 'serialization', 1, 'not_written'],
+      [withCode('55P03'), 'lock_timeout', 1, 'not_written'],
+      [withCode('42P01'), 'schema_missing', 30, 'not_written'],
+      [withCode('28P01'), 'auth', 30, 'not_written'],
     ];
-    for (const [err, cause, seconds] of cases) {
+    for (const [err, cause, seconds, outcome] of cases) {
       const mapped = databaseUnavailableError(err);
       assert.ok(mapped instanceof AppError, `${err.message} (${cause})`);
       assert.equal(mapped.code, 'unavailable');
       assert.equal(mapped.status, 503);
-      assert.deepEqual(mapped.details, { cause, retryAfterSeconds: seconds });
+      assert.deepEqual(mapped.details, { cause, retryAfterSeconds: seconds, outcome });
       assert.equal(mapped.cause, err, 'the original error stays for the logs');
       assert.ok(!mapped.message.includes('127.0.0.1'), 'no internals in the answer');
     }

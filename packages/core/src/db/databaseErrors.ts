@@ -30,6 +30,13 @@ export interface DatabaseErrorClass {
   transient: boolean;
   /** SQLSTATE, or the Node.js error code (ECONNREFUSED …), or '' when neither. */
   code: string;
+  /**
+   * The statement may have been applied although it failed for us: the connection broke, or
+   * the client stopped waiting, after it may have reached the server (a reset, a
+   * client-side query timeout). False when the server reported the failure (the statement
+   * was rolled back) or the connection was never made.
+   */
+  mayHaveCommitted: boolean;
 }
 
 const transientKinds: ReadonlySet<DatabaseErrorKind> = new Set([
@@ -54,6 +61,19 @@ const socketCodes = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
+
+// The server was never reached: nothing was sent.
+const connectCodes = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const connectMessages =
+  /timeout exceeded when trying to connect|due to connection timeout|Cannot use a pool after calling end/i;
 
 // Messages node-postgres (pg, pg-pool) uses for its own failures, which carry no code.
 const timeoutMessages =
@@ -104,7 +124,13 @@ export function classifyDatabaseError(err: unknown): DatabaseErrorClass {
     }
   }
   const resolved = kind ?? 'unknown';
-  return { kind: resolved, transient: transientKinds.has(resolved), code };
+  const message = err instanceof Error ? err.message : '';
+  const mayHaveCommitted =
+    sqlKind === undefined &&
+    (resolved === 'connection' || resolved === 'timeout') &&
+    !connectCodes.has(code) &&
+    !connectMessages.test(message);
+  return { kind: resolved, transient: transientKinds.has(resolved), code, mayHaveCommitted };
 }
 
 /** Short text for logs, metrics labels and readiness: `connection (ECONNREFUSED)`. */

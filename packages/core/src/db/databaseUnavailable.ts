@@ -32,6 +32,11 @@ export function retryAfterSecondsFor(kind: DatabaseErrorKind): number | null {
 export interface DatabaseUnavailableDetails {
   cause: DatabaseErrorKind;
   retryAfterSeconds: number;
+  /**
+   * `not_written`: the database refused or never got the write; a retry cannot duplicate it.
+   * `unknown`: the connection broke after the write was sent; it may have been applied.
+   */
+  outcome: 'not_written' | 'unknown';
 }
 
 /**
@@ -41,10 +46,14 @@ export interface DatabaseUnavailableDetails {
  * retry cannot cure.
  */
 export function databaseUnavailableError(err: unknown): AppError | undefined {
-  const { kind } = classifyDatabaseError(err);
+  const { kind, mayHaveCommitted } = classifyDatabaseError(err);
   const retryAfterSeconds = retryAfterSecondsFor(kind);
   if (retryAfterSeconds === null) return undefined;
-  const details: DatabaseUnavailableDetails = { cause: kind, retryAfterSeconds };
+  const details: DatabaseUnavailableDetails = {
+    cause: kind,
+    retryAfterSeconds,
+    outcome: mayHaveCommitted ? 'unknown' : 'not_written',
+  };
   return new AppError('unavailable', 'The database is unavailable; retry later', details, { cause: err });
 }
 
