@@ -72,6 +72,7 @@ const shape = {
   INGEST_COMMIT_WAIT_MS: intField({ min: 0, max: 50, default: 1 }),
   INGEST_COMMIT_MAX_EVENTS: intField({ min: 1, max: 10_000, default: 500 }),
   INGEST_COMMIT_MAX_IN_FLIGHT: intField({ min: 1, max: 32, default: 2 }),
+  INGEST_COMMIT_QUEUE_TIMEOUT_MS: intField({ min: 100, max: 60_000, default: 2000 }),
   INGEST_BATCH_BODY_LIMIT_BYTES: intField({ min: 65_536, max: 8_388_608, default: 1_048_576 }),
   RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
   RELAY_CONCURRENCY: intField({ min: 1, max: 1024, default: 64 }),
@@ -144,6 +145,8 @@ export interface BroadcasterConfig {
     commitWaitMs: number;
     commitMaxEvents: number;
     commitMaxInFlight: number;
+    /** A request still queued for its group commit after this long is answered 503 (not written). */
+    commitQueueTimeoutMs: number;
     batchBodyLimitBytes: number;
   };
   relay: RelaySettings;
@@ -195,6 +198,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       commitWaitMs: c.INGEST_COMMIT_WAIT_MS,
       commitMaxEvents: c.INGEST_COMMIT_MAX_EVENTS,
       commitMaxInFlight: c.INGEST_COMMIT_MAX_IN_FLIGHT,
+      commitQueueTimeoutMs: c.INGEST_COMMIT_QUEUE_TIMEOUT_MS,
       batchBodyLimitBytes: c.INGEST_BATCH_BODY_LIMIT_BYTES,
     }),
     relay: Object.freeze({

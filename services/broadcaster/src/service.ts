@@ -195,6 +195,8 @@ export async function startBroadcaster(
       maxWaitMs: config.ingest.commitWaitMs,
       maxEvents: config.ingest.commitMaxEvents,
       maxInFlight: config.ingest.commitMaxInFlight,
+      queueTimeoutMs: config.ingest.commitQueueTimeoutMs,
+      clock,
     });
     releasers.add('outbox writer', () => writer.drain());
 

@@ -3,6 +3,8 @@ import {
   classifyDatabaseError,
   databaseUnavailableError,
   describeDatabaseError,
+  type Clock,
+  type DatabaseUnavailableDetails,
   type Logger,
   type Pool,
 } from '@sketchyaf/core';
@@ -25,6 +27,9 @@ export interface OutboxWriterOptions {
   maxWaitMs: number;
   maxEvents: number;
   maxInFlight: number;
+  /** A request not yet sent after this long is answered 503 (not written), see GroupCommitOptions.maxQueueMs. */
+  queueTimeoutMs?: number;
+  clock?: Clock;
 }
 
 /**
@@ -44,6 +49,21 @@ export function unavailableRejection(err: unknown): IngestRejection | undefined 
   );
 }
 
+/** The answer to a request that waited its whole queue time without being sent: the database is too slow or gone. */
+function queueTimeoutRejection(): IngestRejection {
+  const details: DatabaseUnavailableDetails = {
+    cause: 'timeout',
+    retryAfterSeconds: 2,
+    outcome: 'not_written',
+  };
+  return new IngestRejection(
+    'unavailable',
+    'database_timeout',
+    'The event store is not answering in time; retry later',
+    details,
+  );
+}
+
 /**
  * Durable writes of accepted events, with group commit: requests arriving
  * within a millisecond or so share one statement. Each caller gets its own
@@ -60,6 +80,10 @@ export class OutboxWriter {
       maxWeight: options.maxEvents,
       maxWaitMs: options.maxWaitMs,
       maxInFlight: options.maxInFlight,
+      ...(options.queueTimeoutMs === undefined
+        ? {}
+        : { maxQueueMs: options.queueTimeoutMs, expired: queueTimeoutRejection }),
+      ...(options.clock ? { clock: options.clock } : {}),
       flush: (group) => this.#flush(group),
       onFlush: ({ weight, ms, ok }) => {
         options.metrics.ingestCommitEvents.observe(weight);
