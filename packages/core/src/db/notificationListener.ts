@@ -25,7 +25,8 @@ export interface NotificationListenerOptions {
   keepAliveInitialDelayMs?: number;
 }
 
-const maxBackoffMs = 5000;
+// Short: once the database is back, readiness waits on this connection.
+const maxBackoffMs = 2000;
 
 /**
  * A dedicated LISTEN connection (never a pooled one) that reconnects with
