@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { describeDatabaseError } from '../db/databaseErrors.ts';
+import { classifyDatabaseError, describeDatabaseError } from '../db/databaseErrors.ts';
 import { databaseUnavailableError, retryAfterOf } from '../db/databaseUnavailable.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -33,7 +33,11 @@ export function createErrorHandler(logger: Logger) {
       // A database failure a route let through: the same 503 + Retry-After as ingest, never a 500.
       appError = databaseUnavailableError(err);
       if (appError)
-        logger.warn('request failed: database unavailable', { cause: describeDatabaseError(err), err });
+        logger.log(
+          classifyDatabaseError(err).transient ? 'warn' : 'error',
+          'request failed: database unavailable',
+          { cause: describeDatabaseError(err), err },
+        );
     }
     appError ??= new AppError('internal', 'Internal error');
     if (appError.code === 'internal') logger.error('request failed', { err });

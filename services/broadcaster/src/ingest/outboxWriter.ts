@@ -108,7 +108,9 @@ export class OutboxWriter {
       // Every request of the group would fail the same way: one answer each, no one-by-one re-run.
       const unavailable = unavailableRejection(err);
       if (unavailable) {
-        this.#options.logger.warn('group insert failed: database unavailable', {
+        // A missing schema or refused credentials will not pass by themselves: someone must act.
+        const level = classifyDatabaseError(err).transient ? 'warn' : 'error';
+        this.#options.logger.log(level, 'group insert failed: database unavailable', {
           cause: describeDatabaseError(err),
           requests: group.length,
           err,
