@@ -35,6 +35,7 @@ describe('classifyDatabaseError', () => {
     ['table missing', withCode('42P01'), 'schema_missing', false],
     ['function missing', withCode('42883'), 'schema_missing', false],
     ['password refused', withCode('28P01'), 'auth', false],
+    ['permission denied (a grant missing)', withCode('42501'), 'auth', false],
     ['trigger refused a transition', withCode('SK001'), 'data', false],
     ['raise exception', withCode('P0001'), 'data', false],
     ['bad jsonb', withCode('22P02'), 'data', false],

@@ -18,7 +18,7 @@ export type DatabaseErrorKind =
   | 'constraint'
   /** A table, function, column or database we rely on is missing: migrations not applied, wrong database. */
   | 'schema_missing'
-  /** The credentials were refused (class 28): a rotated or wrong password. */
+  /** The credentials were refused (class 28: a rotated or wrong password), or a grant is missing (42501). */
   | 'auth'
   /** The data of a row or of the statement is bad: a trigger refused it (SK001–SK004, P0001) or a data exception (class 22). */
   | 'data'
@@ -96,7 +96,7 @@ function kindOfSqlState(code: string): DatabaseErrorKind | undefined {
   if (code.startsWith('23')) return 'constraint';
   if (code === '42P01' || code === '42883' || code === '42703' || code === '3F000' || code === '3D000')
     return 'schema_missing';
-  if (code.startsWith('28')) return 'auth';
+  if (code.startsWith('28') || code === '42501') return 'auth';
   if (code.startsWith('22') || code.startsWith('SK') || code === 'P0001') return 'data';
   return undefined;
 }
