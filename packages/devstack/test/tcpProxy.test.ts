@@ -44,10 +44,16 @@ describe('tcp proxy (forward, refuse, blackhole)', () => {
   let echo: net.Server;
   let proxy: TcpProxy;
   const opened: net.Socket[] = [];
+  /** Server-side sockets that received the client's FIN. */
+  let finsSeen = 0;
 
   before(async () => {
-    echo = net.createServer((socket) => {
+    echo = net.createServer({ allowHalfOpen: true }, (socket) => {
       opened.push(socket);
+      socket.on('end', () => {
+        finsSeen += 1;
+        socket.end();
+      });
       socket.on('error', () => undefined);
       socket.pipe(socket);
     });
@@ -114,5 +120,24 @@ describe('tcp proxy (forward, refuse, blackhole)', () => {
     await proxy.setMode('forward');
     assert.ok(await idle.echo('still here'));
     idle.socket.destroy();
+  });
+
+  it('passes a FIN on when forwarding, not while blackholed (a partition carries none)', async () => {
+    const forwarded = new Probe(proxy.port);
+    await forwarded.connected;
+    assert.ok(await forwarded.echo('x'));
+    const before = finsSeen;
+    forwarded.socket.end();
+    await sleep(200);
+    assert.equal(finsSeen, before + 1);
+
+    const held = new Probe(proxy.port);
+    await held.connected;
+    assert.ok(await held.echo('y'));
+    await proxy.setMode('blackhole');
+    held.socket.end();
+    await sleep(300);
+    assert.equal(finsSeen, before + 1, 'the server never hears of it');
+    await proxy.setMode('forward');
   });
 });

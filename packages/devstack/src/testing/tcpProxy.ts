@@ -48,7 +48,8 @@ export async function startTcpProxy(target: { host: string; port: number }, port
   const pairs = new Set<Pair>();
 
   const onConnection = (client: net.Socket): void => {
-    const upstream = net.connect({ host: target.host, port: target.port });
+    // Half-open allowed on both sides: a FIN goes through only when forwarding, as in a partition.
+    const upstream = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
     const pair: Pair = { client, upstream, damaged: false };
     pairs.add(pair);
     const relay = (to: net.Socket) => (chunk: Buffer) => {
@@ -57,6 +58,12 @@ export async function startTcpProxy(target: { host: string; port: number }, port
     };
     client.on('data', relay(upstream));
     upstream.on('data', relay(client));
+    const relayEnd = (to: net.Socket) => () => {
+      if (mode === 'forward' && !pair.damaged) to.end();
+      else pair.damaged = true;
+    };
+    client.on('end', relayEnd(upstream));
+    upstream.on('end', relayEnd(client));
     // One side gone: the other goes too, unless blackholed (a partition carries no FIN either).
     const closeOther = (other: net.Socket) => () => {
       if (mode !== 'blackhole') other.destroy();
@@ -73,7 +80,7 @@ export async function startTcpProxy(target: { host: string; port: number }, port
     upstream.on('error', () => undefined);
   };
 
-  let server = net.createServer(onConnection);
+  let server = net.createServer({ allowHalfOpen: true }, onConnection);
   await listen(server, port);
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('tcp proxy: no port');
@@ -122,7 +129,7 @@ export async function startTcpProxy(target: { host: string; port: number }, port
         resetAll((pair) => pair.damaged || pair.client.destroyed || pair.upstream.destroyed);
       }
       if (!server.listening) {
-        server = net.createServer(onConnection);
+        server = net.createServer({ allowHalfOpen: true }, onConnection);
         await listen(server, boundPort);
       }
     },
