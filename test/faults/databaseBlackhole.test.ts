@@ -8,6 +8,7 @@ import {
   ProbeSampler,
   reconcile,
   startDatabaseFaultStack,
+  waitAllPublished,
   type DatabaseFaultStack,
 } from './databaseFaultRun.ts';
 
@@ -63,6 +64,7 @@ describe('fault: database blackholed (no byte either way, no close) for 30 s und
     const listenerDown = probes.firstAfter(injectedAt, (s) => s.listener === 0);
     const readyAgain = probes.firstAfter(recoveredAt, (s) => s.ready);
     const listenerUp = probes.firstAfter(recoveredAt, (s) => s.listener === 1);
+    const drainMs = await waitAllPublished(stack.pool, 30_000);
     const outbox = await countOutbox(stack.pool);
     const check = reconcile(client.fates, outbox);
     const causes = new Map<string, number>();
@@ -98,7 +100,8 @@ describe('fault: database blackholed (no byte either way, no close) for 30 s und
     console.log(
       `    outbox vs client: accepted ${check.accepted}, lost ${check.lost.length}, written twice ` +
         `${check.unexplainedDuplicates.length} (+${check.ambiguousDuplicates} after an "outcome unknown" 503), ` +
-        `written although refused ${check.writtenButRefused.length}, games with a sequence gap ${outbox.gappedGames}`,
+        `written although refused ${check.writtenButRefused.length}, games with a sequence gap ${outbox.gappedGames}; ` +
+        `every row published ${drainMs} ms after the client stopped`,
     );
 
     assert.ok(answered503.length >= 10, `the fault was felt (${answered503.length} answers 503)`);

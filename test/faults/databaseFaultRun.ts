@@ -3,6 +3,7 @@ import pg from 'pg';
 import {
   createTestDatabase,
   startTcpProxy,
+  waitFor,
   type TcpProxy,
   type TestDatabase,
 } from '@sketchyaf/devstack/testing';
@@ -235,6 +236,22 @@ export async function countOutbox(pool: pg.Pool): Promise<OutboxCount> {
        GROUP BY game_id HAVING max(sequence) <> count(*) OR min(sequence) <> 1) g`,
   );
   return { rows: new Map(rows.map((r) => [r.marker, r.n])), gappedGames: gaps[0]?.n ?? -1 };
+}
+
+/** Waits until the relay has published every outbox row; resolves with how long that took. */
+export async function waitAllPublished(pool: pg.Pool, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  await waitFor(
+    'every outbox row published',
+    async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM realtime_outbox WHERE published_at IS NULL',
+      );
+      return rows[0]?.n === 0 ? true : undefined;
+    },
+    { timeoutMs, intervalMs: 200 },
+  );
+  return Date.now() - started;
 }
 
 /** The client's view checked against the outbox. */
