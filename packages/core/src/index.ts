@@ -57,6 +57,18 @@ export {
   type DatabaseErrorKind,
 } from './db/databaseErrors.ts';
 export { databaseReadinessCheck } from './db/databaseReadiness.ts';
+export {
+  databaseConnectionEnvShape,
+  databaseConnectionSettingsOf,
+  defaultDatabaseConnection,
+  type DatabaseConnectionSettings,
+} from './db/databaseConnection.ts';
+export {
+  databaseUnavailableError,
+  retryAfterOf,
+  retryAfterSecondsFor,
+  type DatabaseUnavailableDetails,
+} from './db/databaseUnavailable.ts';
 export { NotificationListener, type NotificationListenerOptions } from './db/notificationListener.ts';
 export { migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';
 export { ShardLeases, type ShardLeasesOptions, type ShardLeasesStatus } from './leases/shardLeases.ts';

@@ -35,6 +35,7 @@ describe('classifyDatabaseError', () => {
     ['table missing', withCode('42P01'), 'schema_missing', false],
     ['function missing', withCode('42883'), 'schema_missing', false],
     ['password refused', withCode('28P01'), 'auth', false],
+    ['permission denied (a grant missing)', withCode('42501'), 'auth', false],
     ['trigger refused a transition', withCode('SK001'), 'data', false],
     ['raise exception', withCode('P0001'), 'data', false],
     ['bad jsonb', withCode('22P02'), 'data', false],
@@ -55,6 +56,27 @@ describe('classifyDatabaseError', () => {
       assert.equal(c.transient, transient);
     });
   }
+
+  it('says whether a failed statement may have been applied all the same', () => {
+    const cases: [unknown, boolean][] = [
+      [withCode('ECONNREFUSED'), false],
+      [withCode('ENOTFOUND'), false],
+      [new Error('timeout exceeded when trying to connect'), false],
+      [new Error('Connection terminated due to connection timeout'), false],
+      [withCode('57014'), false],
+      [withCode('57P01'), false],
+      [withCode('40001'), false],
+      [withCode('23505'), false],
+      [withCode('ECONNRESET'), true],
+      [withCode('EPIPE'), true],
+      [new Error('Connection terminated unexpectedly'), true],
+      [new Error('Query read timeout'), true],
+      [new Error('oops'), false],
+    ];
+    for (const [err, expected] of cases) {
+      assert.equal(classifyDatabaseError(err).mayHaveCommitted, expected, String(err));
+    }
+  });
 
   it('describes a failure with its code', () => {
     assert.equal(describeDatabaseError(withCode('ECONNREFUSED')), 'connection (ECONNREFUSED)');

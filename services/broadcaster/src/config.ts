@@ -3,6 +3,8 @@ import {
   baseEnvShape,
   controlEnvShape,
   controlSettingsOf,
+  databaseConnectionEnvShape,
+  databaseConnectionSettingsOf,
   databaseUrlField,
   intField,
   leaseEnvShape,
@@ -11,6 +13,7 @@ import {
   urlField,
   type AppEnv,
   type ControlSettings,
+  type DatabaseConnectionSettings,
   type Env,
   type LogLevel,
 } from '@sketchyaf/core';
@@ -65,10 +68,12 @@ const shape = {
   SHARD_COUNT: intField({ min: 1, max: 4096, default: 64 }),
   DB_POOL_MAX: intField({ min: 2, max: 100, default: 10 }),
   DB_STATEMENT_TIMEOUT_MS: intField({ min: 100, max: 600_000, default: 10_000 }),
+  ...databaseConnectionEnvShape,
   INGEST_COMMIT_WAIT_MS: intField({ min: 0, max: 50, default: 1 }),
   INGEST_COMMIT_MAX_EVENTS: intField({ min: 1, max: 10_000, default: 500 }),
   INGEST_COMMIT_MAX_IN_FLIGHT: intField({ min: 1, max: 32, default: 2 }),
   INGEST_BUSY_WAIT_MS: intField({ min: 0, max: 10_000, default: 1000 }),
+  INGEST_COMMIT_QUEUE_TIMEOUT_MS: intField({ min: 100, max: 60_000, default: 2000 }),
   INGEST_BATCH_BODY_LIMIT_BYTES: intField({ min: 65_536, max: 8_388_608, default: 1_048_576 }),
   RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
   RELAY_CONCURRENCY: intField({ min: 1, max: 1024, default: 128 }),
@@ -138,12 +143,16 @@ export interface BroadcasterConfig {
   shardCount: number;
   poolMax: number;
   statementTimeoutMs: number;
+  /** Client-side timeouts, keepalive and the LISTEN heartbeat (DB_QUERY_TIMEOUT_MARGIN_MS …). */
+  database: DatabaseConnectionSettings;
   ingest: {
     commitWaitMs: number;
     commitMaxEvents: number;
     commitMaxInFlight: number;
     /** How long a request naming a game whose row another transaction holds is retried before 503 game_busy. */
     busyWaitMs: number;
+    /** A request still queued for its group commit after this long is answered 503 (not written). */
+    commitQueueTimeoutMs: number;
     batchBodyLimitBytes: number;
   };
   relay: RelaySettings;
@@ -190,11 +199,13 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
     shardCount: c.SHARD_COUNT,
     poolMax: c.DB_POOL_MAX,
     statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+    database: databaseConnectionSettingsOf(c),
     ingest: Object.freeze({
       commitWaitMs: c.INGEST_COMMIT_WAIT_MS,
       commitMaxEvents: c.INGEST_COMMIT_MAX_EVENTS,
       commitMaxInFlight: c.INGEST_COMMIT_MAX_IN_FLIGHT,
       busyWaitMs: c.INGEST_BUSY_WAIT_MS,
+      commitQueueTimeoutMs: c.INGEST_COMMIT_QUEUE_TIMEOUT_MS,
       batchBodyLimitBytes: c.INGEST_BATCH_BODY_LIMIT_BYTES,
     }),
     relay: Object.freeze({

@@ -84,6 +84,9 @@ export async function launchBroadcaster(
       applicationName: 'broadcaster',
       max: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
+      queryTimeoutMarginMs: config.database.queryTimeoutMarginMs,
+      connectionTimeoutMs: config.database.connectTimeoutMs,
+      keepAliveInitialDelayMs: config.database.keepAliveInitialDelayMs,
       logger,
     });
     releasers.add('database pool', () => pool.end());
@@ -153,6 +156,7 @@ export async function launchBroadcaster(
       maxEvents: config.ingest.commitMaxEvents,
       maxInFlight: config.ingest.commitMaxInFlight,
       busyWaitMs: config.ingest.busyWaitMs,
+      queueTimeoutMs: config.ingest.commitQueueTimeoutMs,
       clock,
     });
     releasers.add('outbox writer', () => writer.drain());
@@ -244,6 +248,10 @@ export async function launchBroadcaster(
         channel: outboxChannel,
         applicationName: 'broadcaster-listener',
         logger,
+        clock,
+        heartbeatMs: config.database.listenHeartbeatMs,
+        connectTimeoutMs: config.database.connectTimeoutMs,
+        keepAliveInitialDelayMs: config.database.keepAliveInitialDelayMs,
         onNotification: outboxNotificationHandler({ wake: () => relay.wake(), metrics, logger, clock }),
         onConnected: () => {
           metrics.listenerConnected.set(1);

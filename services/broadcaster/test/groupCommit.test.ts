@@ -64,4 +64,41 @@ describe('group commit', () => {
     await assert.rejects(pending, /db down/);
     assert.equal(committer.pending, 0);
   });
+
+  it('a submission queued past maxQueueMs is rejected unsent; the group in flight is not touched', async () => {
+    let release: (value: number) => void = () => undefined;
+    const flushed: number[][] = [];
+    const committer = new GroupCommitter<number, number>({
+      maxWeight: 100,
+      maxWaitMs: 0,
+      maxInFlight: 1,
+      maxQueueMs: 100,
+      expired: () => new Error('queued too long'),
+      flush: async (group) => {
+        flushed.push([...group]);
+        const value = await new Promise<number>((resolve) => (release = resolve));
+        return group.map(() => ({ ok: true as const, value }));
+      },
+    });
+    const first = committer.submit(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const queued = [committer.submit(2), committer.submit(3)];
+    const started = performance.now();
+    const outcomes = await Promise.allSettled(queued);
+    const waitedMs = performance.now() - started;
+    assert.deepEqual(
+      outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'resolved')),
+      ['queued too long', 'queued too long'],
+    );
+    assert.ok(waitedMs >= 90 && waitedMs < 1000, `rejected after about 100 ms (${Math.round(waitedMs)} ms)`);
+    assert.equal(committer.pending, 0);
+    release(7);
+    assert.equal(await first, 7);
+    assert.deepEqual(flushed, [[1]], 'the expired submissions were never sent');
+    const later = committer.submit(4);
+    await new Promise((resolve) => setImmediate(resolve));
+    release(8);
+    assert.equal(await later, 8, 'a submission flushed in time is unaffected');
+    await committer.drain();
+  });
 });

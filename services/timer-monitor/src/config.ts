@@ -2,6 +2,8 @@ import {
   baseEnvShape,
   controlEnvShape,
   controlSettingsOf,
+  databaseConnectionEnvShape,
+  databaseConnectionSettingsOf,
   databaseUrlField,
   developmentDefaults,
   intField,
@@ -9,6 +11,7 @@ import {
   loadConfig,
   portField,
   type ControlSettings,
+  type DatabaseConnectionSettings,
   type Env,
 } from '@sketchyaf/core';
 
@@ -31,6 +34,7 @@ const shape = {
   TIMER_QUARANTINE_RETRY_MAX_MS: intField({ min: 100, max: 86_400_000, default: 600_000 }),
   DB_POOL_MAX: intField({ min: 2, max: 100, default: 6 }),
   DB_STATEMENT_TIMEOUT_MS: intField({ min: 100, max: 600_000, default: 10_000 }),
+  ...databaseConnectionEnvShape,
   // REDIS_URL unset: no leases, this replica owns every shard (development, or a single replica).
   ...leaseEnvShape(defaultLeasePrefix),
   ...controlEnvShape,
@@ -51,6 +55,8 @@ export interface TimerMonitorConfig {
   quarantineRetry: { firstMs: number; maxMs: number };
   poolMax: number;
   statementTimeoutMs: number;
+  /** Client-side timeouts, keepalive and the LISTEN heartbeat (DB_QUERY_TIMEOUT_MARGIN_MS …). */
+  database: DatabaseConnectionSettings;
   /** Redlock nodes for shard leases; null: no leases, this replica owns every shard. */
   redisUrls: readonly string[] | null;
   leaseTtlMs: number;
@@ -78,6 +84,7 @@ export function loadTimerMonitorConfig(env: Env): Readonly<TimerMonitorConfig> {
     }),
     poolMax: c.DB_POOL_MAX,
     statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+    database: databaseConnectionSettingsOf(c),
     redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,
     leaseTtlMs: c.LEASE_TTL_MS,
     leasePrefix: c.LEASE_PREFIX,

@@ -73,6 +73,9 @@ export async function launchTimerMonitor(
       applicationName: 'timer-monitor',
       max: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
+      queryTimeoutMarginMs: config.database.queryTimeoutMarginMs,
+      connectionTimeoutMs: config.database.connectTimeoutMs,
+      keepAliveInitialDelayMs: config.database.keepAliveInitialDelayMs,
       // Tells the games trigger who made the change (it skips NOTIFY for our own transitions).
       sessionSettings: { 'sketchyaf.source': 'timer-monitor' },
       logger,
@@ -123,6 +126,10 @@ export async function launchTimerMonitor(
       channel: deadlineChannel,
       applicationName: 'timer-monitor-listener',
       logger,
+      clock,
+      heartbeatMs: config.database.listenHeartbeatMs,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      keepAliveInitialDelayMs: config.database.keepAliveInitialDelayMs,
       onNotification: (payload) => {
         monitor.handleNotification(parseDeadlineNotification(payload));
       },

@@ -18,7 +18,7 @@ export type DatabaseErrorKind =
   | 'constraint'
   /** A table, function, column or database we rely on is missing: migrations not applied, wrong database. */
   | 'schema_missing'
-  /** The credentials were refused (class 28): a rotated or wrong password. */
+  /** The credentials were refused (class 28: a rotated or wrong password), or a grant is missing (42501). */
   | 'auth'
   /** The data of a row or of the statement is bad: a trigger refused it (SK001–SK004, P0001) or a data exception (class 22). */
   | 'data'
@@ -30,6 +30,13 @@ export interface DatabaseErrorClass {
   transient: boolean;
   /** SQLSTATE, or the Node.js error code (ECONNREFUSED …), or '' when neither. */
   code: string;
+  /**
+   * The statement may have been applied although it failed for us: the connection broke, or
+   * the client stopped waiting, after it may have reached the server (a reset, a
+   * client-side query timeout). False when the server reported the failure (the statement
+   * was rolled back) or the connection was never made.
+   */
+  mayHaveCommitted: boolean;
 }
 
 const transientKinds: ReadonlySet<DatabaseErrorKind> = new Set([
@@ -55,6 +62,19 @@ const socketCodes = new Set([
   'EAI_AGAIN',
 ]);
 
+// The server was never reached: nothing was sent.
+const connectCodes = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const connectMessages =
+  /timeout exceeded when trying to connect|due to connection timeout|Cannot use a pool after calling end/i;
+
 // Messages node-postgres (pg, pg-pool) uses for its own failures, which carry no code.
 const timeoutMessages =
   /timeout exceeded when trying to connect|connection timeout|Query read timeout|timed out/i;
@@ -76,7 +96,7 @@ function kindOfSqlState(code: string): DatabaseErrorKind | undefined {
   if (code.startsWith('23')) return 'constraint';
   if (code === '42P01' || code === '42883' || code === '42703' || code === '3F000' || code === '3D000')
     return 'schema_missing';
-  if (code.startsWith('28')) return 'auth';
+  if (code.startsWith('28') || code === '42501') return 'auth';
   if (code.startsWith('22') || code.startsWith('SK') || code === 'P0001') return 'data';
   return undefined;
 }
@@ -104,7 +124,13 @@ export function classifyDatabaseError(err: unknown): DatabaseErrorClass {
     }
   }
   const resolved = kind ?? 'unknown';
-  return { kind: resolved, transient: transientKinds.has(resolved), code };
+  const message = err instanceof Error ? err.message : '';
+  const mayHaveCommitted =
+    sqlKind === undefined &&
+    (resolved === 'connection' || resolved === 'timeout') &&
+    !connectCodes.has(code) &&
+    !connectMessages.test(message);
+  return { kind: resolved, transient: transientKinds.has(resolved), code, mayHaveCommitted };
 }
 
 /** Short text for logs, metrics labels and readiness: `connection (ECONNREFUSED)`. */

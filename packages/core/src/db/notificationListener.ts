@@ -1,5 +1,8 @@
 import pg from 'pg';
+import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
+import { defaultDatabaseConnection } from './databaseConnection.ts';
+import { describeDatabaseError } from './databaseErrors.ts';
 
 export interface NotificationListenerOptions {
   connectionString: string;
@@ -10,22 +13,41 @@ export interface NotificationListenerOptions {
   /** Called after every (re)connect: notifications sent while down are lost, so the caller resyncs. */
   onConnected(): void;
   onDisconnected?(): void;
+  /** Drives the heartbeat and the reconnect back-off; the system clock by default. */
+  clock?: Clock;
+  /**
+   * A `SELECT 1` this often; no answer within the same time and the connection is
+   * replaced. A LISTEN connection only reads, so without it a server that stopped
+   * answering (a partition, a failover behind a load balancer) goes unnoticed for hours.
+   */
+  heartbeatMs?: number;
+  connectTimeoutMs?: number;
+  keepAliveInitialDelayMs?: number;
 }
+
+// Short: once the database is back, readiness waits on this connection.
+const maxBackoffMs = 2000;
 
 /**
  * A dedicated LISTEN connection (never a pooled one) that reconnects with
- * back-off for as long as it runs.
+ * back-off for as long as it runs, and proves itself alive with a heartbeat.
  */
 export class NotificationListener {
   readonly #options: NotificationListenerOptions;
+  readonly #clock: Clock;
+  readonly #heartbeatMs: number;
+  /** The connection being opened or in use; events of an older one are ignored. */
   #client: pg.Client | undefined;
   #stopped = false;
   #connected = false;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: TimerHandle | undefined;
+  #heartbeatTimer: TimerHandle | undefined;
   #backoffMs = 100;
 
   constructor(options: NotificationListenerOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#heartbeatMs = options.heartbeatMs ?? defaultDatabaseConnection.listenHeartbeatMs;
   }
 
   get connected(): boolean {
@@ -38,11 +60,24 @@ export class NotificationListener {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#retryTimer);
+    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+    if (this.#heartbeatTimer !== undefined) this.#clock.clearTimeout(this.#heartbeatTimer);
+    this.#retryTimer = undefined;
+    this.#heartbeatTimer = undefined;
     const client = this.#client;
     this.#client = undefined;
     this.#connected = false;
-    await client?.end().catch(() => undefined);
+    if (!client) return;
+    // A graceful goodbye, but never waiting on a server that stopped answering.
+    let timer: TimerHandle | undefined;
+    await Promise.race([
+      client.end().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = this.#clock.setTimeout(resolve, 1000);
+      }),
+    ]);
+    if (timer !== undefined) this.#clock.clearTimeout(timer);
+    client.connection.stream.destroy();
   }
 
   async #connect(): Promise<void> {
@@ -51,13 +86,19 @@ export class NotificationListener {
       connectionString: this.#options.connectionString,
       application_name: this.#options.applicationName,
       keepAlive: true,
-      connectionTimeoutMillis: 2000,
+      keepAliveInitialDelayMillis:
+        this.#options.keepAliveInitialDelayMs ?? defaultDatabaseConnection.keepAliveInitialDelayMs,
+      connectionTimeoutMillis: this.#options.connectTimeoutMs ?? defaultDatabaseConnection.connectTimeoutMs,
     });
+    this.#client = client;
     client.on('notification', (message) => {
       if (message.channel === this.#options.channel) this.#options.onNotification(message.payload);
     });
     client.on('error', (err) => {
-      this.#options.logger.warn('notification listener connection failed', { err: err.message });
+      this.#options.logger.warn('notification listener connection failed', {
+        cause: describeDatabaseError(err),
+        err,
+      });
       this.#lost(client);
     });
     client.on('end', () => {
@@ -65,37 +106,81 @@ export class NotificationListener {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${client.escapeIdentifier(this.#options.channel)}`);
+      await this.#withinHeartbeat(client.query(`LISTEN ${client.escapeIdentifier(this.#options.channel)}`));
     } catch (err) {
       this.#options.logger.warn('notification listener cannot connect', {
-        err: err instanceof Error ? err.message : String(err),
+        cause: describeDatabaseError(err),
+        err,
         retryInMs: this.#backoffMs,
       });
       this.#lost(client);
       return;
     }
-    if (this.#stopped) {
+    if (this.#stopped || client !== this.#client) {
       await client.end().catch(() => undefined);
       return;
     }
-    this.#client = client;
     this.#connected = true;
     this.#backoffMs = 100;
+    this.#scheduleHeartbeat(client);
     this.#options.onConnected();
   }
 
+  #scheduleHeartbeat(client: pg.Client): void {
+    this.#heartbeatTimer = this.#clock.setTimeout(() => {
+      this.#heartbeatTimer = undefined;
+      if (client !== this.#client) return;
+      this.#withinHeartbeat(client.query('SELECT 1')).then(
+        () => {
+          if (client === this.#client && !this.#stopped) this.#scheduleHeartbeat(client);
+        },
+        (err: unknown) => {
+          if (client !== this.#client) return;
+          this.#options.logger.warn('notification listener heartbeat failed; reconnecting', {
+            cause: describeDatabaseError(err),
+            err,
+          });
+          this.#lost(client);
+        },
+      );
+    }, this.#heartbeatMs);
+  }
+
+  /** Rejects when `work` has not settled within one heartbeat interval. */
+  #withinHeartbeat<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => {
+        reject(new Error(`no answer within ${this.#heartbeatMs} ms (heartbeat)`));
+      }, this.#heartbeatMs);
+      work.then(
+        (value) => {
+          this.#clock.clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          this.#clock.clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
+  }
+
   #lost(client: pg.Client): void {
-    if (client !== this.#client && this.#client !== undefined) return;
+    if (client !== this.#client) return;
     client.removeAllListeners('notification');
     void client.end().catch(() => undefined);
+    // A socket nobody answers on would wait for the server's goodbye forever: cut it.
+    client.connection.stream.destroy();
     const wasConnected = this.#connected;
     this.#client = undefined;
     this.#connected = false;
+    if (this.#heartbeatTimer !== undefined) this.#clock.clearTimeout(this.#heartbeatTimer);
+    this.#heartbeatTimer = undefined;
     if (wasConnected) this.#options.onDisconnected?.();
     if (this.#stopped || this.#retryTimer !== undefined) return;
     const delay = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, 5000);
-    this.#retryTimer = setTimeout(() => {
+    this.#backoffMs = Math.min(this.#backoffMs * 2, maxBackoffMs);
+    this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
       void this.#connect();
     }, delay);

@@ -1,4 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
+import { classifyDatabaseError, describeDatabaseError } from '../db/databaseErrors.ts';
+import { databaseUnavailableError, retryAfterOf } from '../db/databaseUnavailable.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { requestIdOf } from './requestId.ts';
@@ -26,9 +28,22 @@ export function createErrorHandler(logger: Logger) {
       next(err);
       return;
     }
-    const appError =
-      err instanceof AppError ? err : (fromBodyParser(err) ?? new AppError('internal', 'Internal error'));
+    let appError = err instanceof AppError ? err : fromBodyParser(err);
+    if (!appError) {
+      // A database failure a route let through: the same 503 + Retry-After as ingest, never a 500.
+      appError = databaseUnavailableError(err);
+      if (appError)
+        logger.log(
+          classifyDatabaseError(err).transient ? 'warn' : 'error',
+          'request failed: database unavailable',
+          { cause: describeDatabaseError(err), err },
+        );
+    }
+    appError ??= new AppError('internal', 'Internal error');
     if (appError.code === 'internal') logger.error('request failed', { err });
+    const retryAfter = appError.code === 'unavailable' ? retryAfterOf(appError.details) : undefined;
+    if (retryAfter !== undefined && !res.hasHeader('Retry-After'))
+      res.setHeader('Retry-After', String(retryAfter));
     res.status(appError.status).json({
       error: { code: appError.code, message: appError.message, details: appError.details ?? null },
       requestId: requestIdOf(res),

@@ -14,7 +14,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new Error(`no answer within ${ms} ms`));
+      reject(new Error(`timeout (no answer within ${ms} ms)`));
     }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => {

@@ -21,6 +21,22 @@ const addContext = winston.format((info) => {
   return info;
 });
 
+// An Error in a field (`{ err }`) would serialize as `{}`: keep its name, message, code and stack.
+const serializeErrors = winston.format((info) => {
+  for (const [key, value] of Object.entries(info)) {
+    if (value instanceof Error) {
+      const code = (value as { code?: unknown }).code;
+      info[key] = {
+        name: value.name,
+        message: value.message,
+        ...(typeof code === 'string' ? { code } : {}),
+        stack: value.stack,
+      };
+    }
+  }
+  return info;
+});
+
 const pretty = winston.format.printf((info) => {
   const { level, message, timestamp, service, ...rest } = info;
   const fields = Object.entries(rest)
@@ -39,6 +55,7 @@ export function createLogger(options: LoggerOptions): Logger {
     format: winston.format.combine(
       addContext(),
       winston.format.errors({ stack: true }),
+      serializeErrors(),
       winston.format.timestamp(),
       options.format === 'json'
         ? winston.format.json()

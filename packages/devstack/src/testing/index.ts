@@ -9,3 +9,4 @@ export {
   type RedisServerOptions,
 } from '../redisServer.ts';
 export { startFakeControlApi, type FakeControlApi, type FakeObject } from './fakeControlApi.ts';
+export { startTcpProxy, type TcpProxy, type TcpProxyMode } from './tcpProxy.ts';

@@ -1,3 +1,5 @@
+import { systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
+
 /** The outcome of one submission within a flushed group. */
 export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -12,11 +14,22 @@ export interface GroupCommitOptions<T, R> {
   flush(group: readonly T[]): Promise<Settled<R>[]>;
   /** Called after each flush (for metrics). */
   onFlush?(info: { submissions: number; weight: number; ms: number; ok: boolean }): void;
+  /**
+   * A submission still waiting for a flush after this long is rejected with `expired()`:
+   * nothing of it was sent, so its caller may retry at once. Without it, a caller waits
+   * behind every group in flight, however long the database takes to fail them.
+   */
+  maxQueueMs?: number;
+  expired?(): unknown;
+  /** Times the queue expiry; the system clock by default. */
+  clock?: Clock;
 }
 
 interface Pending<T, R> {
   item: T;
   weight: number;
+  /** clock.monotonic() at submit. */
+  queuedAt: number;
   resolve(value: R): void;
   reject(error: unknown): void;
 }
@@ -33,9 +46,12 @@ export class GroupCommitter<T, R> {
   #timer: { cancel(): void } | undefined;
   #timerDue = false;
   #inFlight = new Set<Promise<void>>();
+  readonly #clock: Clock;
+  #expiryTimer: TimerHandle | undefined;
 
   constructor(options: GroupCommitOptions<T, R>) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
   }
 
   get pending(): number {
@@ -44,10 +60,38 @@ export class GroupCommitter<T, R> {
 
   submit(item: T, weight = 1): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.#pending.push({ item, weight, resolve, reject });
+      this.#pending.push({ item, weight, queuedAt: this.#clock.monotonic(), resolve, reject });
       this.#pendingWeight += weight;
       this.#schedule();
+      this.#scheduleExpiry();
     });
+  }
+
+  #scheduleExpiry(): void {
+    const { maxQueueMs } = this.#options;
+    const oldest = this.#pending[0];
+    if (maxQueueMs === undefined || oldest === undefined || this.#expiryTimer !== undefined) return;
+    const dueIn = Math.max(0, oldest.queuedAt + maxQueueMs - this.#clock.monotonic());
+    this.#expiryTimer = this.#clock.setTimeout(() => {
+      this.#expiryTimer = undefined;
+      this.#expire(maxQueueMs);
+      this.#scheduleExpiry();
+    }, dueIn);
+    this.#expiryTimer.unref?.();
+  }
+
+  /** Rejects the submissions queued for `maxQueueMs` or longer (the oldest are first). */
+  #expire(maxQueueMs: number): void {
+    const cutoff = this.#clock.monotonic() - maxQueueMs;
+    for (
+      let head = this.#pending[0];
+      head !== undefined && head.queuedAt <= cutoff;
+      head = this.#pending[0]
+    ) {
+      this.#pending.shift();
+      this.#pendingWeight -= head.weight;
+      head.reject(this.#options.expired?.() ?? new Error('group commit: waited too long for a flush'));
+    }
   }
 
   /** Flushes what is pending and waits for every group in flight. */

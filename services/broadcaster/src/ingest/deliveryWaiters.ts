@@ -1,4 +1,4 @@
-import type { Logger, Pool } from '@sketchyaf/core';
+import { describeDatabaseError, type Logger, type Pool } from '@sketchyaf/core';
 import { deliveryStates } from '../db/outboxQueries.ts';
 import type { DeliveryEvent } from '../relay/outboxRelay.ts';
 
@@ -123,9 +123,7 @@ export class DeliveryWaiters {
         entry.settle?.();
       }
     } catch (err) {
-      this.#logger.warn('polling delivery states failed', {
-        err: err instanceof Error ? err.message : String(err),
-      });
+      this.#logger.warn('polling delivery states failed', { cause: describeDatabaseError(err), err });
     }
   }
 }

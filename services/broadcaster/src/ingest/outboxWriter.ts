@@ -1,6 +1,17 @@
-import { AppError, systemClock, type Clock, type Logger, type Pool } from '@sketchyaf/core';
+import {
+  AppError,
+  classifyDatabaseError,
+  databaseUnavailableError,
+  describeDatabaseError,
+  systemClock,
+  type Clock,
+  type DatabaseUnavailableDetails,
+  type Logger,
+  type Pool,
+} from '@sketchyaf/core';
 import { GroupCommitter, type Settled } from '../db/groupCommit.ts';
 import { insertEvents, type InsertedRow } from '../db/outboxQueries.ts';
+import { IngestRejection } from '../errors.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 import { busyRetryAfterSeconds, nextBusyRetryMs } from './busyRetry.ts';
 import type { PreparedEvent } from './prepareEvent.ts';
@@ -20,6 +31,8 @@ export interface OutboxWriterOptions {
   maxInFlight: number;
   /** How long a request naming a locked game is sent again before 503 game_busy (INGEST_BUSY_WAIT_MS). */
   busyWaitMs?: number;
+  /** A request not yet sent after this long is answered 503 (not written), see GroupCommitOptions.maxQueueMs. */
+  queueTimeoutMs?: number;
   clock?: Clock;
 }
 
@@ -34,21 +47,36 @@ export class GameBusyError extends Error {
   }
 }
 
-// Deadlock (with another writer of games rows) or serialization failure: safe to run again.
-const retryableCodes = new Set(['40P01', '40001']);
-// The connection or the server is gone: the request may succeed later.
-const unavailableCodes = /^(08|57P0|53)/;
-
-function pgCode(err: unknown): string {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : '';
+/**
+ * A write failure the caller can cure by retrying later (503 + Retry-After,
+ * reason `database_<kind>`); undefined when the failure is not the database's
+ * (a bug, bad data): that one is isolated or answered 500.
+ */
+export function unavailableRejection(err: unknown): IngestRejection | undefined {
+  const unavailable = databaseUnavailableError(err);
+  if (!unavailable) return undefined;
+  return new IngestRejection(
+    'unavailable',
+    `database_${classifyDatabaseError(err).kind}`,
+    'The event store is unavailable; retry later',
+    unavailable.details,
+    { cause: err },
+  );
 }
 
-function isConnectionFailure(err: unknown): boolean {
-  const code = pgCode(err);
-  if (unavailableCodes.test(code)) return true;
-  const message = err instanceof Error ? err.message : '';
-  return /ECONNREFUSED|ECONNRESET|timeout|Connection terminated|connect/i.test(message) && code === '';
+/** The answer to a request that waited its whole queue time without being sent: the database is too slow or gone. */
+function queueTimeoutRejection(): IngestRejection {
+  const details: DatabaseUnavailableDetails = {
+    cause: 'timeout',
+    retryAfterSeconds: 2,
+    outcome: 'not_written',
+  };
+  return new IngestRejection(
+    'unavailable',
+    'database_timeout',
+    'The event store is not answering in time; retry later',
+    details,
+  );
 }
 
 /**
@@ -67,6 +95,10 @@ export class OutboxWriter {
       maxWeight: options.maxEvents,
       maxWaitMs: options.maxWaitMs,
       maxInFlight: options.maxInFlight,
+      ...(options.queueTimeoutMs === undefined
+        ? {}
+        : { maxQueueMs: options.queueTimeoutMs, expired: queueTimeoutRejection }),
+      ...(options.clock ? { clock: options.clock } : {}),
       flush: (group) => this.#flush(group),
       onFlush: ({ weight, ms, ok }) => {
         options.metrics.ingestCommitEvents.observe(weight);
@@ -115,15 +147,24 @@ export class OutboxWriter {
     try {
       return outcomes(group, await this.#insertWithRetry(group));
     } catch (err) {
-      if (isConnectionFailure(err))
-        throw new AppError('unavailable', 'The event store is unavailable; retry later', null, {
-          cause: err,
+      // Every request of the group would fail the same way: one answer each, no one-by-one re-run.
+      const unavailable = unavailableRejection(err);
+      if (unavailable) {
+        // A missing schema or refused credentials will not pass by themselves: someone must act.
+        const level = classifyDatabaseError(err).transient ? 'warn' : 'error';
+        this.#options.logger.log(level, 'group insert failed: database unavailable', {
+          cause: describeDatabaseError(err),
+          requests: group.length,
+          err,
         });
+        throw unavailable;
+      }
       if (group.length === 1) throw err;
       // Something in one request broke the shared statement: isolate it.
       this.#options.logger.warn('group insert failed; writing its requests one by one', {
-        err: String(err),
+        cause: describeDatabaseError(err),
         requests: group.length,
+        err,
       });
       return Promise.all(
         group.map(async (events): Promise<Settled<WrittenEvent[]>> => {
@@ -131,7 +172,7 @@ export class OutboxWriter {
             const [outcome] = outcomes([events], await this.#insertWithRetry([events]));
             return outcome ?? { ok: false, error: new Error('no outcome') };
           } catch (error) {
-            return { ok: false, error };
+            return { ok: false, error: unavailableRejection(error) ?? error };
           }
         }),
       );
@@ -143,7 +184,7 @@ export class OutboxWriter {
       try {
         return await insertEvents(this.#options.pool, group);
       } catch (err) {
-        if (!retryableCodes.has(pgCode(err)) || attempt >= 5) throw err;
+        if (classifyDatabaseError(err).kind !== 'serialization' || attempt >= 5) throw err;
         this.#options.metrics.ingestCommitRetries.inc();
         await new Promise((resolve) => setTimeout(resolve, attempt * 2 + Math.random() * 5));
       }

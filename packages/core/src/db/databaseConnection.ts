@@ -1,0 +1,58 @@
+import { intField } from '../config/fields.ts';
+
+/** Timeouts and liveness of every database connection of a service (pool and LISTEN). */
+export interface DatabaseConnectionSettings {
+  /** Client-side query timeout = the service's statement timeout + this margin. */
+  queryTimeoutMarginMs: number;
+  /** Connecting, or waiting for a pooled connection. */
+  connectTimeoutMs: number;
+  /** Idle time before the first TCP keepalive probe. */
+  keepAliveInitialDelayMs: number;
+  /** A `SELECT 1` on the LISTEN connection this often; no answer within the same time replaces it. */
+  listenHeartbeatMs: number;
+}
+
+export const defaultDatabaseConnection: Readonly<DatabaseConnectionSettings> = Object.freeze({
+  queryTimeoutMarginMs: 1000,
+  connectTimeoutMs: 2000,
+  keepAliveInitialDelayMs: 10_000,
+  listenHeartbeatMs: 3000,
+});
+
+/** The variables every service that talks to PostgreSQL reads; spread into its config shape. */
+export const databaseConnectionEnvShape = {
+  DB_QUERY_TIMEOUT_MARGIN_MS: intField({
+    min: 100,
+    max: 60_000,
+    default: defaultDatabaseConnection.queryTimeoutMarginMs,
+  }),
+  DB_CONNECT_TIMEOUT_MS: intField({
+    min: 100,
+    max: 60_000,
+    default: defaultDatabaseConnection.connectTimeoutMs,
+  }),
+  DB_KEEPALIVE_INITIAL_DELAY_MS: intField({
+    min: 1000,
+    max: 7_200_000,
+    default: defaultDatabaseConnection.keepAliveInitialDelayMs,
+  }),
+  DB_LISTEN_HEARTBEAT_MS: intField({
+    min: 200,
+    max: 60_000,
+    default: defaultDatabaseConnection.listenHeartbeatMs,
+  }),
+};
+
+export function databaseConnectionSettingsOf(c: {
+  DB_QUERY_TIMEOUT_MARGIN_MS: number;
+  DB_CONNECT_TIMEOUT_MS: number;
+  DB_KEEPALIVE_INITIAL_DELAY_MS: number;
+  DB_LISTEN_HEARTBEAT_MS: number;
+}): Readonly<DatabaseConnectionSettings> {
+  return Object.freeze({
+    queryTimeoutMarginMs: c.DB_QUERY_TIMEOUT_MARGIN_MS,
+    connectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
+    keepAliveInitialDelayMs: c.DB_KEEPALIVE_INITIAL_DELAY_MS,
+    listenHeartbeatMs: c.DB_LISTEN_HEARTBEAT_MS,
+  });
+}
