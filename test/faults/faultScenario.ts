@@ -23,11 +23,17 @@ import {
 const shardCount = 16;
 // Long enough that scheduling noise on a loaded 2-core machine stays small beside it; the bounds scale with it.
 export const leaseTtlMs = 2000;
-const games = 1000;
 const eventsPerGame = 5;
-/** Games start in waves, so that some are mid-phase whenever the fault strikes, and some start during it. */
-const startWaves = 20;
-const waveIntervalMs = 200;
+
+/** The load of a scenario: games start in waves, so that some are mid-phase whenever the fault strikes, and some start during it. */
+export interface FaultLoad {
+  games: number;
+  startWaves: number;
+  waveIntervalMs: number;
+}
+
+/** About 4 s of game starts: enough for faults of a few seconds. */
+const defaultLoad: FaultLoad = { games: 1000, startWaves: 20, waveIntervalMs: 200 };
 /** Into the load when the fault is injected: a few waves run, the rest start during the fault. */
 const injectAfterMs = 1000;
 
@@ -40,6 +46,8 @@ export interface FaultContext {
   redis: ServerUnderTest;
   /** Can be stopped only when the fault asked for `dedicatedPostgres`. */
   postgres: ServerUnderTest;
+  /** Every replica of the scenario, victims included. */
+  replicas: readonly ReplicaProcess[];
 }
 
 export interface FaultTimeline {
@@ -55,11 +63,18 @@ export interface Fault {
   replicaVictims?: boolean;
   /** Run on a PostgreSQL server of the scenario's own, which the fault may stop. */
   dedicatedPostgres?: boolean;
+  /** Game starts spanning the fault; a long fault needs load for all of it. */
+  load?: FaultLoad;
   inject: (ctx: FaultContext) => void | Promise<void>;
   /** Ends the fault (e.g. SIGCONT, Redis back); resolves when it is over. */
   recover?: (ctx: FaultContext) => Promise<void>;
   /** Extra checks of the scenario, once every game is done and delivered. */
-  verify?: (run: { pool: pg.Pool; messages: readonly Received[]; timeline: FaultTimeline }) => Promise<void>;
+  verify?: (run: {
+    pool: pg.Pool;
+    messages: readonly Received[];
+    timeline: FaultTimeline;
+    replicas: readonly ReplicaProcess[];
+  }) => Promise<void>;
 }
 
 /** Time of each event's first delivery (PubNub's timetoken), by eventId. */
@@ -118,6 +133,7 @@ async function persistently(pool: pg.Pool, text: string, values: unknown[]): Pro
  * and pubnub-local, with a real PubNub SDK subscriber; one fault mid-load.
  */
 export function faultScenario(fault: Fault): void {
+  const { games, startWaves, waveIntervalMs } = fault.load ?? defaultLoad;
   describe(`faults: ${fault.name}`, function () {
     let postgres: ServerUnderTest | undefined;
     let pool: pg.Pool | undefined;
@@ -226,7 +242,7 @@ export function faultScenario(fault: Fault): void {
       const victims = fault.replicaVictims
         ? replicaKinds.map((kind) => ofKind(kind)[0]).filter((r) => r !== undefined)
         : [];
-      const ctx: FaultContext = { victims, injectedAt: Date.now(), pubnub, redis, postgres };
+      const ctx: FaultContext = { victims, injectedAt: Date.now(), pubnub, redis, postgres, replicas };
       await fault.inject(ctx);
       const takeover = new Map<ReplicaKind, number>();
       await Promise.all(
@@ -307,7 +323,7 @@ export function faultScenario(fault: Fault): void {
       assert.equal(t?.completed, games, 'every game completed');
       assert.deepEqual(checkGameOrder(sub.messages, expected), []);
       for (const [kind, ms] of takeover) assert.ok(ms <= 2 * leaseTtlMs, `${kind} takeover ${ms} ms`);
-      await fault.verify?.({ pool: db, messages: sub.messages, timeline });
+      await fault.verify?.({ pool: db, messages: sub.messages, timeline, replicas });
     });
   });
 }

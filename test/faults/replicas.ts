@@ -77,3 +77,13 @@ export function killAll(replicas: readonly ReplicaProcess[]): void {
     if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
   }
 }
+
+/** The replica's lease coordination mode from its /metrics (`redis` or `postgres`); undefined when it does not say. */
+export async function leaseMode(replica: ReplicaProcess): Promise<string | undefined> {
+  try {
+    const text = await (await fetch(`${replica.url}/metrics`, { signal: AbortSignal.timeout(500) })).text();
+    return /^sketchyaf_realtime_lease_mode\{[^}]*mode="(redis|postgres)"[^}]*\} 1$/m.exec(text)?.[1];
+  } catch {
+    return undefined;
+  }
+}
