@@ -60,7 +60,13 @@ export { createLeaseRedisClient, type LeaseRedisClientOptions } from './leases/r
 export { leaseEnvShape, type LeaseSettings } from './leases/leaseConfig.ts';
 export { leasesFor } from './leases/leasesFor.ts';
 export { PostgresHolds, type LeaseMode, type PostgresView } from './leases/postgresHolds.ts';
-export { leaseModeOf, planRound, type RoundInput, type RoundPlan } from './leases/roundPlan.ts';
+export {
+  leaseMembersOf,
+  leaseModeOf,
+  planRound,
+  type RoundInput,
+  type RoundPlan,
+} from './leases/roundPlan.ts';
 export {
   parseControlSpec,
   specDocument,

@@ -7,6 +7,8 @@ export type LeaseMode = 'redis' | 'postgres';
 export interface PostgresView {
   /** Live members (heartbeat not expired), this replica included. */
   members: string[];
+  /** Those of them whose last round was on the fallback (Redis unreachable to them). */
+  onFallback: string[];
   /** Live holds of every replica: shard -> owner. */
   holds: ReadonlyMap<number, string>;
   /** Of the holds we asked to renew, those still ours and now extended: shard -> token. */
@@ -25,7 +27,7 @@ WITH member AS (
   VALUES ($1, $2, $4, clock_timestamp() + $3 * interval '1 millisecond')
   ON CONFLICT (lease_prefix, member)
   DO UPDATE SET mode = EXCLUDED.mode, expires_at = EXCLUDED.expires_at
-  RETURNING member
+  RETURNING member, mode
 ), renewed AS (
   UPDATE realtime_shard_leases l SET expires_at = clock_timestamp() + $3 * interval '1 millisecond'
   FROM unnest($5::int[], $6::text[]) AS h(shard, token)
@@ -33,9 +35,9 @@ WITH member AS (
     AND l.expires_at > clock_timestamp()
   RETURNING l.shard, l.token
 )
-SELECT 'member' AS kind, member AS who, NULL::int AS shard FROM member
+SELECT 'member:' || mode AS kind, member AS who, NULL::int AS shard FROM member
 UNION ALL
-SELECT 'member', member, NULL FROM realtime_lease_members
+SELECT 'member:' || mode, member, NULL FROM realtime_lease_members
  WHERE lease_prefix = $1 AND member <> $2 AND expires_at > clock_timestamp()
 UNION ALL
 SELECT 'hold', owner, shard FROM realtime_shard_leases
@@ -99,15 +101,18 @@ export class PostgresHolds {
       [...held.values()],
     ]);
     const members = new Set<string>();
+    const onFallback = new Set<string>();
     const holds = new Map<number, string>();
     const renewed = new Map<number, string>();
     for (const { kind, who, shard } of rows) {
-      if (kind === 'member') members.add(who);
-      else if (shard !== null && kind === 'hold') holds.set(shard, who);
+      if (kind.startsWith('member:')) {
+        members.add(who);
+        if (kind === 'member:postgres') onFallback.add(who);
+      } else if (shard !== null && kind === 'hold') holds.set(shard, who);
       else if (shard !== null) renewed.set(shard, who);
     }
     for (const shard of renewed.keys()) holds.set(shard, memberId);
-    return { members: [...members].sort(), holds, renewed };
+    return { members: [...members].sort(), onFallback: [...onFallback].sort(), holds, renewed };
   }
 
   /** Takes what it can of `shards` as hold `token`; returns those now ours. */

@@ -10,6 +10,24 @@ export function leaseModeOf(redisQuorumAnswered: boolean): LeaseMode {
   return redisQuorumAnswered ? 'redis' : 'postgres';
 }
 
+/**
+ * The members a replica shares the shards with. On the fallback: every live
+ * member row in PostgreSQL (all replicas heartbeat there in both modes). On
+ * Redis: the Redis members, plus those whose PostgreSQL row says they are on
+ * the fallback: a replica cut off from Redis still works its share, so the
+ * others leave that share to it, and both sides compute the same split.
+ * Undefined when neither answered: keep the last view.
+ */
+export function leaseMembersOf(
+  mode: LeaseMode,
+  redisMembers: readonly string[] | undefined,
+  postgres: { members: readonly string[]; onFallback: readonly string[] } | undefined,
+): string[] | undefined {
+  if (mode === 'postgres') return postgres ? [...postgres.members] : undefined;
+  if (!redisMembers) return undefined;
+  return [...new Set([...redisMembers, ...(postgres?.onFallback ?? [])])].sort();
+}
+
 export interface RoundInput {
   mode: LeaseMode;
   /** This replica's fair share under the membership of `mode`. */

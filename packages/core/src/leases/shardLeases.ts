@@ -15,7 +15,7 @@ import { Membership, type MembershipView } from './membership.ts';
 import { PostgresHolds, type LeaseMode, type PostgresView } from './postgresHolds.ts';
 import { closeClients, createLeaseRedisClient, waitForReady } from './redisNodes.ts';
 import { RedlockNodes, type Lock, type RedlockOutcome } from './redlockNodes.ts';
-import { leaseModeOf, planRound } from './roundPlan.ts';
+import { leaseMembersOf, leaseModeOf, planRound } from './roundPlan.ts';
 
 export interface ShardLeasesOptions {
   /** Key name space, one per service, e.g. `sketchyaf:realtime:timer-monitor`. */
@@ -301,7 +301,7 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
     if (this.#stopping) return;
     this.#setProblem(view.ok ? undefined : { reason: view.reason, message: view.message });
     this.#setMode(leaseModeOf(view.ok), view);
-    const members = view.ok ? view.members : postgres?.members;
+    const members = leaseMembersOf(this.#mode, view.ok ? view.members : undefined, postgres);
     if (members) this.#updateMembers(members);
 
     const heldByOthers = postgres

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { assignShards, leaseModeOf, planRound, type RoundInput } from '../../src/index.ts';
+import { assignShards, leaseMembersOf, leaseModeOf, planRound, type RoundInput } from '../../src/index.ts';
 
 const set = (...values: number[]): ReadonlySet<number> => new Set(values);
 
@@ -8,6 +8,24 @@ describe('lease mode', () => {
   it('is redis while a quorum answers and postgres from the first round it does not', () => {
     assert.equal(leaseModeOf(true), 'redis');
     assert.equal(leaseModeOf(false), 'postgres');
+  });
+});
+
+describe('lease members', () => {
+  const postgres = { members: ['a', 'b', 'c'], onFallback: ['c'] };
+
+  it('on the fallback: every live member row', () => {
+    assert.deepEqual(leaseMembersOf('postgres', undefined, postgres), ['a', 'b', 'c']);
+    assert.equal(leaseMembersOf('postgres', undefined, undefined), undefined);
+  });
+
+  it('on Redis: the Redis members plus those on the fallback, so both sides compute the same split', () => {
+    assert.deepEqual(leaseMembersOf('redis', ['b', 'a'], postgres), ['a', 'b', 'c']);
+    assert.deepEqual(leaseMembersOf('redis', ['a', 'b'], undefined), ['a', 'b']);
+    assert.equal(leaseMembersOf('redis', undefined, postgres), undefined);
+    const cutOff = leaseMembersOf('postgres', undefined, postgres);
+    const onRedis = leaseMembersOf('redis', ['a', 'b'], postgres);
+    assert.deepEqual(cutOff, onRedis);
   });
 });
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import {
   createTestDatabase,
   startTestRedisServer,
@@ -133,8 +134,24 @@ describe('ShardLeases on real Redis', function () {
     assert.ok(
       signals.every((s) => s.aborted && s.reason instanceof LeaseError && s.reason.reason === 'released'),
     );
-    const keys = await direct.keys(`${prefix}:shard:*`);
-    assert.ok(keys.length <= b.leases.owned.size, 'released keys are gone from Redis');
+    // b may hold a Redlock just before taking the row, so Redis alone says little; the rows say it all.
+    const rows = new pg.Client({ connectionString: db.url });
+    await rows.connect();
+    try {
+      const { rows: left } = await rows.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM realtime_shard_leases WHERE lease_prefix = $1 AND owner = $2)::int
+              + (SELECT count(*) FROM realtime_lease_members WHERE lease_prefix = $1 AND member = $2)::int AS n`,
+        [prefix, a.leases.memberId],
+      );
+      assert.equal(left[0]?.n, 0, 'its rows and its membership are gone at once');
+    } finally {
+      await rows.end();
+    }
+    assert.equal(
+      await direct.zscore(`${prefix}:members`, a.leases.memberId),
+      null,
+      'left the Redis membership',
+    );
     await waitFor('b owns everything', () => (b.leases.owned.size === shardCount ? true : undefined), {
       ...poll,
       timeoutMs: 2 * ttlMs,
@@ -206,11 +223,53 @@ describe('ShardLeases on real Redis', function () {
     console.log(
       `    mixed mode: ${figures.samples} samples, ${figures.unowned} with a shard unowned, 0 twice`,
     );
-    assert.equal(
-      await metricValue(cutOff.registry, 'sketchyaf_realtime_shards_owned_by_mode', { mode: 'redis' }),
-      cutOff.leases.owned.size,
+    // The mode turns at the start of a round, its Redlocks come later in it.
+    await waitFor(
+      'every shard of the cut-off replica on a Redlock again',
+      async () =>
+        (await metricValue(cutOff.registry, 'sketchyaf_realtime_shards_owned_by_mode', { mode: 'redis' })) ===
+        cutOff.leases.owned.size
+          ? true
+          : undefined,
+      { ...poll, timeoutMs: 2 * ttlMs },
     );
     await proxy.cut();
+  });
+
+  it('mixed from the start: a replica with a wrong REDIS_URL and two on Redis never hold a shard twice', async () => {
+    const [gone] = await startTestRedisServers(1);
+    assert.ok(gone);
+    await gone.stop();
+    const prefix = testPrefix();
+    const shardCount = 12;
+    const all = await Promise.all([
+      replicas.start({ prefix, shardCount, urls: [gone.url] }),
+      replicas.start({ prefix, shardCount, urls: [redis.url] }),
+      replicas.start({ prefix, shardCount, urls: [redis.url] }),
+    ]);
+    const watch = watchOwnership(all, shardCount);
+    await waitFor(
+      'every shard owned',
+      () => (all.reduce((n, r) => n + r.leases.owned.size, 0) === shardCount ? true : undefined),
+      { ...poll, timeoutMs: 4 * ttlMs },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3 * ttlMs));
+    const figures = watch.stop();
+    // The Redis-mode replicas count the cut-off one in (its row says it is on the fallback): a fair split.
+    await waitSettled('a fair split', () => all.map((r) => r.leases.owned), shardCount, 4 * ttlMs);
+    assert.deepEqual(
+      all.map((r) => r.leases.status().mode),
+      ['postgres', 'redis', 'redis'],
+    );
+    assert.equal(
+      all.reduce((n, r) => n + r.leases.owned.size, 0),
+      shardCount,
+      'every shard held, once',
+    );
+    console.log(
+      `    wrong REDIS_URL on one of three: owned ${all.map((r) => r.leases.owned.size).join('/')}; ` +
+        `${figures.samples} samples, 0 twice`,
+    );
   });
 
   it('Redis killed: every shard stays owned by exactly one replica, then all go back on Redlock', async () => {
@@ -266,9 +325,15 @@ describe('ShardLeases on real Redis', function () {
       );
       for (const r of all) {
         assert.equal(await metricValue(r.registry, 'sketchyaf_realtime_lease_mode', { mode: 'redis' }), 1);
-        assert.equal(
-          await metricValue(r.registry, 'sketchyaf_realtime_shards_owned_by_mode', { mode: 'redis' }),
-          r.leases.owned.size,
+        // The mode turns at the start of a round, its Redlocks come later in it.
+        await waitFor(
+          'every held shard on a Redlock again',
+          async () =>
+            (await metricValue(r.registry, 'sketchyaf_realtime_shards_owned_by_mode', { mode: 'redis' })) ===
+            r.leases.owned.size
+              ? true
+              : undefined,
+          { ...poll, timeoutMs: 2 * ttlMs },
         );
       }
       assert.ok(handbackMs <= 6 * ttlMs);
