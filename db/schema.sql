@@ -30,6 +30,15 @@ CREATE TABLE games (
   CONSTRAINT games_status_check CHECK ((status = ANY (ARRAY['waiting'::text, 'briefing'::text, 'drawing'::text, 'voting'::text, 'results'::text, 'completed'::text, 'cancelled'::text])))
 ) WITH (fillfactor=70);
 
+CREATE TABLE realtime_lease_members (
+  lease_prefix text NOT NULL,
+  member text NOT NULL,
+  mode text NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  CONSTRAINT realtime_lease_members_mode_check CHECK ((mode = ANY (ARRAY['redis'::text, 'postgres'::text]))),
+  CONSTRAINT realtime_lease_members_pkey PRIMARY KEY (lease_prefix, member)
+);
+
 CREATE TABLE realtime_outbox (
   id bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
   event_id uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -53,13 +62,25 @@ CREATE TABLE realtime_outbox (
   CONSTRAINT realtime_outbox_source_check CHECK ((source = ANY (ARRAY['timer-monitor'::text, 'database'::text, 'api'::text])))
 );
 
+CREATE TABLE realtime_shard_leases (
+  lease_prefix text NOT NULL,
+  shard integer NOT NULL,
+  owner text NOT NULL,
+  token text NOT NULL,
+  expires_at timestamp with time zone NOT NULL,
+  CONSTRAINT realtime_shard_leases_pkey PRIMARY KEY (lease_prefix, shard),
+  CONSTRAINT realtime_shard_leases_shard_check CHECK ((shard >= 0))
+);
+
 CREATE INDEX game_transitions_committed_at_brin ON public.game_transitions USING brin (committed_at);
 CREATE INDEX game_transitions_id_brin ON public.game_transitions USING brin (id);
 CREATE UNIQUE INDEX games_pkey ON public.games USING btree (id);
 CREATE INDEX games_timer_running_idx ON public.games USING btree (id) WHERE timer_running;
+CREATE UNIQUE INDEX realtime_lease_members_pkey ON public.realtime_lease_members USING btree (lease_prefix, member);
 CREATE INDEX realtime_outbox_dead_lettered_idx ON public.realtime_outbox USING btree (id) WHERE (dead_lettered_at IS NOT NULL);
 CREATE UNIQUE INDEX realtime_outbox_pkey ON public.realtime_outbox USING btree (id);
 CREATE INDEX realtime_outbox_unpublished_idx ON public.realtime_outbox USING btree (id) WHERE (published_at IS NULL);
+CREATE UNIQUE INDEX realtime_shard_leases_pkey ON public.realtime_shard_leases USING btree (lease_prefix, shard);
 
 CREATE OR REPLACE FUNCTION public.realtime_allowed_next_statuses(from_status text)
  RETURNS text[]

@@ -52,6 +52,8 @@ export interface FaultContext {
   redis: ServerUnderTest;
   /** Can be stopped only when the fault asked for `dedicatedPostgres`. */
   postgres: ServerUnderTest;
+  /** Every replica of the scenario, victims included. */
+  replicas: readonly ReplicaProcess[];
 }
 
 export interface FaultTimeline {
@@ -78,6 +80,7 @@ export interface Fault {
     messages: readonly Received[];
     timeline: FaultTimeline;
     broadcasters: readonly ReplicaProcess[];
+    replicas: readonly ReplicaProcess[];
   }) => Promise<void>;
 }
 
@@ -253,6 +256,7 @@ export function faultScenario(fault: Fault): void {
         pubnub,
         redis,
         postgres,
+        replicas,
       };
       await fault.inject(ctx);
       const takeover = new Map<ReplicaKind, number>();
@@ -339,6 +343,7 @@ export function faultScenario(fault: Fault): void {
         messages: sub.messages,
         timeline,
         broadcasters: ofKind('broadcaster'),
+        replicas,
       });
     });
   });

@@ -79,16 +79,29 @@ export function killAll(replicas: readonly ReplicaProcess[]): void {
   }
 }
 
+/** A replica's /metrics text; undefined when it does not answer in time. */
+async function metricsText(replica: ReplicaProcess, timeoutMs: number): Promise<string | undefined> {
+  try {
+    return await (await fetch(`${replica.url}/metrics`, { signal: AbortSignal.timeout(timeoutMs) })).text();
+  } catch {
+    return undefined;
+  }
+}
+
 /** One sample of a metric from a replica's /metrics; undefined when absent or when it does not answer. */
 export async function replicaMetric(
   replica: ReplicaProcess,
   name: string,
   labels = '',
 ): Promise<number | undefined> {
-  try {
-    const text = await (await fetch(`${replica.url}/metrics`, { signal: AbortSignal.timeout(1000) })).text();
-    return metricValue(text, name, labels);
-  } catch {
-    return undefined;
-  }
+  const text = await metricsText(replica, 1000);
+  return text === undefined ? undefined : metricValue(text, name, labels);
+}
+
+/** The replica's lease coordination mode from its /metrics (`redis` or `postgres`); undefined when it does not say. */
+export async function leaseMode(replica: ReplicaProcess): Promise<string | undefined> {
+  const text = await metricsText(replica, 500);
+  return text === undefined
+    ? undefined
+    : /^sketchyaf_realtime_lease_mode\{[^}]*mode="(redis|postgres)"[^}]*\} 1$/m.exec(text)?.[1];
 }

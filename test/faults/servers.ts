@@ -15,6 +15,8 @@ export interface ServerUnderTest {
   readonly url: string;
   /** Stops the server, as in a restart or a crash of its host; connections are cut. */
   stop(): Promise<void>;
+  /** SIGKILL, a crash with no shutdown at all, where the server allows it; otherwise stop(). */
+  kill(): Promise<void>;
   /** Starts it again on the same port (and, for PostgreSQL, the same data). */
   start(): Promise<void>;
   /** Stops it for good and removes what it left behind. */
@@ -22,13 +24,18 @@ export interface ServerUnderTest {
 }
 
 /** A running server that `startAgain` brings back on the same port; `cleanUp` runs after the last stop. */
+interface Stoppable {
+  stop(): Promise<void>;
+  kill?(): Promise<void>;
+}
+
 function restartable(
   url: string,
-  first: { stop(): Promise<void> },
-  startAgain: () => Promise<{ stop(): Promise<void> }>,
+  first: Stoppable,
+  startAgain: () => Promise<Stoppable>,
   cleanUp: () => Promise<void> = () => Promise.resolve(),
 ): ServerUnderTest {
-  let server: { stop(): Promise<void> } | undefined = first;
+  let server: Stoppable | undefined = first;
   const stop = async (): Promise<void> => {
     await server?.stop();
     server = undefined;
@@ -36,6 +43,10 @@ function restartable(
   return {
     url,
     stop,
+    async kill() {
+      await (server?.kill ? server.kill() : server?.stop());
+      server = undefined;
+    },
     async start() {
       server ??= await startAgain();
     },
@@ -63,6 +74,7 @@ export async function sharedDatabaseUnderTest(): Promise<ServerUnderTest> {
   return {
     url: db.url,
     stop: noStop('the test PostgreSQL'),
+    kill: noStop('the test PostgreSQL'),
     start: noStop('the test PostgreSQL'),
     dispose: () => db.drop(),
   };

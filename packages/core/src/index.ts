@@ -89,6 +89,14 @@ export { describeLeaseReadiness, leasesReadinessCheck } from './leases/leasesRea
 export { createLeaseRedisClient, type LeaseRedisClientOptions } from './leases/redisNodes.ts';
 export { leaseEnvShape, type LeaseSettings } from './leases/leaseConfig.ts';
 export { leasesFor } from './leases/leasesFor.ts';
+export { PostgresHolds, type LeaseMode, type PostgresView } from './leases/postgresHolds.ts';
+export {
+  leaseMembersOf,
+  leaseModeOf,
+  planRound,
+  type RoundInput,
+  type RoundPlan,
+} from './leases/roundPlan.ts';
 export {
   parseControlSpec,
   specDocument,

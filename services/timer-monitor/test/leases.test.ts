@@ -141,32 +141,41 @@ describe('timer monitor with shard leases (several replicas)', function () {
     await waitAllCompleted(pool, ids, 15_000);
   });
 
-  it('/readyz says why when the replica owns nothing because Redis is unreachable', async () => {
+  it('with Redis unreachable it starts on the PostgreSQL fallback, owns every shard, is ready and says so', async () => {
     const [gone] = await startTestRedisServers(1);
     assert.ok(gone);
     await gone.stop();
     const monitor = await startTestMonitor(db.url, { ...leaseEnv(), REDIS_URL: gone.url });
     monitors = [monitor];
-    assert.equal(monitor.leases?.owned.size, 0);
+    assert.equal(monitor.leases?.owned.size, shardCount);
     const { status, body } = await readyz(monitor);
-    assert.equal(status, 503);
-    assert.equal(body.checks['database']?.ok, true);
-    assert.equal(body.checks['leases']?.ok, false);
+    assert.equal(status, 200);
+    assert.equal(body.checks['leases']?.ok, true);
     assert.match(
       body.checks['leases']?.detail ?? '',
-      /^owns no shards: Redis unreachable: 0 of 1 nodes answered/,
+      /^owns 16 of 16 shards, 1 member; fallback: postgres; Redis unreachable: 0 of 1 nodes answered/,
     );
     const metrics = await (await fetch(`${monitor.url}/metrics`)).text();
     for (const name of [
-      'sketchyaf_realtime_shards_owned{service="timer-monitor"} 0',
+      `sketchyaf_realtime_shards_owned{service="timer-monitor"} ${shardCount}`,
       `sketchyaf_realtime_shard_count{service="timer-monitor"} ${shardCount}`,
+      'sketchyaf_realtime_lease_mode{mode="postgres",service="timer-monitor"} 1',
+      'sketchyaf_realtime_lease_mode{mode="redis",service="timer-monitor"} 0',
+      `sketchyaf_realtime_shards_owned_by_mode{mode="postgres",service="timer-monitor"} ${shardCount}`,
       'sketchyaf_realtime_lease_acquisitions_total',
-      'sketchyaf_realtime_lease_losses_total{reason="redis_down",service="timer-monitor"}',
-      'sketchyaf_realtime_lease_extension_failures_total{reason="no_quorum",service="timer-monitor"}',
+      'sketchyaf_realtime_lease_losses_total{reason="redis_down",service="timer-monitor"} 0',
+      'sketchyaf_realtime_lease_postgres_errors_total',
       'sketchyaf_realtime_lease_members',
     ]) {
       assert.ok(metrics.includes(name), `missing ${name}`);
     }
+    const ids = await createStartedGames(
+      pool,
+      20,
+      () => ({ briefing: 0.2, drawing: 0.2, voting: 0.2, results: 0.2 }),
+      1,
+    );
+    await waitAllCompleted(pool, ids, 15_000);
   });
 
   it('without REDIS_URL owns every shard and has no leases check', async () => {

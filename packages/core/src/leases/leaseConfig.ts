@@ -24,4 +24,6 @@ export interface LeaseSettings {
   leaseTtlMs: number;
   leasePrefix: string;
   shardCount: number;
+  /** The lease rows live here (ownership of record, and the fallback while Redis is unreachable). */
+  databaseUrl: string;
 }

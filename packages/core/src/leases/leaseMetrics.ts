@@ -11,6 +11,9 @@ export interface LeaseMetrics {
   acquisitionFailures: Counter<'reason'>;
   losses: Counter<'reason'>;
   extensionFailures: Counter<'reason'>;
+  mode: Gauge<'mode'>;
+  shardsOwnedByMode: Gauge<'mode'>;
+  postgresErrors: Counter;
 }
 
 const reasons: readonly LeaseFailureReason[] = ['held_elsewhere', 'no_quorum', 'redis_down', 'expired'];
@@ -62,12 +65,33 @@ export function createLeaseMetrics(registry: Registry): LeaseMetrics {
       labelNames: ['reason'],
       registers,
     }),
+    mode: new Gauge({
+      name: `${metricPrefix}lease_mode`,
+      help: 'How shards are coordinated: 1 for the current mode, redis (Redlock) or postgres (the fallback while the Redis quorum is unreachable).',
+      labelNames: ['mode'],
+      registers,
+    }),
+    shardsOwnedByMode: new Gauge({
+      name: `${metricPrefix}shards_owned_by_mode`,
+      help: 'Shards this replica holds, by what backs them: redis (a valid Redlock lease too) or postgres (the lease row alone).',
+      labelNames: ['mode'],
+      registers,
+    }),
+    postgresErrors: new Counter({
+      name: `${metricPrefix}lease_postgres_errors_total`,
+      help: 'Lease statements (renewal, take) that PostgreSQL did not answer in time or refused.',
+      registers,
+    }),
   };
   // Every series exists from the start, so rate() and absent() alerts behave.
   for (const reason of reasons) {
     metrics.acquisitionFailures.inc({ reason }, 0);
     metrics.losses.inc({ reason }, 0);
     metrics.extensionFailures.inc({ reason }, 0);
+  }
+  for (const mode of ['redis', 'postgres']) {
+    metrics.mode.set({ mode }, 0);
+    metrics.shardsOwnedByMode.set({ mode }, 0);
   }
   return metrics;
 }

@@ -15,6 +15,7 @@ export function leasesFor(
     shardCount: settings.shardCount,
     ttlMs: settings.leaseTtlMs,
     redis: { urls: settings.redisUrls },
+    postgres: { url: settings.databaseUrl },
     ...deps,
   });
 }

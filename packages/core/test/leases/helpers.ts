@@ -26,6 +26,12 @@ export interface Replica {
 export class Replicas {
   readonly #all: ShardLeases[] = [];
   readonly #children: ChildProcessWithoutNullStreams[] = [];
+  /** The database of the lease rows (a migrated test database). */
+  readonly #databaseUrl: string;
+
+  constructor(databaseUrl: string) {
+    this.#databaseUrl = databaseUrl;
+  }
 
   async start(
     options: Pick<ShardLeasesOptions, 'prefix' | 'shardCount'> & {
@@ -38,6 +44,7 @@ export class Replicas {
       logger: createSilentLogger('lease-test'),
       registry,
       redis: { urls: options.urls },
+      postgres: { url: this.#databaseUrl },
       ...options,
     });
     this.#all.push(leases);
@@ -48,7 +55,14 @@ export class Replicas {
   /** A replica in its own process, for crashes (SIGKILL) that skip every clean-up. */
   async startProcess(prefix: string, shardCount: number, urls: readonly string[]): Promise<ProcessReplica> {
     const script = fileURLToPath(new URL('./replicaProcess.ts', import.meta.url));
-    const child = spawn(process.execPath, [script, prefix, String(shardCount), String(ttlMs), ...urls]);
+    const child = spawn(process.execPath, [
+      script,
+      prefix,
+      String(shardCount),
+      String(ttlMs),
+      this.#databaseUrl,
+      ...urls,
+    ]);
     this.#children.push(child);
     const replica: ProcessReplica = { child, owned: new Set() };
     let buffer = '';
@@ -163,4 +177,45 @@ export class CuttableProxy {
     for (const s of this.#sockets) s.destroy();
     await closed;
   }
+}
+
+export interface OwnershipFigures {
+  samples: number;
+  /** Samples in which some shard was valid on no replica. */
+  unowned: number;
+}
+
+/**
+ * Samples every 5 ms which replicas hold each shard validly (isValid: the
+ * check work does before a side effect) and throws from stop()/snapshot()
+ * if two ever did at the same instant.
+ */
+export function watchOwnership(
+  replicas: readonly Replica[],
+  shardCount: number,
+): { snapshot(): OwnershipFigures; stop(): OwnershipFigures } {
+  let samples = 0;
+  let unowned = 0;
+  const doubles: string[] = [];
+  const timer = setInterval(() => {
+    samples += 1;
+    let missing = false;
+    for (let shard = 0; shard < shardCount; shard += 1) {
+      const holders = replicas.filter((r) => r.leases.isValid(shard)).length;
+      if (holders > 1) doubles.push(`shard ${shard} valid on ${holders} replicas at sample ${samples}`);
+      if (holders === 0) missing = true;
+    }
+    if (missing) unowned += 1;
+  }, 5);
+  const snapshot = (): OwnershipFigures => {
+    if (doubles.length > 0) throw new Error(`owned twice: ${doubles.slice(0, 5).join('; ')}`);
+    return { samples, unowned };
+  };
+  return {
+    snapshot,
+    stop: () => {
+      clearInterval(timer);
+      return snapshot();
+    },
+  };
 }

@@ -127,27 +127,50 @@ describe('lease readiness', () => {
   const base: ShardLeasesStatus = {
     memberId: 'm',
     shardCount: 8,
+    mode: 'redis',
     members: 2,
     owned: 4,
     target: 4,
     rounds: 3,
     problem: undefined,
+    postgresProblem: undefined,
   };
   const problem = {
     reason: 'redis_down' as const,
     message: 'Redis unreachable: 0 of 1 nodes answered (refused)',
   };
 
-  it('is ready while owning shards, even with a problem (the leases are still valid)', () => {
+  it('is ready while owning shards, even with a problem (the holds are still valid)', () => {
     assert.deepEqual(describeLeaseReadiness(base), { ok: true, detail: 'owns 4 of 8 shards, 2 members' });
     assert.equal(describeLeaseReadiness({ ...base, problem }).ok, true);
+    assert.equal(describeLeaseReadiness({ ...base, postgresProblem: 'lease rows unavailable: x' }).ok, true);
+  });
+
+  it('is ready on the PostgreSQL fallback, and says so', () => {
+    assert.deepEqual(describeLeaseReadiness({ ...base, mode: 'postgres', problem }), {
+      ok: true,
+      detail:
+        'owns 4 of 8 shards, 2 members; fallback: postgres; Redis unreachable: 0 of 1 nodes answered (refused)',
+    });
   });
 
   it('says why when it owns nothing', () => {
-    assert.deepEqual(describeLeaseReadiness({ ...base, owned: 0, problem }), {
-      ok: false,
-      detail: 'owns no shards: Redis unreachable: 0 of 1 nodes answered (refused)',
+    assert.deepEqual(
+      describeLeaseReadiness({ ...base, owned: 0, postgresProblem: 'lease rows unavailable: refused' }),
+      { ok: false, detail: 'owns no shards; lease rows unavailable: refused' },
+    );
+    const both = describeLeaseReadiness({
+      ...base,
+      mode: 'postgres',
+      owned: 0,
+      problem,
+      postgresProblem: 'lease rows unavailable: refused',
     });
+    assert.equal(both.ok, false);
+    assert.match(
+      both.detail,
+      /owns no shards; fallback: postgres; Redis unreachable.*; lease rows unavailable/,
+    );
     assert.match(describeLeaseReadiness({ ...base, owned: 0, rounds: 0 }).detail, /first lease round/);
     assert.match(describeLeaseReadiness({ ...base, owned: 0 }).detail, /waiting for 4 shards/);
     assert.deepEqual(describeLeaseReadiness({ ...base, owned: 0, target: 0, members: 9 }), {

@@ -2,12 +2,13 @@
 // with no release and no goodbye). Prints "started", then each owned set as JSON.
 import { ShardLeases, createMetricsRegistry, createSilentLogger } from '../../src/index.ts';
 
-const [prefix = '', shardCount = '0', ttlMs = '0', ...urls] = process.argv.slice(2);
+const [prefix = '', shardCount = '0', ttlMs = '0', databaseUrl = '', ...urls] = process.argv.slice(2);
 const leases = new ShardLeases({
   prefix,
   shardCount: Number(shardCount),
   ttlMs: Number(ttlMs),
   redis: { urls },
+  postgres: { url: databaseUrl },
   logger: createSilentLogger('replica-process'),
   registry: createMetricsRegistry({ service: 'replica-process', collectDefaults: false }),
 });
