@@ -35,6 +35,7 @@ export { serviceHandleFor, type ServiceHandle } from './lifecycle/serviceHandle.
 export { serviceBasics, type BasicOverrides } from './lifecycle/serviceBasics.ts';
 export {
   launchService,
+  untilStarted,
   type LaunchContext,
   type LaunchOptions,
   type LaunchedService,

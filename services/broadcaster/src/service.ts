@@ -5,6 +5,7 @@ import {
   createPool,
   databaseReadinessCheck,
   launchService,
+  untilStarted,
   type LaunchContext,
   leasesReadinessCheck,
   NotificationListener,
@@ -301,12 +302,5 @@ export async function startBroadcaster(
   config: BroadcasterConfig,
   overrides: BroadcasterOverrides = {},
 ): Promise<BroadcasterService> {
-  const service = await launchBroadcaster(config, overrides);
-  try {
-    await service.started;
-  } catch (err) {
-    await service.stop().catch(() => undefined);
-    throw err;
-  }
-  return service;
+  return untilStarted(launchBroadcaster(config, overrides));
 }

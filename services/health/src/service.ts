@@ -3,6 +3,7 @@ import {
   createPool,
   FileControlSource,
   launchService,
+  untilStarted,
   type LaunchContext,
   StaticControlSource,
   serviceBasics,
@@ -246,12 +247,5 @@ export async function startHealth(
   config: HealthConfig,
   overrides: HealthOverrides = {},
 ): Promise<HealthService> {
-  const service = await launchHealth(config, overrides);
-  try {
-    await service.started;
-  } catch (err) {
-    await service.stop().catch(() => undefined);
-    throw err;
-  }
-  return service;
+  return untilStarted(launchHealth(config, overrides));
 }

@@ -5,6 +5,7 @@ import {
   createPool,
   databaseReadinessCheck,
   launchService,
+  untilStarted,
   type LaunchContext,
   leasesReadinessCheck,
   NotificationListener,
@@ -226,12 +227,5 @@ export async function startTimerMonitor(
   config: TimerMonitorConfig,
   overrides: TimerMonitorOverrides = {},
 ): Promise<TimerMonitorService> {
-  const service = await launchTimerMonitor(config, overrides);
-  try {
-    await service.started;
-  } catch (err) {
-    await service.stop().catch(() => undefined);
-    throw err;
-  }
-  return service;
+  return untilStarted(launchTimerMonitor(config, overrides));
 }

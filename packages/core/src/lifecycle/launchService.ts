@@ -112,3 +112,20 @@ export function launchService<T>(options: LaunchOptions<T>): Promise<LaunchedSer
     },
   );
 }
+
+/**
+ * A launched service once it has started: what tests and in-process callers
+ * want. A start that fails releases everything before the error is thrown.
+ */
+export async function untilStarted<S extends { readonly started: Promise<void>; stop(): Promise<void> }>(
+  launched: Promise<S>,
+): Promise<S> {
+  const service = await launched;
+  try {
+    await service.started;
+  } catch (err) {
+    await service.stop().catch(() => undefined);
+    throw err;
+  }
+  return service;
+}
