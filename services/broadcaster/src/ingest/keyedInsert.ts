@@ -23,6 +23,9 @@ export function claimKey(claim: IdempotencyClaim): { scope: string; key: string 
   return { scope: claim.scope, key: claim.key };
 }
 
+/** Far above the pause between two statements of a healthy transaction (sub-millisecond on loopback). */
+export const idleInTransactionTimeoutMs = 5000;
+
 const idOf = (c: { scope: string; key: string }): string => `${c.scope}\n${c.key}`;
 
 /**
@@ -60,7 +63,9 @@ export async function insertKeyed(pool: Pool, group: readonly Submission[]): Pro
   const client = await pool.connect();
   let failure: unknown;
   try {
-    await client.query('BEGIN');
+    // Unlike the single statement, an open transaction outlives a connection that goes silent: the server
+    // would keep its key claims and game row locks until the socket died. Idle that long, it is ended.
+    await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${idleInTransactionTimeoutMs}`);
     const { owners, replays } = assignKeys(group, await claimIngestKeys(client, [...claims.values()]));
     const running = group.flatMap((_, i) => (replays.has(i) ? [] : [i]));
     const batches = running.map((i) => (group[i] as Submission).events);
