@@ -65,7 +65,9 @@ export async function insertKeyed(pool: Pool, group: readonly Submission[]): Pro
   try {
     // Unlike the single statement, an open transaction outlives a connection that goes silent: the server
     // would keep its key claims and game row locks until the socket died. Idle that long, it is ended.
-    await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${idleInTransactionTimeoutMs}`);
+    await client.query(
+      `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${idleInTransactionTimeoutMs}`,
+    );
     const { owners, replays } = assignKeys(group, await claimIngestKeys(client, [...claims.values()]));
     const running = group.flatMap((_, i) => (replays.has(i) ? [] : [i]));
     const batches = running.map((i) => (group[i] as Submission).events);
