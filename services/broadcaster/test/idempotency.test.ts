@@ -186,6 +186,19 @@ describe('Idempotency-Key on two broadcaster replicas (real PostgreSQL)', functi
       [1, 2],
     );
 
+    const waited = await post(`${replicas[1]?.url}/v1/events/batch?wait=published&waitTimeoutMs=5000`, body, {
+      'idempotency-key': 'batch-key',
+    });
+    assert.equal(
+      waited.status,
+      200,
+      `a replay waits for the first write's events: ${JSON.stringify(waited.body)}`,
+    );
+    assert.deepEqual(
+      (waited.body as (Answer & { deliveryState: string })[]).map((a) => [a.eventId, a.deliveryState]),
+      (first.body as Answer[]).map((a) => [a.eventId, 'published']),
+    );
+
     const reused = await post(url, { events: [vote(game, 'batch-3')] }, { 'idempotency-key': 'batch-key' });
     assert.equal(reused.status, 422, JSON.stringify(reused.body));
     assert.equal((reused.body as { error: { code: string } }).error.code, 'idempotency_key_reused');
