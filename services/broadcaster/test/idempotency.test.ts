@@ -225,6 +225,27 @@ describe('Idempotency-Key on two broadcaster replicas (real PostgreSQL)', functi
     for (const { scope } of rows) assert.ok(!scope.includes(apiToken) && !scope.includes(otherToken));
   });
 
+  it('racing requests with one key and different bodies: one written, every other body 422', async () => {
+    const [game = ''] = await createGames(pool, 1);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        post(`${replicas[i % 2]?.url}/v1/events`, vote(game, `race-${i}`), { 'idempotency-key': 'race' }),
+      ),
+    );
+    const written = answers.filter((r) => r.status === 202);
+    const markers = await Promise.all(Array.from({ length: 10 }, (_, i) => rowsWith(`race-${i}`)));
+    console.log(
+      `    10 bodies racing for one key: statuses ${answers.map((r) => r.status).join(',')}; ` +
+        `outbox rows ${markers.reduce((a, b) => a + b, 0)}`,
+    );
+    assert.equal(written.length, 1, 'one body wins');
+    assert.equal(answers.filter((r) => r.status === 422).length, 9);
+    assert.equal(
+      markers.reduce((a, b) => a + b, 0),
+      1,
+    );
+  });
+
   it('keys older than the retention period are pruned, younger ones kept', async () => {
     await pool.query(
       `INSERT INTO realtime_ingest_keys (scope, key, body_hash, response, created_at)
