@@ -30,6 +30,15 @@ CREATE TABLE games (
   CONSTRAINT games_status_check CHECK ((status = ANY (ARRAY['waiting'::text, 'briefing'::text, 'drawing'::text, 'voting'::text, 'results'::text, 'completed'::text, 'cancelled'::text])))
 ) WITH (fillfactor=70);
 
+CREATE TABLE realtime_ingest_keys (
+  scope text NOT NULL,
+  key text NOT NULL,
+  body_hash bytea NOT NULL,
+  response jsonb,
+  created_at timestamp with time zone NOT NULL DEFAULT clock_timestamp(),
+  CONSTRAINT realtime_ingest_keys_pkey PRIMARY KEY (scope, key)
+);
+
 CREATE TABLE realtime_lease_members (
   lease_prefix text NOT NULL,
   member text NOT NULL,
@@ -76,6 +85,8 @@ CREATE INDEX game_transitions_committed_at_brin ON public.game_transitions USING
 CREATE INDEX game_transitions_id_brin ON public.game_transitions USING brin (id);
 CREATE UNIQUE INDEX games_pkey ON public.games USING btree (id);
 CREATE INDEX games_timer_running_idx ON public.games USING btree (id) WHERE timer_running;
+CREATE INDEX realtime_ingest_keys_created_at ON public.realtime_ingest_keys USING btree (created_at);
+CREATE UNIQUE INDEX realtime_ingest_keys_pkey ON public.realtime_ingest_keys USING btree (scope, key);
 CREATE UNIQUE INDEX realtime_lease_members_pkey ON public.realtime_lease_members USING btree (lease_prefix, member);
 CREATE INDEX realtime_outbox_dead_lettered_idx ON public.realtime_outbox USING btree (id) WHERE (dead_lettered_at IS NOT NULL);
 CREATE UNIQUE INDEX realtime_outbox_pkey ON public.realtime_outbox USING btree (id);

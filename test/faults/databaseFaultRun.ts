@@ -29,6 +29,8 @@ export interface Attempt {
   code: string | null;
   cause: string | null;
   outcome: string | null;
+  /** A 202 answered from the stored answer of the Idempotency-Key (an earlier attempt had written it). */
+  replayed: boolean;
 }
 
 /** What one logical event (one marker) came to, after the client's retries. */
@@ -46,9 +48,10 @@ interface ErrorBody {
 
 /**
  * A game backend as the README asks it to behave: posts events at a fixed
- * rate (game events for a set of games, alternating with user events), and
- * retries a 503 with the same payload after Retry-After. Every event carries
- * a marker, so the outbox can be counted against what the client was told.
+ * rate (game events for a set of games, alternating with user events), each
+ * logical request with its own Idempotency-Key, and retries a 503 with the
+ * same key and payload after Retry-After. Every event carries a marker, so
+ * the outbox can be counted against what the client was told.
  */
 export class IngestClient {
   readonly fates: EventFate[] = [];
@@ -79,7 +82,7 @@ export class IngestClient {
     this.fates.push(fate);
     for (let n = 0; n < maxAttempts; n += 1) {
       const at = Date.now();
-      const res = await post(url, body).catch(() => undefined);
+      const res = await post(url, body, { 'idempotency-key': `fault-run-${marker}` }).catch(() => undefined);
       const ms = Date.now() - at;
       const error = (res?.body as ErrorBody | undefined)?.error;
       const retryAfter = res?.headers.get('retry-after') ?? null;
@@ -91,6 +94,7 @@ export class IngestClient {
         code: error?.code ?? null,
         cause: error?.details?.cause ?? null,
         outcome: error?.details?.outcome ?? null,
+        replayed: res?.headers.get('idempotent-replayed') === 'true',
       });
       if (res?.status === 202) {
         fate.final = 'accepted';
@@ -259,10 +263,12 @@ export interface Reconciliation {
   accepted: number;
   notAccepted: number;
   lost: string[];
-  /** Written more than once although no attempt was answered "outcome unknown". */
-  unexplainedDuplicates: string[];
-  /** Written twice after an attempt answered 503 "outcome unknown" (the connection broke mid-write). */
-  ambiguousDuplicates: number;
+  /** Written more than once: with an Idempotency-Key on every retry, there must be none. */
+  duplicates: string[];
+  /** Events with an attempt answered 503 "outcome unknown" (the connection broke mid-write). */
+  outcomeUnknown: number;
+  /** Accepted by a replay of the key's stored answer: an earlier attempt had written the event. */
+  replayed: number;
   /** Not accepted yet in the outbox. */
   writtenButRefused: string[];
 }
@@ -272,21 +278,24 @@ export function reconcile(fates: readonly EventFate[], outbox: OutboxCount): Rec
     accepted: 0,
     notAccepted: 0,
     lost: [],
-    unexplainedDuplicates: [],
-    ambiguousDuplicates: 0,
+    duplicates: [],
+    outcomeUnknown: 0,
+    replayed: 0,
     writtenButRefused: [],
   };
   for (const fate of fates) {
     const rows = outbox.rows.get(fate.marker) ?? 0;
-    const ambiguous = fate.attempts.filter((a) => a.outcome === 'unknown').length;
+    if (fate.attempts.some((a) => a.outcome === 'unknown')) result.outcomeUnknown += 1;
+    if (fate.attempts.some((a) => a.replayed)) result.replayed += 1;
+    if (rows > 1) result.duplicates.push(fate.marker);
     if (fate.final === 'accepted') {
       result.accepted += 1;
       if (rows === 0) result.lost.push(fate.marker);
-      else if (rows > 1 + ambiguous) result.unexplainedDuplicates.push(fate.marker);
-      else if (rows > 1) result.ambiguousDuplicates += rows - 1;
     } else {
       result.notAccepted += 1;
-      if (rows > ambiguous) result.writtenButRefused.push(fate.marker);
+      // A request given up on may have been written (outcome unknown); the key makes a retry safe, not a refusal.
+      if (rows > 0 && !fate.attempts.some((a) => a.outcome === 'unknown'))
+        result.writtenButRefused.push(fate.marker);
     }
   }
   return result;

@@ -14,6 +14,8 @@ export const errorCodes = {
   unavailable: 503,
   /** The game's row is held by another transaction for longer than the API waits; retry shortly. */
   game_busy: 503,
+  /** An Idempotency-Key already answered a request with another body; use a new key for a new request. */
+  idempotency_key_reused: 422,
   internal: 500,
 } as const;
 

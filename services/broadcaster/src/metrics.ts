@@ -8,6 +8,7 @@ export interface BroadcasterMetrics {
   ingestCommitDuration: Histogram<'result'>;
   ingestCommitRetries: Counter;
   ingestBusyRetries: Counter;
+  ingestIdempotentReplays: Counter;
   publishDuration: Histogram<'result'>;
   publishAttempts: Counter<'result'>;
   publishLag: Histogram;
@@ -61,6 +62,11 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     ingestBusyRetries: new Counter({
       name: `${p}ingest_busy_retries_total`,
       help: 'Requests sent to a later group because a game they name was locked by another transaction.',
+      registers,
+    }),
+    ingestIdempotentReplays: new Counter({
+      name: `${p}ingest_idempotent_replays_total`,
+      help: 'Requests answered from the stored answer of their Idempotency-Key (a retry): nothing written.',
       registers,
     }),
     publishDuration: new Histogram({

@@ -218,6 +218,7 @@ export async function launchBroadcaster(
     const housekeeping = new OutboxHousekeeping(pool, logger, metrics, {
       ...config.relay,
       shardCount: config.shardCount,
+      idempotencyRetentionMs: config.ingest.idempotencyRetentionMs,
     });
     if (config.relay.enabled) {
       if (leases) {

@@ -62,6 +62,18 @@ describe('broadcaster config', () => {
     assert.ok(!config.usingDevelopmentToken);
   });
 
+  it('keeps Idempotency-Keys 24 h by default, at least a minute', () => {
+    assert.equal(loadBroadcasterConfig({}).ingest.idempotencyRetentionMs, 86_400_000);
+    assert.equal(
+      loadBroadcasterConfig({ INGEST_IDEMPOTENCY_RETENTION_MS: '172800000' }).ingest.idempotencyRetentionMs,
+      172_800_000,
+    );
+    assert.throws(
+      () => loadBroadcasterConfig({ INGEST_IDEMPOTENCY_RETENTION_MS: '1000' }),
+      /INGEST_IDEMPOTENCY_RETENTION_MS/,
+    );
+  });
+
   it('refuses short tokens', () => {
     assert.throws(() => loadBroadcasterConfig({ BROADCAST_API_TOKENS: 'short' }), /BROADCAST_API_TOKENS/);
   });

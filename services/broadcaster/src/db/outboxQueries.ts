@@ -1,5 +1,6 @@
-import type { Pool } from '@sketchyaf/core';
+import type { Pool, PoolClient } from '@sketchyaf/core';
 import type { EventSource } from '../events/envelope.ts';
+import type { IdempotencyClaim, StoredAnswer } from '../ingest/idempotencyKey.ts';
 import type { PreparedEvent } from '../ingest/prepareEvent.ts';
 
 // Every SQL statement of the broadcaster, in one place.
@@ -27,7 +28,7 @@ export interface InsertedRow {
  * deadlock each other.
  */
 export async function insertEvents(
-  pool: Pool,
+  pool: Pool | PoolClient,
   submissions: readonly (readonly PreparedEvent[])[],
 ): Promise<InsertedRow[]> {
   const req: number[] = [];
@@ -96,6 +97,91 @@ export async function insertEvents(
     values: [req, eventIds, gameIds, sequenced, types, channels, payloads, requestIds, occurredAt],
   });
   return rows;
+}
+
+/**
+ * Claims idempotency keys in the caller's open transaction; returns the
+ * claims inserted (scope and key). A key another transaction inserted and
+ * has not committed yet makes this wait for it: its request is then either
+ * written (the key stays: a replay here) or not (the key is gone: the insert
+ * goes ahead). Keys are inserted in sorted order so that two groups claiming
+ * the same keys cannot deadlock.
+ */
+export async function claimIngestKeys(
+  client: PoolClient,
+  claims: readonly IdempotencyClaim[],
+): Promise<{ scope: string; key: string }[]> {
+  const { rows } = await client.query<{ scope: string; key: string }>({
+    name: 'broadcaster_claim_ingest_keys',
+    text: `INSERT INTO realtime_ingest_keys (scope, key, body_hash)
+     SELECT scope, key, body_hash FROM unnest($1::text[], $2::text[], $3::bytea[]) AS k(scope, key, body_hash)
+     ORDER BY scope, key
+     ON CONFLICT DO NOTHING
+     RETURNING scope, key`,
+    values: [claims.map((c) => c.scope), claims.map((c) => c.key), claims.map((c) => c.bodyHash)],
+  });
+  return rows;
+}
+
+/**
+ * Settles claimed keys before commit: a written request's key keeps its
+ * answer; a request that wrote nothing (unknown or busy game) gives its key
+ * up, so that a retry writes.
+ */
+export async function settleIngestKeys(
+  client: PoolClient,
+  settled: readonly { scope: string; key: string; answer: StoredAnswer | null }[],
+): Promise<void> {
+  await client.query({
+    name: 'broadcaster_settle_ingest_keys',
+    text: `WITH answers AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS a(scope, key, response)),
+     answered AS (
+       UPDATE realtime_ingest_keys k SET response = a.response
+       FROM answers a WHERE k.scope = a.scope AND k.key = a.key AND a.response IS NOT NULL)
+     DELETE FROM realtime_ingest_keys k USING answers a
+     WHERE k.scope = a.scope AND k.key = a.key AND a.response IS NULL`,
+    values: [
+      settled.map((s) => s.scope),
+      settled.map((s) => s.key),
+      settled.map((s) => (s.answer === null ? null : JSON.stringify(s.answer))),
+    ],
+  });
+}
+
+export interface StoredKeyRow {
+  scope: string;
+  key: string;
+  body_hash: Buffer;
+  response: StoredAnswer | null;
+}
+
+/** The committed answers of keys a request found already taken. */
+export async function storedIngestAnswers(
+  pool: Pool,
+  keys: readonly { scope: string; key: string }[],
+): Promise<StoredKeyRow[]> {
+  const { rows } = await pool.query<StoredKeyRow>({
+    name: 'broadcaster_stored_ingest_answers',
+    text: `SELECT k.scope, k.key, k.body_hash, k.response
+     FROM realtime_ingest_keys k JOIN unnest($1::text[], $2::text[]) AS w(scope, key)
+       ON k.scope = w.scope AND k.key = w.key`,
+    values: [keys.map((k) => k.scope), keys.map((k) => k.key)],
+  });
+  return rows;
+}
+
+/** Deletes up to `limit` idempotency keys older than `retentionMs`, oldest first. */
+export async function pruneIngestKeys(pool: Pool, retentionMs: number, limit: number): Promise<number> {
+  const result = await pool.query(
+    `DELETE FROM realtime_ingest_keys k USING (
+       SELECT scope, key FROM realtime_ingest_keys
+       WHERE created_at < clock_timestamp() - $1 * interval '1 millisecond'
+       ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED) d
+     WHERE k.scope = d.scope AND k.key = d.key`,
+    [retentionMs, limit],
+  );
+  return result.rowCount ?? 0;
 }
 
 export interface OutboxRow {

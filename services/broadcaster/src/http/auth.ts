@@ -11,6 +11,8 @@ function digest(value: string): Buffer {
  * compared with every configured token's hash (no early exit), so neither the
  * length nor a prefix of a valid token leaks through timing.
  * Missing token: 401 unauthorized. Unknown token: 403 forbidden.
+ * A known token's SHA-256 (base64url) is left in `res.locals.tokenScope`:
+ * what a caller owns (its idempotency keys) is filed under it, never under the token.
  */
 export function bearerAuth(tokens: readonly string[], realm: string) {
   const known = tokens.map(digest);
@@ -35,6 +37,7 @@ export function bearerAuth(tokens: readonly string[], realm: string) {
       next(new IngestRejection('forbidden', 'forbidden', 'Unknown token'));
       return;
     }
+    res.locals['tokenScope'] = presented.toString('base64url');
     next();
   };
 }

@@ -8,7 +8,8 @@ import {
   type ValidationResult,
 } from '../events/validateEvents.ts';
 import type { DeliveryWaiters, Delivery } from '../ingest/deliveryWaiters.ts';
-import type { OutboxWriter } from '../ingest/outboxWriter.ts';
+import { idempotencyKeyIssue, requestHash, type IdempotencyClaim } from '../ingest/idempotencyKey.ts';
+import type { OutboxWriter, WriteResult } from '../ingest/outboxWriter.ts';
 import { oversizeIssues, prepareEvent, type PreparedEvent } from '../ingest/prepareEvent.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 import { bearerAuth } from './auth.ts';
@@ -97,6 +98,23 @@ function eventCount(body: unknown): number {
   return Array.isArray(events) && events.length > 0 ? events.length : 1;
 }
 
+/**
+ * The request's `Idempotency-Key`, scoped to its token: null without one,
+ * 400 when malformed. Checked before the body, so a bad key costs nothing.
+ */
+function idempotencyClaim(req: Request, res: Response, batch: boolean): IdempotencyClaim | null {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return null;
+  const issue = idempotencyKeyIssue(key);
+  if (issue)
+    throw new IngestRejection('validation_failed', 'invalid_idempotency_key', 'Invalid Idempotency-Key', [
+      issue,
+    ]);
+  const scope: unknown = res.locals['tokenScope'];
+  if (typeof scope !== 'string') throw new Error('idempotency key without a token scope: auth did not run');
+  return { scope, key, bodyHash: requestHash(batch ? 'batch' : 'single', req.body) };
+}
+
 /** `POST /v1/events` and `POST /v1/events/batch`. */
 export function ingestRoutes(options: IngestRoutesOptions): Router {
   const { writer, waiters, metrics } = options;
@@ -108,6 +126,7 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
     (batch: boolean) =>
     async (req: Request, res: Response): Promise<void> => {
       const waitMs = waitOption(req.query);
+      const claim = idempotencyClaim(req, res, batch);
       const result = batch ? validateBatch(req.body) : validateSingle(req.body);
       if (!result.ok) throw rejectionOf(result);
       const requestId = requestIdOf(res);
@@ -116,10 +135,10 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
       if (oversize.length > 0)
         throw new IngestRejection('payload_too_large', 'too_large', 'Event larger than 32 KiB', oversize);
 
-      const handle = waitMs === null ? undefined : waiters.register(prepared.map((e) => e.eventId));
-      let written;
+      let handle = waitMs === null ? undefined : waiters.register(prepared.map((e) => e.eventId));
+      let outcome: WriteResult;
       try {
-        written = await writer.write(prepared);
+        outcome = await writer.writeOnce(prepared, claim);
       } catch (err) {
         handle?.cancel();
         const busy = err instanceof AppError && err.code === 'game_busy' ? err.details : undefined;
@@ -129,10 +148,17 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
           throw new IngestRejection(err.code, err.code, err.message, err.details, { cause: err });
         throw err;
       }
-      for (const e of prepared) metrics.ingestAccepted.inc({ type: e.type });
+      const { written, replayOf } = outcome;
+      if (replayOf === null) for (const e of prepared) metrics.ingestAccepted.inc({ type: e.type });
+      else {
+        // A retry: the answer names the events the first request wrote, so wait for those.
+        res.setHeader('Idempotent-Replayed', 'true');
+        handle?.cancel();
+        handle = handle && waiters.register(written.map((w) => w.eventId));
+      }
       const body: Accepted[] = prepared.map((e, i) => ({
-        eventId: e.eventId,
-        requestId,
+        eventId: written[i]?.eventId ?? e.eventId,
+        requestId: replayOf ?? requestId,
         channel: e.channel,
         sequence: written[i]?.sequence ?? null,
       }));

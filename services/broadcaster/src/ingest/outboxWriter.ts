@@ -10,16 +10,25 @@ import {
   type Pool,
 } from '@sketchyaf/core';
 import { GroupCommitter, type Settled } from '../db/groupCommit.ts';
-import { insertEvents, type InsertedRow } from '../db/outboxQueries.ts';
+import { insertEvents, storedIngestAnswers, type InsertedRow } from '../db/outboxQueries.ts';
 import { IngestRejection } from '../errors.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 import { busyRetryAfterSeconds, nextBusyRetryMs } from './busyRetry.ts';
+import { claimKey, insertKeyed, keyedAnswer, type Submission } from './keyedInsert.ts';
+import type { IdempotencyClaim } from './idempotencyKey.ts';
 import type { PreparedEvent } from './prepareEvent.ts';
 
 export interface WrittenEvent {
   outboxId: string;
   eventId: string;
   sequence: number | null;
+}
+
+/** The outcome of a write: its events, and whether it is a retry answered from an earlier write. */
+export interface WriteResult {
+  written: WrittenEvent[];
+  /** The requestId of the request that wrote the events, when this one only replayed its answer. */
+  replayOf: string | null;
 }
 
 export interface OutboxWriterOptions {
@@ -44,6 +53,17 @@ export class GameBusyError extends Error {
     super(`game row locked by another transaction: ${gameIds.join(', ')}`);
     this.name = 'GameBusyError';
     this.gameIds = gameIds;
+  }
+}
+
+/**
+ * A key already taken, whose answer was not found after the statement (the
+ * key was pruned or given up meanwhile): the request goes again, like a busy one.
+ */
+export class KeyUnsettledError extends Error {
+  constructor(key: string) {
+    super(`idempotency key taken but its answer is not stored: ${key}`);
+    this.name = 'KeyUnsettledError';
   }
 }
 
@@ -87,7 +107,7 @@ function queueTimeoutRejection(): IngestRejection {
  */
 export class OutboxWriter {
   readonly #options: OutboxWriterOptions;
-  readonly #committer: GroupCommitter<readonly PreparedEvent[], WrittenEvent[]>;
+  readonly #committer: GroupCommitter<Submission, WriteResult>;
 
   constructor(options: OutboxWriterOptions) {
     this.#options = options;
@@ -115,16 +135,36 @@ export class OutboxWriter {
    * they are only assigned under the row lock.
    */
   async write(events: readonly PreparedEvent[]): Promise<WrittenEvent[]> {
+    return (await this.writeOnce(events, null)).written;
+  }
+
+  /**
+   * write(), with an idempotency key: the first request with the key writes
+   * its events and stores its answer in the same transaction; a retry with
+   * the same body gets that answer (replayOf set) and writes nothing; one
+   * with another body gets 422 idempotency_key_reused. A retry racing the
+   * first request (another replica, the same group) waits for its commit.
+   */
+  async writeOnce(events: readonly PreparedEvent[], claim: IdempotencyClaim | null): Promise<WriteResult> {
     const clock = this.#options.clock ?? systemClock;
     const budgetMs = this.#options.busyWaitMs ?? 1000;
     const started = clock.monotonic();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.#committer.submit(events, events.length);
+        return await this.#committer.submit({ events, claim }, events.length);
       } catch (err) {
-        if (!(err instanceof GameBusyError)) throw err;
+        if (!(err instanceof GameBusyError) && !(err instanceof KeyUnsettledError)) throw err;
         const delay = nextBusyRetryMs(attempt, clock.monotonic() - started, budgetMs);
         if (delay === null) {
+          if (err instanceof KeyUnsettledError) {
+            throw new IngestRejection(
+              'unavailable',
+              'idempotency_key_unsettled',
+              'The idempotency key is taken but its answer could not be read; retry later',
+              { retryAfterSeconds: 1, outcome: 'not_written' },
+              { cause: err },
+            );
+          }
           const retryAfterSeconds = busyRetryAfterSeconds(budgetMs);
           throw new AppError(
             'game_busy',
@@ -143,9 +183,9 @@ export class OutboxWriter {
     return this.#committer.drain();
   }
 
-  async #flush(group: readonly (readonly PreparedEvent[])[]): Promise<Settled<WrittenEvent[]>[]> {
+  async #flush(group: readonly Submission[]): Promise<Settled<WriteResult>[]> {
     try {
-      return outcomes(group, await this.#insertWithRetry(group));
+      return await this.#write(group);
     } catch (err) {
       // Every request of the group would fail the same way: one answer each, no one-by-one re-run.
       const unavailable = unavailableRejection(err);
@@ -167,9 +207,9 @@ export class OutboxWriter {
         err,
       });
       return Promise.all(
-        group.map(async (events): Promise<Settled<WrittenEvent[]>> => {
+        group.map(async (submission): Promise<Settled<WriteResult>> => {
           try {
-            const [outcome] = outcomes([events], await this.#insertWithRetry([events]));
+            const [outcome] = await this.#write([submission]);
             return outcome ?? { ok: false, error: new Error('no outcome') };
           } catch (error) {
             return { ok: false, error: unavailableRejection(error) ?? error };
@@ -179,10 +219,42 @@ export class OutboxWriter {
     }
   }
 
-  async #insertWithRetry(group: readonly (readonly PreparedEvent[])[]): Promise<InsertedRow[]> {
+  /**
+   * Requests without a key keep the single group-commit statement; a group
+   * with keys takes a transaction of three statements (claim, insert,
+   * settle) and then reads the answers of the keys it found taken.
+   */
+  async #write(group: readonly Submission[]): Promise<Settled<WriteResult>[]> {
+    if (group.every((s) => s.claim === null)) {
+      const rows = await this.#retrySerialization(() =>
+        insertEvents(
+          this.#options.pool,
+          group.map((s) => s.events),
+        ),
+      );
+      return outcomes(
+        group.map((s) => s.events),
+        rows,
+      ).map((o) => (o.ok ? { ok: true, value: { written: o.value, replayOf: null } } : o));
+    }
+    const keyed = await this.#retrySerialization(() => insertKeyed(this.#options.pool, group));
+    const taken = group.flatMap((s, i) => (keyed.replays.has(i) && s.claim ? [claimKey(s.claim)] : []));
+    const stored = taken.length === 0 ? [] : await storedIngestAnswers(this.#options.pool, taken);
+    return group.map((submission, i): Settled<WriteResult> => {
+      const own = keyed.outcomes.get(i);
+      if (own) return own.ok ? { ok: true, value: { written: own.value, replayOf: null } } : own;
+      const answer = keyedAnswer(submission, stored);
+      if (answer.ok) this.#options.metrics.ingestIdempotentReplays.inc();
+      return answer.ok
+        ? answer
+        : { ok: false, error: answer.error ?? new KeyUnsettledError(submission.claim?.key ?? '') };
+    });
+  }
+
+  async #retrySerialization<T>(run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await insertEvents(this.#options.pool, group);
+        return await run();
       } catch (err) {
         if (classifyDatabaseError(err).kind !== 'serialization' || attempt >= 5) throw err;
         this.#options.metrics.ingestCommitRetries.inc();

@@ -1,5 +1,5 @@
 import type { Logger, Pool } from '@sketchyaf/core';
-import { outboxStats, pruneOutbox } from '../db/outboxQueries.ts';
+import { outboxStats, pruneIngestKeys, pruneOutbox } from '../db/outboxQueries.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 
 export interface HousekeepingSettings {
@@ -8,6 +8,8 @@ export interface HousekeepingSettings {
   pruneIntervalMs: number;
   pruneBatch: number;
   shardCount: number;
+  /** Idempotency keys older than this are deleted with the same batches and pauses. */
+  idempotencyRetentionMs: number;
 }
 
 /**
@@ -68,6 +70,21 @@ export class OutboxHousekeeping {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     if (total > 0) this.#logger.info('pruned published outbox rows', { rows: total });
+    await this.pruneKeys(maxBatches);
+    return total;
+  }
+
+  /** Deletes expired idempotency keys, a batch at a time; returns how many. */
+  async pruneKeys(maxBatches = 100): Promise<number> {
+    const { idempotencyRetentionMs, pruneBatch } = this.#settings;
+    let total = 0;
+    for (let i = 0; i < maxBatches && (i === 0 || this.#running); i += 1) {
+      const deleted = await pruneIngestKeys(this.#pool, idempotencyRetentionMs, pruneBatch);
+      total += deleted;
+      if (deleted < pruneBatch) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (total > 0) this.#logger.info('pruned expired idempotency keys', { keys: total });
     return total;
   }
 
