@@ -57,7 +57,7 @@ export {
   type DatabaseErrorClass,
   type DatabaseErrorKind,
 } from './db/databaseErrors.ts';
-export { databaseReadinessCheck } from './db/databaseReadiness.ts';
+export { databaseReadinessCheck, listenerReadinessCheck } from './db/databaseReadiness.ts';
 export {
   databaseConnectionEnvShape,
   databaseConnectionSettingsOf,

@@ -4,6 +4,7 @@ import {
   createHttpApp,
   createPool,
   databaseReadinessCheck,
+  listenerReadinessCheck,
   launchService,
   untilStarted,
   type LaunchContext,
@@ -167,13 +168,7 @@ export async function launchBroadcaster(
     const readiness: ReadinessCheck[] = [
       sequence.readinessCheck(),
       databaseReadinessCheck(pool),
-      {
-        name: 'notifications',
-        check: () =>
-          !listener || listener.connected
-            ? Promise.resolve(undefined)
-            : Promise.reject(new Error('LISTEN connection is down')),
-      },
+      listenerReadinessCheck(() => listener),
     ];
     if (leases) readiness.push(leasesReadinessCheck(leases));
 

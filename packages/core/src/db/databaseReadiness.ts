@@ -21,3 +21,20 @@ export function databaseReadinessCheck(pool: Pool, timeoutMs = 1500): ReadinessC
     },
   };
 }
+
+/**
+ * The `notifications` readiness check: the LISTEN connection is up. `listener`
+ * is read at check time (a service may create it after building its checks);
+ * none at all (e.g. a broadcaster without the relay) counts as ready.
+ */
+export function listenerReadinessCheck(
+  listener: () => { readonly connected: boolean } | undefined,
+): ReadinessCheck {
+  return {
+    name: 'notifications',
+    check: () =>
+      listener()?.connected === false
+        ? Promise.reject(new Error('LISTEN connection is down'))
+        : Promise.resolve(undefined),
+  };
+}
