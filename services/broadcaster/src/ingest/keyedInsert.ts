@@ -61,6 +61,10 @@ export async function insertKeyed(pool: Pool, group: readonly Submission[]): Pro
   for (const s of group)
     if (s.claim !== null && !claims.has(idOf(s.claim))) claims.set(idOf(s.claim), s.claim);
   const client = await pool.connect();
+  // A checked-out client has no pool listener: a socket error between statements would be emitted with
+  // nobody listening and crash the process. The statement under way rejects with the same error.
+  const onSocketError = (): void => undefined;
+  client.on('error', onSocketError);
   let failure: unknown;
   try {
     // Unlike the single statement, an open transaction outlives a connection that goes silent: the server
@@ -92,6 +96,8 @@ export async function insertKeyed(pool: Pool, group: readonly Submission[]): Pro
     if (kind !== 'connection' && kind !== 'timeout') await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
+    // A client released with an error is ended by the pool and may still emit: keep listening then.
+    if (failure === undefined) client.off('error', onSocketError);
     client.release(failure instanceof Error ? failure : failure === undefined ? undefined : true);
   }
 }
