@@ -3,6 +3,12 @@ export interface BackoffSettings {
   maxMs: number;
 }
 
+/** The n-th consecutive failure's (1-based) ceiling: `baseMs` doubling, capped at `maxMs`; no jitter. */
+export function doublingDelay(failures: number, settings: BackoffSettings): number {
+  const exponent = Math.max(0, Math.min(failures - 1, 30));
+  return Math.min(settings.maxMs, settings.baseMs * 2 ** exponent);
+}
+
 /**
  * Exponential backoff with "equal jitter": the n-th consecutive failure
  * (1-based) waits between half and all of min(maxMs, baseMs * 2^(n-1)), so
@@ -13,7 +19,6 @@ export function backoffDelay(
   settings: BackoffSettings,
   random: () => number = Math.random,
 ): number {
-  const exponent = Math.max(0, Math.min(failures - 1, 30));
-  const ceiling = Math.min(settings.maxMs, settings.baseMs * 2 ** exponent);
+  const ceiling = doublingDelay(failures, settings);
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }

@@ -49,7 +49,7 @@ export {
 } from './lifecycle/startSequence.ts';
 export { createStartMetrics, type StartMetrics } from './lifecycle/startMetrics.ts';
 export { startRetryDelay, startRetrySettings, worthRetryingAtStart } from './lifecycle/startRetry.ts';
-export { backoffDelay, type BackoffSettings } from './backoff.ts';
+export { backoffDelay, doublingDelay, type BackoffSettings } from './backoff.ts';
 export { createPool, pingDatabase, type Pool, type PoolClient, type PoolOptions } from './db/pool.ts';
 export {
   classifyDatabaseError,

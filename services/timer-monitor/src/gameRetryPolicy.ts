@@ -1,3 +1,5 @@
+import { doublingDelay } from '@sketchyaf/core';
+
 /**
  * When one game is retried on its own, apart from its batch. Two cases:
  * a game whose row another transaction holds locked (the statement skipped
@@ -16,11 +18,10 @@ export const quarantineRetry: RetryPolicy = { firstMs: 30_000, maxMs: 600_000 };
 
 /** Delay before the `attempt`-th retry (1-based): doubling from `firstMs`, capped at `maxMs`. */
 export function retryDelayMs(attempt: number, policy: RetryPolicy): number {
-  const exponent = Math.min(Math.max(attempt, 1) - 1, 30);
-  return Math.min(policy.firstMs * 2 ** exponent, policy.maxMs);
+  return doublingDelay(attempt, { baseMs: policy.firstMs, maxMs: policy.maxMs });
 }
 
 /** Replica-wide back-off after `failures` consecutive database failures (not a game's fault). */
 export function replicaBackoffMs(failures: number): number {
-  return Math.min(100 * 2 ** Math.min(failures, 6), 5000);
+  return doublingDelay(failures + 1, { baseMs: 100, maxMs: 5000 });
 }

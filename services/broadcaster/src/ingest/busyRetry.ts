@@ -1,3 +1,5 @@
+import { doublingDelay } from '@sketchyaf/core';
+
 /**
  * When to send again a request that named a game whose row another
  * transaction holds. Row locks are mostly short (the timer monitor's batch,
@@ -9,7 +11,7 @@
  * Returns the delay before the next try, or null to give up.
  */
 export function nextBusyRetryMs(attempt: number, elapsedMs: number, budgetMs: number): number | null {
-  const delay = Math.min(5 * 2 ** Math.min(Math.max(attempt, 1) - 1, 10), 100);
+  const delay = doublingDelay(attempt, { baseMs: 5, maxMs: 100 });
   return elapsedMs + delay > budgetMs ? null : delay;
 }
 
