@@ -141,9 +141,6 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
         outcome = await writer.writeOnce(prepared, claim);
       } catch (err) {
         handle?.cancel();
-        const busy = err instanceof AppError && err.code === 'game_busy' ? err.details : undefined;
-        if (typeof busy === 'object' && busy !== null && 'retryAfterSeconds' in busy)
-          res.setHeader('Retry-After', String(busy.retryAfterSeconds));
         if (err instanceof AppError && !(err instanceof IngestRejection))
           throw new IngestRejection(err.code, err.code, err.message, err.details, { cause: err });
         throw err;
@@ -180,10 +177,9 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
     };
 
   // Read-only (runtime control): refused before the body is read; the caller retries later, nothing is written.
-  const writable = (_req: Request, res: Response, next: NextFunction): void => {
+  const writable = (_req: Request, _res: Response, next: NextFunction): void => {
     if (options.starting?.() === true) {
       // The start retries its database connection about every second: a client waiting as long finds it open.
-      res.setHeader('Retry-After', '1');
       next(
         new IngestRejection('unavailable', 'starting', 'The ingest API is starting; retry later', {
           retryAfterSeconds: 1,
@@ -196,7 +192,6 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
       next();
       return;
     }
-    res.setHeader('Retry-After', String(retryAfter));
     next(
       new IngestRejection(
         'unavailable',
