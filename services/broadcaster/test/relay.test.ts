@@ -266,13 +266,17 @@ describe('outbox relay (real PostgreSQL, pubnub-local)', function () {
       subscriber.messages.map((m) => m.envelope.sequence),
       [2, 1, 2],
     );
-    const { rows: after } = await pool.query<{ pending: number; flagged: number }>(
-      `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS pending,
-              count(*) FILTER (WHERE publish_timetoken = 0)::int AS flagged
-       FROM realtime_outbox WHERE game_id = $1`,
-      [gameId],
-    );
-    assert.deepEqual(after[0], { pending: 0, flagged: 0 });
+    // The subscriber can see the last publish before the relay has recorded it.
+    const after = await waitFor('every event of the game recorded as published', async () => {
+      const { rows } = await pool.query<{ pending: number; flagged: number }>(
+        `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS pending,
+                count(*) FILTER (WHERE publish_timetoken = 0)::int AS flagged
+         FROM realtime_outbox WHERE game_id = $1`,
+        [gameId],
+      );
+      return rows[0]?.pending === 0 ? rows[0] : undefined;
+    });
+    assert.deepEqual(after, { pending: 0, flagged: 0 });
   });
 
   it('PubNub refusing the key (403): nothing dead-lettered, circuit open, attempts recorded; in order once fixed', async () => {

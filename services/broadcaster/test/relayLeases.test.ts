@@ -142,10 +142,16 @@ describe('outbox relay with shard leases (two broadcasters)', function () {
       },
       { timeoutMs: 5000 },
     );
+    // The LISTEN connection opens once the start has finished: readiness can follow a moment later.
     for (const b of broadcasters) {
-      const res = await fetch(`${b.url}/readyz`);
-      const body = (await res.json()) as ReadyBody;
-      assert.equal(res.status, 200);
+      const body = await waitFor(
+        'the broadcaster ready',
+        async () => {
+          const res = await fetch(`${b.url}/readyz`);
+          return res.status === 200 ? ((await res.json()) as ReadyBody) : undefined;
+        },
+        { timeoutMs: 5000 },
+      );
       assert.equal(body.checks.leases?.ok, true);
     }
     const expected = await startGames(300);
