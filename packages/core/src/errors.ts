@@ -8,10 +8,14 @@ export const errorCodes = {
   unsupported_media_type: 415,
   unauthorized: 401,
   forbidden: 403,
+  /** A known client whose scopes do not cover the request; details name the missing scope. */
+  insufficient_scope: 403,
   not_found: 404,
   payload_too_large: 413,
   rate_limited: 429,
   unavailable: 503,
+  /** The write queue is full: refused at once, nothing written; retry after Retry-After. */
+  overloaded: 503,
   /** The game's row is held by another transaction for longer than the API waits; retry shortly. */
   game_busy: 503,
   /** An Idempotency-Key already answered a request with another body; use a new key for a new request. */

@@ -41,8 +41,9 @@ export function createErrorHandler(logger: Logger) {
     }
     appError ??= new AppError('internal', 'Internal error');
     if (appError.code === 'internal') logger.error('request failed', { err });
-    // Every 503 (unavailable, game_busy, …) that knows when to come back says so.
-    const retryAfter = appError.status === 503 ? retryAfterOf(appError.details) : undefined;
+    // Every 503 (unavailable, game_busy, overloaded, …) and 429 that knows when to come back says so.
+    const retryAfter =
+      appError.status === 503 || appError.status === 429 ? retryAfterOf(appError.details) : undefined;
     if (retryAfter !== undefined && !res.hasHeader('Retry-After'))
       res.setHeader('Retry-After', String(retryAfter));
     res.status(appError.status).json({
