@@ -1,6 +1,6 @@
 // Every example of the docs runs: curl commands against a real stack with the
 // answer they show, ts/js snippets with node, the rest checked and exempted
-// by name (test/docs/exemptions.ts). How to write one: test/docs/README.md.
+// by name (test/docs/exemptions.ts). How to write one: README.md, `npm test`.
 import { strict as assert } from 'node:assert';
 import { globSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ describe('examples of the docs', function () {
   let stack: ExampleStack;
   let context: DocContext;
   const used = new Set<string>();
+  const ran = new Map<string, number>();
 
   before(async () => {
     stack = await startExampleStack();
@@ -44,6 +45,7 @@ describe('examples of the docs', function () {
     it(`${doc}: every example runs, or is exempted and checked`, async () => {
       const result = await runDoc(doc, context);
       for (const e of result.used) used.add(e);
+      ran.set(doc, result.ran);
       assert.deepEqual(result.problems, []);
     });
 
@@ -54,5 +56,11 @@ describe('examples of the docs', function () {
       prefixes.filter((p) => !used.has(p)),
       [],
     );
+  });
+
+  it('ran the examples it should have (not quietly tagged away)', () => {
+    assert.ok((ran.get('README.md') ?? 0) >= 1, 'the README curl');
+    assert.ok((ran.get('services/broadcaster/README.md') ?? 0) >= 7, 'the ingest API examples');
+    assert.ok((ran.get('packages/pubnub-local/README.md') ?? 0) >= 8, 'the admin API and the snippet');
   });
 });
