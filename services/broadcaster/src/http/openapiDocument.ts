@@ -425,9 +425,9 @@ export function buildOpenApiDocument(): OpenApiDocument {
   schemas['ReadinessReport'] = readinessReport;
   schemas['ControlAcknowledgement'] = controlAcknowledgement;
 
-  const codesTable = allCodes
-    .map((c) => `| ${statusOf(c)} | \`${c}\` | ${errorCodeDescriptions[c].replaceAll('\n', ' ')} |`)
-    .join('\n');
+  const codeTable: JsonObject = {};
+  for (const code of allCodes)
+    codeTable[code] = { status: statusOf(code), description: errorCodeDescriptions[code] };
 
   return {
     openapi: '3.1.0',
@@ -441,10 +441,10 @@ export function buildOpenApiDocument(): OpenApiDocument {
         'before the answer, then published to PubNub in `sequence` order per game.\n\n' +
         'Every refusal is `{"error": {"code", "message", "details"}, "requestId"}`. Only a 503 or a 429 is worth ' +
         'retrying (after `Retry-After` seconds, with the same `Idempotency-Key`); a 4xx needs the request fixed. ' +
-        'An unknown route is 404 `not_found`.\n\n| status | code | meaning |\n| --- | --- | --- |\n' +
-        codesTable,
+        'An unknown route is 404 `not_found`. `x-error-codes` lists every code with its status and meaning.',
       license: { name: 'UNLICENSED', identifier: 'LicenseRef-UNLICENSED' },
     },
+    'x-error-codes': codeTable,
     tags: [
       { name: 'ingest', description: 'Events from game backends (API tokens).' },
       { name: 'admin', description: 'Operator endpoints (admin tokens).' },
