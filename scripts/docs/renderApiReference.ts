@@ -87,8 +87,12 @@ function constraintsOf(schema: JsonObject): string {
   range(schema['minLength'], schema['maxLength'], ' characters');
   range(schema['minimum'], schema['maximum'], '');
   range(schema['minItems'], schema['maxItems'], ' items');
-  // A format says it better than its (long) pattern.
-  if (typeof schema['pattern'] === 'string' && schema['format'] === undefined)
+  // These formats say it better than their (long) patterns.
+  if (
+    typeof schema['pattern'] === 'string' &&
+    schema['format'] !== 'date-time' &&
+    schema['format'] !== 'uuid'
+  )
     parts.push(`pattern \`${schema['pattern']}\``);
   if (schema['default'] !== undefined) parts.push(`default \`${JSON.stringify(schema['default'])}\``);
   const union = list(schema['anyOf']);

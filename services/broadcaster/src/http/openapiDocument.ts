@@ -59,9 +59,29 @@ function ref(name: string): JsonObject {
   return { $ref: `#/components/schemas/${name}` };
 }
 
+/**
+ * JSON Schema has no keyword for a URL's allowed protocols (`z.url({ protocol })`):
+ * a pattern on the scheme says it. Stricter than zod on one point only: an
+ * upper-case scheme, which zod lower-cases first.
+ */
+function urlProtocolPattern(ctx: {
+  zodSchema: z.core.$ZodTypes;
+  jsonSchema: z.core.JSONSchema.BaseSchema;
+}): void {
+  const def = ctx.zodSchema._zod.def as { format?: unknown; protocol?: unknown };
+  if (def.format !== 'url' || !(def.protocol instanceof RegExp)) return;
+  const scheme = def.protocol.source.replace(/^\^/, '').replace(/\$$/, '');
+  ctx.jsonSchema.pattern = `^(?:${scheme}):`;
+}
+
 function toJsonSchema(schema: z.ZodType): JsonObject {
   // io 'input': what a caller may send (optional fields stay optional).
-  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'throw' });
+  const json = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'throw',
+    override: urlProtocolPattern,
+  });
   const rest = { ...(json as JsonObject) };
   delete rest['$schema'];
   return rest;
@@ -256,11 +276,13 @@ const controlAcknowledgement: JsonObject = {
 
 const headers: JsonObject = {
   XRequestId: {
+    required: true,
     description:
       "This request's id: the caller's `X-Request-Id` when it is `[A-Za-z0-9._:-]{1,128}`, else a new UUID.",
     schema: { type: 'string' },
   },
   RetryAfter: {
+    required: true,
     description: 'Seconds to wait before retrying.',
     schema: { type: 'integer', minimum: 1 },
   },
@@ -269,7 +291,7 @@ const headers: JsonObject = {
       'Present on a replay: the answer is the first request with this `Idempotency-Key`; nothing was written.',
     schema: { type: 'string', const: 'true' },
   },
-  WWWAuthenticate: { description: 'The bearer realm.', schema: { type: 'string' } },
+  WWWAuthenticate: { required: true, description: 'The bearer realm.', schema: { type: 'string' } },
 };
 
 const parameters: JsonObject = {
@@ -336,7 +358,15 @@ export function errorResponses(codes: readonly ErrorCode[]): JsonObject {
       description: list.map((c) => `\`${c}\`: ${errorCodeDescriptions[c]}`).join('\n\n'),
       headers: responseHeaders,
       content: jsonContent({
-        allOf: [ref('ErrorResponse'), { properties: { error: { properties: { code: { enum: list } } } } }],
+        allOf: [
+          ref('ErrorResponse'),
+          {
+            type: 'object',
+            properties: {
+              error: { type: 'object', properties: { code: { type: 'string', enum: list } } },
+            },
+          },
+        ],
       }),
       'x-error-codes': list,
     };
