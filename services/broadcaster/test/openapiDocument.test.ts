@@ -154,6 +154,29 @@ describe('OpenAPI document', function () {
     assert.deepEqual(validator.requestProblems('post', '/v1/events/batch', { events }), []);
   });
 
+  it('flags answers the document does not describe (the conformance test relies on it)', () => {
+    const headers = new Headers({ 'x-request-id': 'r-1' });
+    const error = { error: { code: 'not_found', message: 'Unknown game', details: null }, requestId: 'r-1' };
+    assert.deepEqual(validator.responseProblems('post', '/v1/events', 404, error, headers), []);
+    assert.notDeepEqual(validator.responseProblems('post', '/v1/events', 418, error, headers), []);
+    assert.notDeepEqual(validator.responseProblems('get', '/livez', 404, error, headers), []);
+    const wrongCode = { ...error, error: { ...error.error, code: 'game_busy' } };
+    assert.notDeepEqual(validator.responseProblems('post', '/v1/events', 404, wrongCode, headers), []);
+    assert.notDeepEqual(validator.responseProblems('post', '/v1/events', 404, error, new Headers()), []);
+    const busy = { ...error, error: { ...error.error, code: 'game_busy' } };
+    assert.notDeepEqual(
+      validator.responseProblems('post', '/v1/events', 503, busy, headers),
+      [],
+      'no Retry-After',
+    );
+    const accepted = { eventId: gameId, requestId: 'r', channel: `game.${gameId}`, sequence: 1 };
+    assert.deepEqual(validator.responseProblems('post', '/v1/events', 202, accepted, headers), []);
+    assert.notDeepEqual(
+      validator.responseProblems('post', '/v1/events', 202, { ...accepted, extra: 1 }, headers),
+      [],
+    );
+  });
+
   it('refuses what the catalogue refuses', () => {
     for (const [why, event] of invalidEvents()) {
       assert.equal(validateSingle(event).ok, false, `catalogue: ${why}`);
