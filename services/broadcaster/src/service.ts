@@ -28,6 +28,7 @@ import { IngestGate, relayControl } from './control/broadcasterControl.ts';
 import { RelayLimits } from './control/relayLimits.ts';
 import { adminRoutes } from './http/adminRoutes.ts';
 import { ingestRoutes } from './http/ingestRoutes.ts';
+import { openapiRoute } from './http/openapiRoute.ts';
 import { DeliveryWaiters } from './ingest/deliveryWaiters.ts';
 import { OutboxWriter } from './ingest/outboxWriter.ts';
 import { createBroadcasterMetrics } from './metrics.ts';
@@ -179,6 +180,7 @@ export async function launchBroadcaster(
       routes: (express) => {
         // Responses are small and never cached: skip computing ETags.
         express.set('etag', false);
+        express.use(openapiRoute());
         express.use(
           '/v1',
           ingestRoutes({

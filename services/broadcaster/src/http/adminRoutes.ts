@@ -6,7 +6,8 @@ import { IngestRejection } from '../errors.ts';
 import { bearerAuth } from './auth.ts';
 import { jsonBody } from './jsonBody.ts';
 
-const redriveBody = z.union([
+/** The body of `POST /admin/dead-letters/redrive` (also described by the OpenAPI document). */
+export const redriveBody = z.union([
   z.strictObject({ eventIds: z.array(z.guid()).min(1).max(1000) }),
   z.strictObject({ all: z.literal(true) }),
 ]);

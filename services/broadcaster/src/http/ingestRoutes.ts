@@ -30,7 +30,7 @@ export interface IngestRoutesOptions {
 }
 
 /** Room for a 32 KiB event with generous whitespace. */
-const singleBodyLimitBytes = 64 * 1024;
+export const singleBodyLimitBytes = 64 * 1024;
 export const maxWaitMs = 10_000;
 
 interface Accepted {
