@@ -18,7 +18,13 @@ import {
   type Env,
   type LogLevel,
 } from '@sketchyaf/core';
-import { buildClients, parseClientSpecs, rateLimitOf, type ApiClient, type RateLimit } from './auth/clients.ts';
+import {
+  buildClients,
+  parseClientSpecs,
+  rateLimitOf,
+  type ApiClient,
+  type RateLimit,
+} from './auth/clients.ts';
 
 /** Where `npm start` runs its embedded PostgreSQL and pubnub-local; the development defaults. */
 export const developmentDatabaseUrl = 'postgres://postgres@127.0.0.1:54329/sketchyaf';
@@ -74,7 +80,9 @@ const shape = {
     .string()
     .regex(/^\d+$/, 'must be an integer')
     .transform(Number)
-    .pipe(z.int().min(100, 'must be at least 100 (one full batch)').max(10_000_000, 'must be at most 10000000'))
+    .pipe(
+      z.int().min(100, 'must be at least 100 (one full batch)').max(10_000_000, 'must be at most 10000000'),
+    )
     .optional(),
   CORS_ORIGINS: originList.default([]),
   SHARD_COUNT: intField({ min: 1, max: 4096, default: 64 }),

@@ -195,10 +195,7 @@ export async function launchBroadcaster(
             metrics,
           }),
         );
-        express.use(
-          '/admin',
-          adminRoutes({ pool, clients: config.clients, onRedrive: () => relay.wake() }),
-        );
+        express.use('/admin', adminRoutes({ pool, clients: config.clients, onRedrive: () => relay.wake() }));
         control.routes(express);
       },
     });

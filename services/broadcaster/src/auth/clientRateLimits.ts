@@ -27,7 +27,9 @@ export class ClientRateLimits {
     if (bucket.take(now, cost)) return null;
     const waitMs = bucket.waitMs(now, cost);
     // A cost above the burst never fits; config keeps the burst at least a full batch, so this is a guard.
-    const seconds = Number.isFinite(waitMs) ? Math.ceil(waitMs / 1000) : Math.ceil(limit.burst / limit.eventsPerSecond);
+    const seconds = Number.isFinite(waitMs)
+      ? Math.ceil(waitMs / 1000)
+      : Math.ceil(limit.burst / limit.eventsPerSecond);
     return { retryAfterSeconds: Math.max(1, seconds) };
   }
 }

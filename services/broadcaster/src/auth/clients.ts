@@ -49,7 +49,12 @@ export function rateLimitOf(eventsPerSecond: number, burst: number | undefined):
 
 // Messages name the rule, never the value: a token may sit in any field by mistake.
 const clientSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be 1-64 of a-z, 0-9, _ . - (starting with a letter or digit)'),
+  name: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9_.-]{0,63}$/,
+      'must be 1-64 of a-z, 0-9, _ . - (starting with a letter or digit)',
+    ),
   tokens: z
     .array(
       z
@@ -67,7 +72,11 @@ const clientSchema = z.strictObject({
   rateLimit: z
     .strictObject({
       eventsPerSecond: z.int().min(0).max(1_000_000),
-      burst: z.int().min(maxBatchEvents, `must be at least ${maxBatchEvents} (one full batch)`).max(10_000_000).optional(),
+      burst: z
+        .int()
+        .min(maxBatchEvents, `must be at least ${maxBatchEvents} (one full batch)`)
+        .max(10_000_000)
+        .optional(),
     })
     .optional(),
 });
@@ -85,6 +94,13 @@ function jsonProblem(err: unknown): string {
   return `${clientsVariable}: is not valid JSON${position === undefined ? '' : ` (at character ${position})`}`;
 }
 
+/** Zod's message, except that unknown keys are not named: a token pasted as a key would be printed. */
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return `has ${issue.keys.length === 1 ? 'an unknown field' : `${issue.keys.length} unknown fields`} (known: ${issue.path.length > 1 ? 'eventsPerSecond, burst' : 'name, tokens, scopes, rateLimit'})`;
+  return issue.message;
+}
+
 /** Parses BROADCAST_API_CLIENTS (JSON); problems never quote the value. Pure. */
 export function parseClientSpecs(json: string | undefined): { specs: ClientSpec[]; problems: string[] } {
   if (json === undefined) return { specs: [], problems: [] };
@@ -98,7 +114,7 @@ export function parseClientSpecs(json: string | undefined): { specs: ClientSpec[
   if (!parsed.success)
     return {
       specs: [],
-      problems: parsed.error.issues.map((i) => `${clientsVariable}${pathOf(i.path)}: ${i.message}`),
+      problems: parsed.error.issues.map((i) => `${clientsVariable}${pathOf(i.path)}: ${messageOf(i)}`),
     };
   return { specs: parsed.data, problems: [] };
 }
@@ -130,7 +146,12 @@ export function buildClients(sources: ClientSources): { clients: ApiClient[]; pr
   if (sources.adminTokens.length > 0)
     named.push({
       where: 'BROADCAST_ADMIN_TOKENS',
-      client: { name: adminClientName, tokenHashes: sources.adminTokens.map(tokenHash), scopes: adminScopes, rateLimit: null },
+      client: {
+        name: adminClientName,
+        tokenHashes: sources.adminTokens.map(tokenHash),
+        scopes: adminScopes,
+        rateLimit: null,
+      },
     });
   sources.specs.forEach((spec, i) =>
     named.push({
@@ -151,7 +172,8 @@ export function buildClients(sources: ClientSources): { clients: ApiClient[]; pr
   const owners = new Map<string, string>();
   for (const { where, client } of named) {
     const first = names.get(client.name);
-    if (first !== undefined) problems.push(`${where}: client name "${client.name}" is already used by ${first}`);
+    if (first !== undefined)
+      problems.push(`${where}: client name "${client.name}" is already used by ${first}`);
     else names.set(client.name, where);
     client.tokenHashes.forEach((h, t) => {
       const owner = owners.get(h);
@@ -163,7 +185,11 @@ export function buildClients(sources: ClientSources): { clients: ApiClient[]; pr
   }
   return {
     clients: named.map(({ client }) =>
-      Object.freeze({ ...client, tokenHashes: Object.freeze([...new Set(client.tokenHashes)]), scopes: Object.freeze([...client.scopes]) }),
+      Object.freeze({
+        ...client,
+        tokenHashes: Object.freeze([...new Set(client.tokenHashes)]),
+        scopes: Object.freeze([...client.scopes]),
+      }),
     ),
     problems,
   };

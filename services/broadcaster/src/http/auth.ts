@@ -15,7 +15,8 @@ export interface AuthenticatedClient {
 /** The authenticated client; throws when no auth ran before (a wiring mistake, not a caller's). */
 export function clientOf(res: Response): AuthenticatedClient {
   const client: unknown = res.locals['client'];
-  if (typeof client !== 'object' || client === null) throw new Error('no authenticated client: auth did not run');
+  if (typeof client !== 'object' || client === null)
+    throw new Error('no authenticated client: auth did not run');
   return client as AuthenticatedClient;
 }
 
