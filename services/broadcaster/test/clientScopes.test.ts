@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { readFile } from 'node:fs/promises';
 import { ConfigError } from '@sketchyaf/core';
 import { buildClients, parseClientSpecs, tokenHash } from '../src/auth/clients.ts';
 import { ClientRateLimits } from '../src/auth/clientRateLimits.ts';
@@ -238,5 +239,27 @@ describe('client configuration', () => {
     });
     assert.deepEqual(built.problems, []);
     assert.equal(built.clients[0]?.tokenHashes.length, 1);
+  });
+});
+
+describe('README: "Clients, scopes and rate limits"', () => {
+  it('its BROADCAST_API_CLIENTS example loads with the real config loader, as it describes', async () => {
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Clients, scopes and rate limits'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(example, 'the section has a json block');
+    const config = loadBroadcasterConfig({
+      APP_ENV: 'production',
+      DATABASE_URL: 'postgres://db/x',
+      PUBNUB_PUBLISH_KEY: 'pub-c-1',
+      PUBNUB_SUBSCRIBE_KEY: 'sub-c-1',
+      BROADCAST_API_CLIENTS: example,
+    });
+    const lobby = config.clients.find((c) => c.name === 'lobby');
+    assert.deepEqual(lobby?.scopes, ['events:game']);
+    assert.equal(lobby?.tokenHashes.length, 2, 'a rotation: the old token and the new one as a hash');
+    assert.equal(lobby?.tokenHashes[1], tokenHash('lobby-token-2025-06-rotated'));
+    assert.deepEqual(lobby?.rateLimit, { eventsPerSecond: 500, burst: 1000 });
+    assert.equal(config.clients.find((c) => c.name === 'ops')?.rateLimit, null);
   });
 });
