@@ -17,6 +17,10 @@ const secretValues: Record<string, string> = {
   PUBNUB_PUBLISH_KEY: 'pub-c-test-only',
   PUBNUB_SUBSCRIBE_KEY: 'sub-c-test-only',
   BROADCAST_API_TOKENS: 'test-only-token-0123456789',
+  // Optional key: where the chart passes it on, the loader must accept it.
+  BROADCAST_API_CLIENTS: JSON.stringify([
+    { name: 'chart-test', tokens: [`sha256:${'0'.repeat(64)}`], scopes: ['events:game'] },
+  ]),
 };
 
 const loaders: Record<string, (env: Record<string, string>) => unknown> = {

@@ -12,6 +12,9 @@
 {{- with $s.adminTokens }}
 {{- $_ := set $data "BROADCAST_ADMIN_TOKENS" . }}
 {{- end }}
+{{- with $s.apiClients }}
+{{- $_ := set $data "BROADCAST_API_CLIENTS" . }}
+{{- end }}
 {{- range $key, $value := $data }}
 {{ $key }}: {{ $value | b64enc | quote }}
 {{- end }}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   baseEnvShape,
+  ConfigError,
   controlEnvShape,
   controlSettingsOf,
   databaseConnectionEnvShape,
@@ -17,6 +18,13 @@ import {
   type Env,
   type LogLevel,
 } from '@sketchyaf/core';
+import {
+  buildClients,
+  parseClientSpecs,
+  rateLimitOf,
+  type ApiClient,
+  type RateLimit,
+} from './auth/clients.ts';
 
 /** Where `npm start` runs its embedded PostgreSQL and pubnub-local; the development defaults. */
 export const developmentDatabaseUrl = 'postgres://postgres@127.0.0.1:54329/sketchyaf';
@@ -64,6 +72,18 @@ const shape = {
   PUBNUB_USER_ID: z.string().min(1).max(92).default('sketchyaf-broadcaster'),
   BROADCAST_API_TOKENS: tokenList.optional(),
   BROADCAST_ADMIN_TOKENS: tokenList.optional(),
+  // JSON, parsed by auth/clients.ts: its problems must never quote the value (tokens).
+  BROADCAST_API_CLIENTS: z.string().optional(),
+  BROADCAST_CLIENT_RATE_LIMIT: intField({ min: 0, max: 1_000_000, default: 0 }),
+  // Unset: one second's worth, at least a full batch (defaultBurst).
+  BROADCAST_CLIENT_RATE_BURST: z
+    .string()
+    .regex(/^\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(
+      z.int().min(100, 'must be at least 100 (one full batch)').max(10_000_000, 'must be at most 10000000'),
+    )
+    .optional(),
   CORS_ORIGINS: originList.default([]),
   SHARD_COUNT: intField({ min: 1, max: 4096, default: 64 }),
   DB_POOL_MAX: intField({ min: 2, max: 100, default: 10 }),
@@ -138,6 +158,13 @@ export interface BroadcasterConfig {
   apiTokens: readonly string[];
   /** Empty: the admin API answers 403 to everyone. */
   adminTokens: readonly string[];
+  /**
+   * Every client of the API: `default` (BROADCAST_API_TOKENS), `admin`
+   * (BROADCAST_ADMIN_TOKENS) and those of BROADCAST_API_CLIENTS.
+   */
+  clients: readonly ApiClient[];
+  /** BROADCAST_CLIENT_RATE_LIMIT/_BURST: a client's limit unless it names its own; null: unlimited. */
+  defaultRateLimit: RateLimit | null;
   /** True when the development token is in use (main prints it). */
   usingDevelopmentToken: boolean;
   corsOrigins: readonly string[];
@@ -169,17 +196,31 @@ export interface BroadcasterConfig {
 
 /** Reads and validates the environment; every problem is reported at once. Pure. */
 export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
-  const c = loadConfig(env, shape, {
-    requiredWhenDeployed: [
-      'DATABASE_URL',
-      'PUBNUB_PUBLISH_KEY',
-      'PUBNUB_SUBSCRIBE_KEY',
-      'BROADCAST_API_TOKENS',
-    ],
-  });
+  const clientsJson = env['BROADCAST_API_CLIENTS']?.trim() || undefined;
+  const { specs, problems } = parseClientSpecs(clientsJson);
+  let c: ReturnType<typeof loadConfig<typeof shape>>;
+  try {
+    c = loadConfig(env, shape, {
+      requiredWhenDeployed: [
+        'DATABASE_URL',
+        'PUBNUB_PUBLISH_KEY',
+        'PUBNUB_SUBSCRIBE_KEY',
+        ['BROADCAST_API_TOKENS', 'BROADCAST_API_CLIENTS'],
+      ],
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError([...err.problems, ...problems]);
+    throw err;
+  }
   const development = c.APP_ENV === 'development';
   const origin = new URL(c.PUBNUB_ORIGIN);
-  const apiTokens = c.BROADCAST_API_TOKENS ?? (development ? [developmentApiToken] : []);
+  // The development tokens stand in only when no client of any kind is configured.
+  const developmentDefaults = development && clientsJson === undefined;
+  const apiTokens = c.BROADCAST_API_TOKENS ?? (developmentDefaults ? [developmentApiToken] : []);
+  const adminTokens = c.BROADCAST_ADMIN_TOKENS ?? (developmentDefaults ? [developmentAdminToken] : []);
+  const defaultRateLimit = rateLimitOf(c.BROADCAST_CLIENT_RATE_LIMIT, c.BROADCAST_CLIENT_RATE_BURST);
+  const built = buildClients({ apiTokens, adminTokens, specs, defaultRateLimit });
+  if (problems.length + built.problems.length > 0) throw new ConfigError([...problems, ...built.problems]);
   return Object.freeze({
     appEnv: c.APP_ENV,
     logLevel: c.LOG_LEVEL,
@@ -194,10 +235,10 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       userId: c.PUBNUB_USER_ID,
     }),
     apiTokens: Object.freeze([...apiTokens]),
-    adminTokens: Object.freeze([
-      ...(c.BROADCAST_ADMIN_TOKENS ?? (development ? [developmentAdminToken] : [])),
-    ]),
-    usingDevelopmentToken: c.BROADCAST_API_TOKENS === undefined && development,
+    adminTokens: Object.freeze([...adminTokens]),
+    clients: Object.freeze(built.clients),
+    defaultRateLimit: defaultRateLimit && Object.freeze(defaultRateLimit),
+    usingDevelopmentToken: c.BROADCAST_API_TOKENS === undefined && developmentDefaults,
     corsOrigins: Object.freeze([...c.CORS_ORIGINS]),
     shardCount: c.SHARD_COUNT,
     poolMax: c.DB_POOL_MAX,

@@ -2,8 +2,9 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { latencyBuckets, metricPrefix } from '@sketchyaf/core';
 
 export interface BroadcasterMetrics {
-  ingestAccepted: Counter<'type'>;
-  ingestRejected: Counter<'reason'>;
+  ingestAccepted: Counter<'type' | 'client'>;
+  ingestRejected: Counter<'reason' | 'client'>;
+  ingestRateLimited: Counter<'client'>;
   ingestCommitEvents: Histogram;
   ingestCommitDuration: Histogram<'result'>;
   ingestCommitRetries: Counter;
@@ -31,14 +32,20 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
   return {
     ingestAccepted: new Counter({
       name: `${p}ingest_events_accepted_total`,
-      help: 'Events written to the outbox by the ingest API, by type.',
-      labelNames: ['type'],
+      help: 'Events written to the outbox by the ingest API, by type and client.',
+      labelNames: ['type', 'client'],
       registers,
     }),
     ingestRejected: new Counter({
       name: `${p}ingest_events_rejected_total`,
-      help: 'Events refused by the ingest API (a whole batch counts each of its events), by reason.',
-      labelNames: ['reason'],
+      help: 'Events refused by the ingest API (a whole batch counts each of its events), by reason and client (unauthenticated before the token is known).',
+      labelNames: ['reason', 'client'],
+      registers,
+    }),
+    ingestRateLimited: new Counter({
+      name: `${p}ingest_rate_limited_requests_total`,
+      help: "Ingest requests refused with 429 because their client's token bucket lacked their events, by client.",
+      labelNames: ['client'],
       registers,
     }),
     ingestCommitEvents: new Histogram({

@@ -25,6 +25,7 @@ import {
 import type { Registry } from 'prom-client';
 import type { BroadcasterConfig } from './config.ts';
 import { IngestGate, relayControl } from './control/broadcasterControl.ts';
+import { ClientRateLimits } from './auth/clientRateLimits.ts';
 import { RelayLimits } from './control/relayLimits.ts';
 import { adminRoutes } from './http/adminRoutes.ts';
 import { ingestRoutes } from './http/ingestRoutes.ts';
@@ -184,7 +185,9 @@ export async function launchBroadcaster(
         express.use(
           '/v1',
           ingestRoutes({
-            apiTokens: config.apiTokens,
+            clients: config.clients,
+            rateLimits: new ClientRateLimits(),
+            now: () => clock.monotonic(),
             corsOrigins: config.corsOrigins,
             batchBodyLimitBytes: config.ingest.batchBodyLimitBytes,
             readOnly: () => ingestGate.readOnly(),
@@ -194,10 +197,7 @@ export async function launchBroadcaster(
             metrics,
           }),
         );
-        express.use(
-          '/admin',
-          adminRoutes({ pool, adminTokens: config.adminTokens, onRedrive: () => relay.wake() }),
-        );
+        express.use('/admin', adminRoutes({ pool, clients: config.clients, onRedrive: () => relay.wake() }));
         control.routes(express);
       },
     });

@@ -130,11 +130,15 @@ describe('ingest API refuses bad input (nothing written)', function () {
     );
   });
 
-  it('missing token 401, unknown token 403, admin token is not an API token', async () => {
+  it('missing token 401, unknown token 403, admin token lacks the event scopes', async () => {
     const missing = assertError(await post(url, valid(), { authorization: '' }), 401, 'unauthorized');
     assert.ok(missing);
     assertError(await post(url, valid(), { authorization: 'Bearer nope-nope-nope-nope' }), 403, 'forbidden');
-    assertError(await post(url, valid(), { authorization: `Bearer ${adminToken}` }), 403, 'forbidden');
+    assertError(
+      await post(url, valid(), { authorization: `Bearer ${adminToken}` }),
+      403,
+      'insufficient_scope',
+    );
     assertError(await post(url, valid(), { authorization: `Basic ${apiToken}` }), 401, 'unauthorized');
   });
 

@@ -7,8 +7,8 @@ import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-loca
 import {
   canonicalJson,
   idempotencyKeyIssue,
+  clientScope,
   requestHash,
-  tokenScope,
   type IdempotencyClaim,
 } from '../src/ingest/idempotencyKey.ts';
 import { assignKeys, keyedAnswer, type Submission } from '../src/ingest/keyedInsert.ts';
@@ -45,10 +45,11 @@ describe('idempotency key helpers', () => {
     assert.ok(!one.equals(requestHash('batch', { type: 't', data: { x: 1, y: 'z' } })));
   });
 
-  it('scopes keys by a hash of the token, never the token', () => {
-    assert.equal(tokenScope(apiToken), tokenScope(apiToken));
-    assert.notEqual(tokenScope(apiToken), tokenScope(otherToken));
-    assert.ok(!tokenScope(apiToken).includes(apiToken));
+  it('scopes keys by client name, apart from the token hashes that scoped them before', () => {
+    assert.equal(clientScope('default'), 'client:default');
+    assert.notEqual(clientScope('default'), clientScope('other'));
+    // base64url never holds a colon: a pre-client row (scope = token hash) cannot meet a client's.
+    assert.ok(clientScope('a').includes(':'));
   });
 
   const claim = (key: string, body: unknown = {}): IdempotencyClaim => ({
@@ -101,7 +102,12 @@ describe('Idempotency-Key on two broadcaster replicas (real PostgreSQL)', functi
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     pubnub = await startPubnubLocal({ port: 0 });
-    const env = { BROADCAST_API_TOKENS: `${apiToken},${otherToken}`, INGEST_BUSY_WAIT_MS: '300' };
+    const env = {
+      BROADCAST_API_CLIENTS: JSON.stringify([
+        { name: 'other', tokens: [otherToken], scopes: ['events:game', 'events:user'] },
+      ]),
+      INGEST_BUSY_WAIT_MS: '300',
+    };
     // Without shard leases two relays would both publish every row: the second replica is ingest only.
     replicas = [
       await startTestBroadcaster(db.url, pubnub, env),
@@ -216,9 +222,9 @@ describe('Idempotency-Key on two broadcaster replicas (real PostgreSQL)', functi
     assert.deepEqual(
       (other.body as Answer[]).map((a) => a.sequence),
       [3, 4],
-      'written anew under the other token',
+      "written anew under the other client's token",
     );
-    assert.equal(await rowsWith('batch-1'), 2, 'once per token');
+    assert.equal(await rowsWith('batch-1'), 2, 'once per client');
     assert.equal(await rowsWith('batch-3'), 0, 'the refused body wrote nothing');
 
     const { rows } = await pool.query<{ scope: string }>('SELECT DISTINCT scope FROM realtime_ingest_keys');
@@ -356,7 +362,7 @@ describe('Idempotency-Key on two broadcaster replicas (real PostgreSQL)', functi
         await holder.query('BEGIN');
         await holder.query(
           "INSERT INTO realtime_ingest_keys (scope, key, body_hash) VALUES ($1, 'cut-key', '\\x00')",
-          [tokenScope(apiToken)],
+          [clientScope('default')],
         );
         await new Promise<void>((resolve) => {
           const req = http.request({

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Pool } from '@sketchyaf/core';
 import { listDeadLetters, redriveDeadLetters } from '../db/outboxQueries.ts';
 import { IngestRejection } from '../errors.ts';
-import { bearerAuth } from './auth.ts';
+import type { ApiClient } from '../auth/clients.ts';
+import { bearerAuth, requireScope } from './auth.ts';
 import { jsonBody } from './jsonBody.ts';
 
 /** The body of `POST /admin/dead-letters/redrive` (also described by the OpenAPI document). */
@@ -13,18 +14,18 @@ export const redriveBody = z.union([
 ]);
 
 /**
- * Operator endpoints, behind the admin tokens:
+ * Operator endpoints, for clients with the `admin` scope (BROADCAST_ADMIN_TOKENS among them):
  * `GET /admin/dead-letters?limit=` lists dead letters;
  * `POST /admin/dead-letters/redrive` `{"eventIds":[…]}` or `{"all":true}` hands them back to the relay,
  * with every later event of their channels, so that subscribers get them in sequence order.
  */
 export function adminRoutes(options: {
   pool: Pool;
-  adminTokens: readonly string[];
+  clients: readonly ApiClient[];
   onRedrive(): void;
 }): Router {
   const router = Router();
-  router.use(bearerAuth(options.adminTokens, 'sketchyaf-broadcaster-admin'));
+  router.use(bearerAuth(options.clients, 'sketchyaf-broadcaster-admin'), requireScope('admin'));
 
   router.get('/dead-letters', async (req, res) => {
     const raw = req.query['limit'];

@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { AppError, requestIdOf } from '@sketchyaf/core';
 import { IngestRejection, type FieldIssue } from '../errors.ts';
+import type { EventType } from '../events/catalogue.ts';
 import {
   maxBatchEvents,
   validateBatch,
@@ -8,16 +9,27 @@ import {
   type ValidationResult,
 } from '../events/validateEvents.ts';
 import type { DeliveryWaiters, Delivery } from '../ingest/deliveryWaiters.ts';
-import { idempotencyKeyIssue, requestHash, type IdempotencyClaim } from '../ingest/idempotencyKey.ts';
+import {
+  clientScope,
+  idempotencyKeyIssue,
+  requestHash,
+  type IdempotencyClaim,
+} from '../ingest/idempotencyKey.ts';
 import type { OutboxWriter, WriteResult } from '../ingest/outboxWriter.ts';
 import { oversizeIssues, prepareEvent, type PreparedEvent } from '../ingest/prepareEvent.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
-import { bearerAuth } from './auth.ts';
+import type { ApiClient } from '../auth/clients.ts';
+import type { ClientRateLimits } from '../auth/clientRateLimits.ts';
+import { firstMissingScope } from '../auth/scopes.ts';
+import { bearerAuth, clientOf } from './auth.ts';
 import { corsAllowlist } from './cors.ts';
 import { jsonBody } from './jsonBody.ts';
 
 export interface IngestRoutesOptions {
-  apiTokens: readonly string[];
+  clients: readonly ApiClient[];
+  /** Per-client token buckets, charged with `now()` (monotonic ms). */
+  rateLimits: ClientRateLimits;
+  now: () => number;
   corsOrigins: readonly string[];
   batchBodyLimitBytes: number;
   /** Retry-After seconds while runtime control holds the API read-only; null: writes accepted. */
@@ -99,7 +111,7 @@ function eventCount(body: unknown): number {
 }
 
 /**
- * The request's `Idempotency-Key`, scoped to its token: null without one,
+ * The request's `Idempotency-Key`, scoped to its client: null without one,
  * 400 when malformed. Checked before the body, so a bad key costs nothing.
  */
 function idempotencyClaim(req: Request, res: Response, batch: boolean): IdempotencyClaim | null {
@@ -110,8 +122,7 @@ function idempotencyClaim(req: Request, res: Response, batch: boolean): Idempote
     throw new IngestRejection('validation_failed', 'invalid_idempotency_key', 'Invalid Idempotency-Key', [
       issue,
     ]);
-  const scope: unknown = res.locals['tokenScope'];
-  if (typeof scope !== 'string') throw new Error('idempotency key without a token scope: auth did not run');
+  const scope = clientScope(clientOf(res).name);
   return { scope, key, bodyHash: requestHash(batch ? 'batch' : 'single', req.body) };
 }
 
@@ -120,15 +131,49 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
   const { writer, waiters, metrics } = options;
   const router = Router();
   const cors = corsAllowlist(options.corsOrigins);
-  const auth = bearerAuth(options.apiTokens, 'sketchyaf-broadcaster');
+  const auth = bearerAuth(options.clients, 'sketchyaf-broadcaster');
+
+  /** 429 when the client's bucket lacks the request's events (a batch costs each of them). */
+  const charge = (res: Response, cost: number): void => {
+    const client = clientOf(res);
+    const over = options.rateLimits.charge(client, cost, options.now());
+    if (over === null) return;
+    metrics.ingestRateLimited.inc({ client: client.name });
+    const limit = client.rateLimit;
+    throw new IngestRejection(
+      'rate_limited',
+      'rate_limited',
+      `Client "${client.name}" is over its rate limit of ${limit?.eventsPerSecond ?? 0} events/s (burst ${limit?.burst ?? 0}); retry after ${over.retryAfterSeconds} s`,
+      { client: client.name, retryAfterSeconds: over.retryAfterSeconds, ...limit, cost },
+    );
+  };
+
+  /** 403 unless the client's scopes allow every event (a batch is all or nothing). */
+  const authorize = (res: Response, events: readonly { type: EventType }[], batch: boolean): void => {
+    const client = clientOf(res);
+    const missing = firstMissingScope(
+      client.scopes,
+      events.map((e) => e.type),
+    );
+    if (missing === null) return;
+    const path = batch ? `events.${missing.index}` : '(body)';
+    throw new IngestRejection(
+      'insufficient_scope',
+      'insufficient_scope',
+      `Client "${client.name}" lacks the scope ${missing.missingScope} (or event:${missing.type}) needed for ${missing.type} at ${path}`,
+      { missingScope: missing.missingScope, client: client.name, type: missing.type, path },
+    );
+  };
 
   const accept =
     (batch: boolean) =>
     async (req: Request, res: Response): Promise<void> => {
       const waitMs = waitOption(req.query);
       const claim = idempotencyClaim(req, res, batch);
+      charge(res, batch ? Math.min(eventCount(req.body), maxBatchEvents) : 1);
       const result = batch ? validateBatch(req.body) : validateSingle(req.body);
       if (!result.ok) throw rejectionOf(result);
+      authorize(res, result.events, batch);
       const requestId = requestIdOf(res);
       const prepared: PreparedEvent[] = result.events.map((e) => prepareEvent(e, requestId));
       const oversize = oversizeIssues(prepared, batch);
@@ -146,7 +191,8 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
         throw err;
       }
       const { written, replayOf } = outcome;
-      if (replayOf === null) for (const e of prepared) metrics.ingestAccepted.inc({ type: e.type });
+      if (replayOf === null)
+        for (const e of prepared) metrics.ingestAccepted.inc({ type: e.type, client: clientOf(res).name });
       else {
         // A retry: the answer names the events the first request wrote, so wait for those.
         res.setHeader('Idempotent-Replayed', 'true');
@@ -207,10 +253,11 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
   router.post('/events/batch', cors, auth, writable, jsonBody(options.batchBodyLimitBytes), accept(true));
 
   // Counts every refusal by reason, then leaves the response to core's error handler.
-  router.use((err: unknown, req: Request, _res: Response, next: NextFunction) => {
+  router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     const reason =
       err instanceof IngestRejection ? err.reason : err instanceof AppError ? err.code : 'internal';
-    metrics.ingestRejected.inc({ reason }, eventCount(req.body));
+    const client = (res.locals['client'] as { name?: string } | undefined)?.name ?? 'unauthenticated';
+    metrics.ingestRejected.inc({ reason, client }, eventCount(req.body));
     next(err);
   });
   return router;

@@ -6,7 +6,7 @@ import type { FieldIssue } from '../errors.ts';
  * scope, and a hash of the request it first answered.
  */
 export interface IdempotencyClaim {
-  /** Hash of the caller's API token (tokenScope): keys of two clients never meet. */
+  /** The caller's client (clientScope): keys of two clients never meet. */
   scope: string;
   key: string;
   /** requestHash of the request: tells a retry from a reuse of the key. */
@@ -38,11 +38,13 @@ export function idempotencyKeyIssue(key: string): FieldIssue | null {
 }
 
 /**
- * The scope of a client's keys: a hash of its token, so the table never
- * holds a token, and a rotated token starts a fresh scope.
+ * The scope of a client's keys: its name, so that a retry sent with the
+ * client's other token (a rotation) replays. The prefix keeps these apart
+ * from the token hashes (base64url, no colon) that scoped keys before clients
+ * had names; those rows are not looked up any more and age out.
  */
-export function tokenScope(token: string): string {
-  return hash('sha256', token, 'base64url');
+export function clientScope(clientName: string): string {
+  return `client:${clientName}`;
 }
 
 /**
