@@ -11,6 +11,7 @@ export default tseslint.config(
       '.local/',
       '.tools/',
       'coverage/',
+      'packages/client/dist/',
       'eslint.config.js',
       '**/*.cjs',
     ],
