@@ -4,6 +4,7 @@
  * - `auth`: missing or unknown token (401, 403 `forbidden`).
  * - `scope`: the token is known but may not send this (403 `insufficient_scope`; `details` names the scope).
  * - `idempotency_reused`: the key already answered a request with another body (422).
+ * - `not_found`: the event names a game that does not exist (404).
  * - `rate_limited` (429) and `unavailable` (502, 503, 504): retried; thrown when the retries ran out.
  * - `server`: another 5xx, not retried.
  * - `unexpected`: any other status, or a success the client cannot read.
@@ -14,6 +15,7 @@ export type ErrorKind =
   | 'auth'
   | 'scope'
   | 'idempotency_reused'
+  | 'not_found'
   | 'rate_limited'
   | 'unavailable'
   | 'server'
@@ -34,6 +36,7 @@ export function errorKindOf(status: number, code: string): ErrorKind {
   if (status === 401) return 'auth';
   if (status === 403) return code === 'insufficient_scope' ? 'scope' : 'auth';
   if (status === 422 && code === 'idempotency_key_reused') return 'idempotency_reused';
+  if (status === 404) return 'not_found';
   if (status === 429) return 'rate_limited';
   if (status === 502 || status === 503 || status === 504) return 'unavailable';
   if (status >= 500) return 'server';
