@@ -46,6 +46,7 @@ export default tseslint.config(
       '**/main.ts',
       '**/bin/**',
       'packages/devstack/**',
+      '**/examples/**',
     ],
     rules: { 'no-console': 'off' },
   },
