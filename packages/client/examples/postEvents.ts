@@ -4,7 +4,7 @@ const realtime = createClient({
   baseUrl: process.env['BROADCASTER_URL'] ?? 'http://127.0.0.1:8080',
   token: process.env['BROADCAST_API_TOKEN'] ?? 'dev-token-change-me',
 });
-const gameId = process.env['GAME_ID'] ?? '';
+const gameId = process.env['GAME_ID'] ?? '<gameId>';
 
 // One event. The client adds an Idempotency-Key and retries timeouts, cut
 // connections, 429 and 503 (after Retry-After) with it: never a duplicate.

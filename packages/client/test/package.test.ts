@@ -1,4 +1,5 @@
-// The package as published: packed by npm, installed into a fresh directory,
+// The package as published (built into packages/client/dist, packed by npm
+// from there), installed into a fresh directory,
 // type-checked by a strict consumer without this repository's TS settings,
 // and its README example run from there against a real broadcaster.
 import { strict as assert } from 'node:assert';
@@ -53,13 +54,9 @@ describe('client package', function () {
     before(async () => {
       work = await mkdtemp(path.join(tmpdir(), 'realtime-client-'));
       await run('npm', ['run', 'build'], { cwd: packageDir });
-      const { stdout } = await run(
-        'npm',
-        ['pack', '--json', '--ignore-scripts', '--pack-destination', work],
-        {
-          cwd: packageDir,
-        },
-      );
+      const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], {
+        cwd: path.join(packageDir, 'dist'),
+      });
       const [packed] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }];
       const installed = path.join(work, 'node_modules/@sketchyaf/realtime-client');
       await mkdir(installed, { recursive: true });
@@ -79,17 +76,24 @@ describe('client package', function () {
       if (work) await rm(work, { recursive: true, force: true });
     });
 
-    it('holds dist (JavaScript and declarations), the README and package.json, nothing else', async () => {
-      const manifest = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as {
+    it('holds JavaScript, declarations, the README and a manifest without the private flag, nothing else', async () => {
+      const manifest = JSON.parse(
+        await readFile(path.join(work, 'node_modules/@sketchyaf/realtime-client/package.json'), 'utf8'),
+      ) as {
+        private?: unknown;
         exports: { '.': { types: string; default: string } };
         dependencies?: unknown;
+        engines: unknown;
       };
+      assert.equal(manifest.private, undefined, 'publishable');
+      assert.deepEqual(manifest.engines, { node: '>=20.3' });
       assert.ok(files.includes('README.md') && files.includes('package.json'));
       const rest = files.filter((f) => f !== 'README.md' && f !== 'package.json');
       assert.ok(
-        rest.every((f) => /^dist\/\w+\.(js|d\.ts)$/.test(f)),
+        rest.every((f) => /^\w+\.(js|d\.ts)$/.test(f)),
         rest.join(' '),
       );
+      assert.ok(rest.includes('client.js') && rest.includes('client.d.ts') && rest.includes('events.d.ts'));
       for (const entry of [manifest.exports['.'].types, manifest.exports['.'].default])
         assert.ok(files.includes(entry.replace(/^\.\//, '')), entry);
       assert.equal(manifest.dependencies, undefined, 'no runtime dependencies');
