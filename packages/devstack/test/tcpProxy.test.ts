@@ -40,12 +40,14 @@ class Probe {
   }
 }
 
-describe('tcp proxy (forward, refuse, blackhole)', () => {
+describe('tcp proxy (forward, refuse, blackhole, cut-responses)', () => {
   let echo: net.Server;
   let proxy: TcpProxy;
   const opened: net.Socket[] = [];
   /** Server-side sockets that received the client's FIN. */
   let finsSeen = 0;
+  /** What the echo server received, all connections together. */
+  let serverReceived = '';
 
   before(async () => {
     echo = net.createServer({ allowHalfOpen: true }, (socket) => {
@@ -55,6 +57,9 @@ describe('tcp proxy (forward, refuse, blackhole)', () => {
         socket.end();
       });
       socket.on('error', () => undefined);
+      socket.on('data', (chunk: Buffer) => {
+        serverReceived += chunk.toString();
+      });
       socket.pipe(socket);
     });
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
@@ -139,5 +144,19 @@ describe('tcp proxy (forward, refuse, blackhole)', () => {
     await sleep(300);
     assert.equal(finsSeen, before + 1, 'the server never hears of it');
     await proxy.setMode('forward');
+  });
+
+  it('cut-responses: the request reaches the server, its answer resets the connection; forward again: whole', async () => {
+    await proxy.setMode('cut-responses');
+    const cut = new Probe(proxy.port);
+    await cut.connected;
+    assert.equal(await cut.echo('request-1', 500), false, 'no answer byte reaches the client');
+    assert.ok(serverReceived.includes('request-1'), 'the server got the request');
+    assert.equal(cut.ended, 'ECONNRESET');
+    await proxy.setMode('forward');
+    const whole = new Probe(proxy.port);
+    await whole.connected;
+    assert.ok(await whole.echo('request-2'));
+    whole.socket.destroy();
   });
 });

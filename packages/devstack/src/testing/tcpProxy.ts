@@ -6,8 +6,11 @@ import net from 'node:net';
  * `blackhole`: connections stay open and new ones are accepted, but no byte
  * goes through either way (a partition, or a dead server behind a load
  * balancer): the client sees silence, never an error.
+ * `cut-responses`: requests reach the server, but the connection is reset
+ * when the server's first answer byte arrives, which is dropped: the server did
+ * the work, the client sees a reset and cannot know (what a retry must survive).
  */
-export type TcpProxyMode = 'forward' | 'refuse' | 'blackhole';
+export type TcpProxyMode = 'forward' | 'refuse' | 'blackhole' | 'cut-responses';
 
 export interface TcpProxy {
   /** `127.0.0.1:<port>`, the proxy's listening address. */
@@ -52,14 +55,22 @@ export async function startTcpProxy(target: { host: string; port: number }, port
     const upstream = net.connect({ host: target.host, port: target.port, allowHalfOpen: true });
     const pair: Pair = { client, upstream, damaged: false };
     pairs.add(pair);
+    // Whether bytes (or a FIN) from this side go through in the current mode.
+    const passes = (from: 'client' | 'upstream'): boolean =>
+      !pair.damaged && (mode === 'forward' || (mode === 'cut-responses' && from === 'client'));
     const relay = (to: net.Socket) => (chunk: Buffer) => {
-      if (mode === 'forward' && !pair.damaged) to.write(chunk);
+      const from = to === upstream ? 'client' : 'upstream';
+      if (from === 'upstream' && mode === 'cut-responses') {
+        pairs.delete(pair);
+        client.resetAndDestroy();
+        upstream.destroy();
+      } else if (passes(from)) to.write(chunk);
       else pair.damaged = true;
     };
     client.on('data', relay(upstream));
     upstream.on('data', relay(client));
     const relayEnd = (to: net.Socket) => () => {
-      if (mode === 'forward' && !pair.damaged) to.end();
+      if (passes(to === upstream ? 'client' : 'upstream')) to.end();
       else pair.damaged = true;
     };
     client.on('end', relayEnd(upstream));
