@@ -13,7 +13,31 @@ const text = (max: number) =>
   z.string().min(1).max(max).refine(isStorableText, 'must not contain NUL or unpaired surrogates');
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
 const round = z.int().min(1).max(1000);
-const timestamp = z.iso.datetime({ offset: true });
+/**
+ * Timestamps accepted anywhere in an event: from 2000-01-01T00:00:00Z
+ * (inclusive) to 2100-01-01T00:00:00Z (exclusive), whatever the offset. The
+ * ISO syntax alone lets year 0000 through, which PostgreSQL refuses (500);
+ * fixed bounds, not "now ± N", so that an event valid once stays valid on
+ * retry, and nothing a clock-skewed backend sends is refused.
+ */
+export const timestampRange = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' } as const;
+const timestampFromMs = Date.parse(timestampRange.from);
+const timestampToMs = Date.parse(timestampRange.to);
+
+/** True for an ISO datetime within timestampRange (a malformed one is the format check's to report). */
+export function isTimestampInRange(value: string): boolean {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) || (ms >= timestampFromMs && ms < timestampToMs);
+}
+
+const timestamp = z.iso
+  .datetime({ offset: true })
+  .refine(isTimestampInRange, {
+    error: `must be from ${timestampRange.from} to before ${timestampRange.to}`,
+  })
+  .meta({
+    description: `ISO-8601 date and time with Z or an offset, from ${timestampRange.from} (inclusive) to ${timestampRange.to} (exclusive).`,
+  });
 const httpUrl = z
   .url({ protocol: /^https?$/ })
   .max(2048)
