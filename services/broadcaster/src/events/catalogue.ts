@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idempotencyKeyPattern, idempotencyKeyRule } from '../ingest/idempotencyKey.ts';
 import { userIdPattern, type ChannelScope } from './channels.ts';
 
 // The one list of event types, with a schema for each one's `data`. Adding a
@@ -137,17 +138,32 @@ export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && Object.hasOwn(eventCatalogue, value);
 }
 
-/** The request-level schema of one API event of type `type`: its target id, `occurredAt` and `data`. */
-export function requestSchemaOf(type: EventType): z.ZodType<ApiEventInput> {
+/** A batch item's own idempotency key: the syntax of the `Idempotency-Key` header. */
+export const eventIdempotencyKey = z.string().regex(idempotencyKeyPattern, idempotencyKeyRule).meta({
+  description:
+    'Idempotency key of this event alone (batch items only; not with an Idempotency-Key header): a retry of the event with the same key and body gets its first eventId and sequence and writes nothing.',
+});
+
+/**
+ * The request-level schema of one API event of type `type`: its target id,
+ * `occurredAt` and `data`; a batch item may also carry its own `idempotencyKey`.
+ */
+export function requestSchemaOf(
+  type: EventType,
+  options: { batchItem?: boolean } = {},
+): z.ZodType<ApiEventInput> {
   const entry: CatalogueEntry = eventCatalogue[type];
   const common = { type: z.literal(type), occurredAt: timestamp.optional(), data: entry.data };
-  if (entry.scope === 'user') {
-    return z.strictObject({
-      ...common,
-      userId: z.string().regex(userIdPattern, 'must be 1-64 letters, digits, - or _'),
-    });
-  }
-  return z.strictObject({ ...common, gameId: z.guid() });
+  const target =
+    entry.scope === 'user'
+      ? z.strictObject({
+          ...common,
+          userId: z.string().regex(userIdPattern, 'must be 1-64 letters, digits, - or _'),
+        })
+      : z.strictObject({ ...common, gameId: z.guid() });
+  return options.batchItem === true
+    ? target.extend({ idempotencyKey: eventIdempotencyKey.optional() })
+    : target;
 }
 
 /** One event as the API receives it, after validation. */
@@ -157,4 +173,6 @@ export interface ApiEventInput {
   userId?: string;
   occurredAt?: string;
   data: Record<string, unknown>;
+  /** A batch item's own idempotency key. */
+  idempotencyKey?: string;
 }
