@@ -8,6 +8,7 @@ import {
   parseControlDocument,
   specDocument,
   specRevision,
+  redactUrl,
   type ControlSpec,
   type ControlState,
 } from '@sketchyaf/core';
@@ -74,10 +75,13 @@ export class FileTarget implements ControlTarget {
     try {
       res = await fetch(`${this.#healthUrl}/api/control`, { signal: AbortSignal.timeout(3000) });
     } catch (err) {
+      // fetch quotes the URL, password included, when it refuses one with credentials.
+      const shown = redactUrl(this.#healthUrl);
+      const reason = (err instanceof Error ? err.message : String(err)).replaceAll(this.#healthUrl, shown);
       return {
         generation: null,
         applied: false,
-        message: `health service at ${this.#healthUrl} unreachable (${err instanceof Error ? err.message : String(err)})`,
+        message: `health service at ${shown} unreachable (${reason})`,
         replicas: [],
       };
     }

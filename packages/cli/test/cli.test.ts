@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseControlSpec } from '@sketchyaf/core';
-import { applyEdit, parseArgs, UsageError } from '../src/index.ts';
+import { applyEdit, FileTarget, parseArgs, UsageError } from '../src/index.ts';
 
 const base = (): ReturnType<typeof parseControlSpec> & { ok: true } => {
   const parsed = parseControlSpec({});
@@ -48,5 +48,14 @@ describe('sketchyaf-realtime control (pure parts)', () => {
       () => applyEdit(spec, { kind: 'set', key: 'relay.speed', value: '1' }, null),
       /unknown key/,
     );
+  });
+});
+
+describe('sketchyaf-realtime control: secrets', () => {
+  it('never prints the password of a HEALTH_URL it cannot reach', async () => {
+    const target = new FileTarget('/nonexistent/control.yaml', 'http://ops:S3CRET-pass@127.0.0.1:1');
+    const { message } = await target.progress();
+    assert.match(message, /health service at http:\/\/ops:\*\*\*@127\.0\.0\.1:1\/? unreachable/);
+    assert.doesNotMatch(message, /S3CRET/);
   });
 });

@@ -21,6 +21,7 @@ export {
   databaseUrlField,
 } from './config/fields.ts';
 export { developmentDefaults } from './config/developmentDefaults.ts';
+export { redactUrl } from './config/redactUrl.ts';
 export { createLogger, createSilentLogger, type Logger, type LoggerOptions } from './logging/logger.ts';
 export { withLogContext, currentLogContext, type LogContext } from './logging/context.ts';
 export { LogThrottle } from './logging/logThrottle.ts';

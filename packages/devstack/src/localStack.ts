@@ -1,7 +1,13 @@
 import { tmpdir } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { migrateUp, serviceHandleFor, startWithReleasers, type ServiceHandle } from '@sketchyaf/core';
+import {
+  migrateUp,
+  redactUrl,
+  serviceHandleFor,
+  startWithReleasers,
+  type ServiceHandle,
+} from '@sketchyaf/core';
 import { loadBroadcasterConfig, startBroadcaster } from '@sketchyaf/broadcaster';
 import { loadHealthConfig, startHealth } from '@sketchyaf/health';
 import { startPubnubLocal } from '@sketchyaf/pubnub-local';
@@ -35,7 +41,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
       databaseUrl = server.url();
       print(`postgres       ${databaseUrl}  (embedded, data in ${dataDir})`);
     } else {
-      print(`postgres       ${databaseUrl}  (from DATABASE_URL)`);
+      print(`postgres       ${redactUrl(databaseUrl)}  (from DATABASE_URL)`);
     }
     const applied = await migrateUp({ databaseUrl });
     print(`migrations     ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`);
@@ -55,7 +61,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
         print(`redis          ${redis.url}  (shard leases)`);
       }
     } else {
-      print(`redis          ${redisUrl}  (from REDIS_URL)`);
+      print(`redis          ${redactUrl(redisUrl)}  (from REDIS_URL)`);
     }
 
     let pubnubOrigin = config.PUBNUB_ORIGIN;

@@ -19,6 +19,7 @@ export {
   eventTypes,
   apiEventTypes,
   isEventType,
+  timestampRange,
   type EventType,
   type ApiEventInput,
   type CatalogueEntry,

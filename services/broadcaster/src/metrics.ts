@@ -73,7 +73,7 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     }),
     ingestIdempotentReplays: new Counter({
       name: `${p}ingest_idempotent_replays_total`,
-      help: 'Requests answered from the stored answer of their Idempotency-Key (a retry): nothing written.',
+      help: 'Requests answered from stored idempotency-key answers (a retry), in whole or for some batch items.',
       registers,
     }),
     publishDuration: new Histogram({

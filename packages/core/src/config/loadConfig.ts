@@ -22,9 +22,22 @@ export interface LoadOptions<K extends string> {
 }
 
 /**
+ * A problem's text never carries the value: connection strings, tokens and
+ * keys are secrets, and the console of a failed start ends up in CI logs and
+ * pod events. Should a message ever quote its input (a future zod release, a
+ * custom refine), the issue's code stands in for it.
+ */
+function withoutValue(message: string, code: string, value: string | undefined): string {
+  if (value === undefined) return message;
+  const quoted = [value, ...value.split(',').map((part) => part.trim())].filter((part) => part.length >= 3);
+  return quoted.some((part) => message.includes(part)) ? `invalid (${code})` : message;
+}
+
+/**
  * Validates `env` against `shape` and returns a frozen result. Every problem
  * is reported in one ConfigError, never one at a time. Empty strings count
- * as unset, so `FOO=` in a manifest behaves like a missing key.
+ * as unset, so `FOO=` in a manifest behaves like a missing key. Problems name
+ * the variable and the rule, never the value (see withoutValue).
  */
 export function loadConfig<S extends z.ZodRawShape>(
   env: Env,
@@ -58,8 +71,7 @@ export function loadConfig<S extends z.ZodRawShape>(
       if (missing.has(key)) continue;
       const got = cleaned[key];
       if (got === undefined && issue.code === 'invalid_type') problems.push(`${key}: required`);
-      else
-        problems.push(`${key}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`);
+      else problems.push(`${key}: ${withoutValue(issue.message, issue.code, got)}`);
     }
   }
   if (problems.length > 0 || !result.success) throw new ConfigError(problems);

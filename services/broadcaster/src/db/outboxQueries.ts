@@ -156,9 +156,9 @@ export interface StoredKeyRow {
   response: StoredAnswer | null;
 }
 
-/** The committed answers of keys a request found already taken. */
+/** The answers of keys a request found already taken (committed ones; in a transaction, also its own). */
 export async function storedIngestAnswers(
-  pool: Pool,
+  pool: Pool | PoolClient,
   keys: readonly { scope: string; key: string }[],
 ): Promise<StoredKeyRow[]> {
   const { rows } = await pool.query<StoredKeyRow>({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idempotencyKeyPattern, idempotencyKeyRule } from '../ingest/idempotencyKey.ts';
 import { userIdPattern, type ChannelScope } from './channels.ts';
 
 // The one list of event types, with a schema for each one's `data`. Adding a
@@ -13,7 +14,31 @@ const text = (max: number) =>
   z.string().min(1).max(max).refine(isStorableText, 'must not contain NUL or unpaired surrogates');
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _');
 const round = z.int().min(1).max(1000);
-const timestamp = z.iso.datetime({ offset: true });
+/**
+ * Timestamps accepted anywhere in an event: from 2000-01-01T00:00:00Z
+ * (inclusive) to 2100-01-01T00:00:00Z (exclusive), whatever the offset. The
+ * ISO syntax alone lets year 0000 through, which PostgreSQL refuses (500);
+ * fixed bounds, not "now ± N", so that an event valid once stays valid on
+ * retry, and nothing a clock-skewed backend sends is refused.
+ */
+export const timestampRange = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' } as const;
+const timestampFromMs = Date.parse(timestampRange.from);
+const timestampToMs = Date.parse(timestampRange.to);
+
+/** True for an ISO datetime within timestampRange (a malformed one is the format check's to report). */
+export function isTimestampInRange(value: string): boolean {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) || (ms >= timestampFromMs && ms < timestampToMs);
+}
+
+const timestamp = z.iso
+  .datetime({ offset: true })
+  .refine(isTimestampInRange, {
+    error: `must be from ${timestampRange.from} to before ${timestampRange.to}`,
+  })
+  .meta({
+    description: `ISO-8601 date and time with Z or an offset, from ${timestampRange.from} (inclusive) to ${timestampRange.to} (exclusive).`,
+  });
 const httpUrl = z
   .url({ protocol: /^https?$/ })
   .max(2048)
@@ -113,17 +138,32 @@ export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && Object.hasOwn(eventCatalogue, value);
 }
 
-/** The request-level schema of one API event of type `type`: its target id, `occurredAt` and `data`. */
-export function requestSchemaOf(type: EventType): z.ZodType<ApiEventInput> {
+/** A batch item's own idempotency key: the syntax of the `Idempotency-Key` header. */
+export const eventIdempotencyKey = z.string().regex(idempotencyKeyPattern, idempotencyKeyRule).meta({
+  description:
+    'Idempotency key of this event alone (batch items only; not with an Idempotency-Key header): a retry of the event with the same key and body gets its first eventId and sequence and writes nothing.',
+});
+
+/**
+ * The request-level schema of one API event of type `type`: its target id,
+ * `occurredAt` and `data`; a batch item may also carry its own `idempotencyKey`.
+ */
+export function requestSchemaOf(
+  type: EventType,
+  options: { batchItem?: boolean } = {},
+): z.ZodType<ApiEventInput> {
   const entry: CatalogueEntry = eventCatalogue[type];
   const common = { type: z.literal(type), occurredAt: timestamp.optional(), data: entry.data };
-  if (entry.scope === 'user') {
-    return z.strictObject({
-      ...common,
-      userId: z.string().regex(userIdPattern, 'must be 1-64 letters, digits, - or _'),
-    });
-  }
-  return z.strictObject({ ...common, gameId: z.guid() });
+  const target =
+    entry.scope === 'user'
+      ? z.strictObject({
+          ...common,
+          userId: z.string().regex(userIdPattern, 'must be 1-64 letters, digits, - or _'),
+        })
+      : z.strictObject({ ...common, gameId: z.guid() });
+  return options.batchItem === true
+    ? target.extend({ idempotencyKey: eventIdempotencyKey.optional() })
+    : target;
 }
 
 /** One event as the API receives it, after validation. */
@@ -133,4 +173,6 @@ export interface ApiEventInput {
   userId?: string;
   occurredAt?: string;
   data: Record<string, unknown>;
+  /** A batch item's own idempotency key. */
+  idempotencyKey?: string;
 }

@@ -16,13 +16,14 @@ export type ValidationResult =
   | { ok: true; events: ApiEventInput[] }
   | { ok: false; reason: 'validation_failed' | 'unknown_type' | 'too_many_events'; issues: FieldIssue[] };
 
-const schemas = new Map<EventType, z.ZodType<ApiEventInput>>();
+const schemas = new Map<string, z.ZodType<ApiEventInput>>();
 
-function schemaOf(type: EventType): z.ZodType<ApiEventInput> {
-  let schema = schemas.get(type);
+function schemaOf(type: EventType, batchItem: boolean): z.ZodType<ApiEventInput> {
+  const id = `${type}:${batchItem}`;
+  let schema = schemas.get(id);
   if (!schema) {
-    schema = requestSchemaOf(type);
-    schemas.set(type, schema);
+    schema = requestSchemaOf(type, { batchItem });
+    schemas.set(id, schema);
   }
   return schema;
 }
@@ -35,8 +36,15 @@ function joinPath(prefix: string, path: readonly PropertyKey[]): string {
   return [prefix, ...path.map(String)].filter((p) => p !== '').join('.');
 }
 
-/** Validates one event against the catalogue; `prefix` places its issues in a batch (`events.3`). */
-export function validateEvent(input: unknown, prefix = ''): { event?: ApiEventInput; issues: FieldIssue[] } {
+/**
+ * Validates one event against the catalogue; `prefix` places its issues in a
+ * batch (`events.3`), whose items may also carry an `idempotencyKey`.
+ */
+export function validateEvent(
+  input: unknown,
+  prefix = '',
+  batchItem = false,
+): { event?: ApiEventInput; issues: FieldIssue[] } {
   if (!isRecord(input)) {
     return { issues: [{ path: prefix || '(body)', code: 'invalid_type', message: 'must be a JSON object' }] };
   }
@@ -67,7 +75,7 @@ export function validateEvent(input: unknown, prefix = ''): { event?: ApiEventIn
       ],
     };
   }
-  const parsed = schemaOf(type).safeParse(input);
+  const parsed = schemaOf(type, batchItem).safeParse(input);
   if (parsed.success) return { event: parsed.data, issues: [] };
   return {
     issues: parsed.error.issues.map((issue) => ({
@@ -111,10 +119,22 @@ export function validateBatch(body: unknown): ValidationResult {
   }));
   if (list.length === 0) issues.push({ path: 'events', code: 'too_small', message: 'at least 1 event' });
   const events: ApiEventInput[] = [];
+  const keyAt = new Map<string, number>();
   list.forEach((item, i) => {
-    const result = validateEvent(item, `events.${i}`);
+    const result = validateEvent(item, `events.${i}`, true);
     if (result.event) events.push(result.event);
     issues.push(...result.issues);
+    const key = result.event?.idempotencyKey;
+    if (key === undefined) return;
+    const first = keyAt.get(key);
+    // Two items under one key could not both be answered "as first written": refused, nothing written.
+    if (first !== undefined)
+      issues.push({
+        path: `events.${i}.idempotencyKey`,
+        code: 'duplicate_key',
+        message: `the same key as events.${first}; each event needs its own key`,
+      });
+    else keyAt.set(key, i);
   });
   return issues.length === 0 ? { ok: true, events } : failure(issues.slice(0, 100));
 }

@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { AppError, requestIdOf } from '@sketchyaf/core';
 import { IngestRejection, type FieldIssue } from '../errors.ts';
-import type { EventType } from '../events/catalogue.ts';
+import type { ApiEventInput, EventType } from '../events/catalogue.ts';
 import {
   maxBatchEvents,
   validateBatch,
@@ -126,6 +126,40 @@ function idempotencyClaim(req: Request, res: Response, batch: boolean): Idempote
   return { scope, key, bodyHash: requestHash(batch ? 'batch' : 'single', req.body) };
 }
 
+/**
+ * A batch's per-event keys (`events[i].idempotencyKey`), scoped like the
+ * header's and hashed over the item without its key; undefined when no item
+ * carries one. With the header as well: 400, as the two cannot both decide.
+ */
+function eventClaimsOf(
+  req: Request,
+  res: Response,
+  events: readonly ApiEventInput[],
+  header: IdempotencyClaim | null,
+): (IdempotencyClaim | null)[] | undefined {
+  const keyed = events.flatMap((e, i) => (e.idempotencyKey === undefined ? [] : [i]));
+  if (keyed.length === 0) return undefined;
+  if (header !== null)
+    throw new IngestRejection(
+      'validation_failed',
+      'invalid_idempotency_key',
+      'Use either the Idempotency-Key header or per-event idempotencyKey fields, not both',
+      keyed.map((i) => ({
+        path: `events.${i}.idempotencyKey`,
+        code: 'not_allowed',
+        message: 'not allowed with an Idempotency-Key header',
+      })),
+    );
+  const scope = clientScope(clientOf(res).name);
+  const items = (req.body as { events: unknown[] }).events;
+  return events.map((e, i) => {
+    if (e.idempotencyKey === undefined) return null;
+    const item = { ...(items[i] as Record<string, unknown>), idempotencyKey: undefined };
+    // canonicalJson drops undefined members: the hash covers the event without its key.
+    return { scope, key: e.idempotencyKey, bodyHash: requestHash('event', item) };
+  });
+}
+
 /** `POST /v1/events` and `POST /v1/events/batch`. */
 export function ingestRoutes(options: IngestRoutesOptions): Router {
   const { writer, waiters, metrics } = options;
@@ -174,6 +208,7 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
       const result = batch ? validateBatch(req.body) : validateSingle(req.body);
       if (!result.ok) throw rejectionOf(result);
       authorize(res, result.events, batch);
+      const eventClaims = eventClaimsOf(req, res, result.events, claim);
       const requestId = requestIdOf(res);
       const prepared: PreparedEvent[] = result.events.map((e) => prepareEvent(e, requestId));
       const oversize = oversizeIssues(prepared, batch);
@@ -183,7 +218,7 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
       let handle = waitMs === null ? undefined : waiters.register(prepared.map((e) => e.eventId));
       let outcome: WriteResult;
       try {
-        outcome = await writer.writeOnce(prepared, claim);
+        outcome = await writer.writeOnce(prepared, claim, eventClaims);
       } catch (err) {
         handle?.cancel();
         if (err instanceof AppError && !(err instanceof IngestRejection))
@@ -191,17 +226,21 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
         throw err;
       }
       const { written, replayOf } = outcome;
-      if (replayOf === null)
-        for (const e of prepared) metrics.ingestAccepted.inc({ type: e.type, client: clientOf(res).name });
-      else {
-        // A retry: the answer names the events the first request wrote, so wait for those.
-        res.setHeader('Idempotent-Replayed', 'true');
+      const replayed = (i: number): boolean => replayOf !== null || written[i]?.replayOf !== undefined;
+      const client = clientOf(res).name;
+      prepared.forEach((e, i) => {
+        if (!replayed(i)) metrics.ingestAccepted.inc({ type: e.type, client });
+      });
+      if (prepared.some((_, i) => replayed(i))) {
+        // Every event replayed: a retry, said so in a header. Replayed events are the first
+        // request's, so wait for those.
+        if (prepared.every((_, i) => replayed(i))) res.setHeader('Idempotent-Replayed', 'true');
         handle?.cancel();
         handle = handle && waiters.register(written.map((w) => w.eventId));
       }
       const body: Accepted[] = prepared.map((e, i) => ({
         eventId: written[i]?.eventId ?? e.eventId,
-        requestId: replayOf ?? requestId,
+        requestId: written[i]?.replayOf ?? replayOf ?? requestId,
         channel: e.channel,
         sequence: written[i]?.sequence ?? null,
       }));

@@ -25,11 +25,12 @@ export const maxIdempotencyKeyLength = 255;
  * 1 to 255 printable ASCII characters (space included, but not at either end:
  * HTTP trims header values, so such a key could not come back byte for byte).
  */
-const keyPattern = /^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$/;
+export const idempotencyKeyPattern = /^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$/;
+export const idempotencyKeyRule = `must be 1 to ${maxIdempotencyKeyLength} printable ASCII characters, no space at either end`;
 
 /** The field issue of a malformed `Idempotency-Key`, or null when it is well formed. */
 export function idempotencyKeyIssue(key: string): FieldIssue | null {
-  if (keyPattern.test(key)) return null;
+  if (idempotencyKeyPattern.test(key)) return null;
   return {
     path: 'headers.idempotency-key',
     code: 'invalid_format',
@@ -64,8 +65,9 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * SHA-256 of the route and the canonical body. The route is part of it: the
- * same key on the single and the batch route is a reuse, not a retry.
+ * same key on the single and the batch route, or as a batch item's key
+ * (`event`: the item without its key), is a reuse, not a retry.
  */
-export function requestHash(route: 'single' | 'batch', body: unknown): Buffer {
+export function requestHash(route: 'single' | 'batch' | 'event', body: unknown): Buffer {
   return hash('sha256', `${route}\n${canonicalJson(body)}`, 'buffer');
 }

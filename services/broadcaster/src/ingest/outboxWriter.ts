@@ -14,7 +14,7 @@ import { insertEvents, storedIngestAnswers, type InsertedRow } from '../db/outbo
 import { IngestRejection } from '../errors.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 import { busyRetryAfterSeconds, nextBusyRetryMs } from './busyRetry.ts';
-import { claimKey, insertKeyed, keyedAnswer, type Submission } from './keyedInsert.ts';
+import { claimKey, hasKeys, insertKeyed, keyedAnswer, type Submission } from './keyedInsert.ts';
 import type { IdempotencyClaim } from './idempotencyKey.ts';
 import type { PreparedEvent } from './prepareEvent.ts';
 
@@ -22,6 +22,8 @@ export interface WrittenEvent {
   outboxId: string;
   eventId: string;
   sequence: number | null;
+  /** A batch item answered from its own idempotency key: the requestId of the request that wrote it. */
+  replayOf?: string;
 }
 
 /** The outcome of a write: its events, and whether it is a retry answered from an earlier write. */
@@ -144,14 +146,22 @@ export class OutboxWriter {
    * the same body gets that answer (replayOf set) and writes nothing; one
    * with another body gets 422 idempotency_key_reused. A retry racing the
    * first request (another replica, the same group) waits for its commit.
+   * `eventClaims` (a batch's per-event keys, one per event) do the same for
+   * each event alone: a replayed event carries `replayOf`.
    */
-  async writeOnce(events: readonly PreparedEvent[], claim: IdempotencyClaim | null): Promise<WriteResult> {
+  async writeOnce(
+    events: readonly PreparedEvent[],
+    claim: IdempotencyClaim | null,
+    eventClaims?: readonly (IdempotencyClaim | null)[],
+  ): Promise<WriteResult> {
+    const submission: Submission =
+      eventClaims === undefined ? { events, claim } : { events, claim, eventClaims };
     const clock = this.#options.clock ?? systemClock;
     const budgetMs = this.#options.busyWaitMs ?? 1000;
     const started = clock.monotonic();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.#committer.submit({ events, claim }, events.length);
+        return await this.#committer.submit(submission, events.length);
       } catch (err) {
         if (!(err instanceof GameBusyError) && !(err instanceof KeyUnsettledError)) throw err;
         const delay = nextBusyRetryMs(attempt, clock.monotonic() - started, budgetMs);
@@ -225,7 +235,7 @@ export class OutboxWriter {
    * settle) and then reads the answers of the keys it found taken.
    */
   async #write(group: readonly Submission[]): Promise<Settled<WriteResult>[]> {
-    if (group.every((s) => s.claim === null)) {
+    if (!group.some(hasKeys)) {
       const rows = await this.#retrySerialization(() =>
         insertEvents(
           this.#options.pool,
@@ -242,6 +252,8 @@ export class OutboxWriter {
     const stored = taken.length === 0 ? [] : await storedIngestAnswers(this.#options.pool, taken);
     return group.map((submission, i): Settled<WriteResult> => {
       const own = keyed.outcomes.get(i);
+      if (own?.ok && own.value.some((w) => w.replayOf !== undefined))
+        this.#options.metrics.ingestIdempotentReplays.inc();
       if (own) return own.ok ? { ok: true, value: { written: own.value, replayOf: null } } : own;
       const answer = keyedAnswer(submission, stored);
       if (answer.ok) this.#options.metrics.ingestIdempotentReplays.inc();
