@@ -98,7 +98,10 @@ describe('per-event idempotency keys against the real database', function () {
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 4 });
     const env = {
-      BROADCAST_API_TOKENS: `${apiToken},${otherToken}`,
+      BROADCAST_API_TOKENS: apiToken,
+      BROADCAST_API_CLIENTS: JSON.stringify([
+        { name: 'other', tokens: [otherToken], scopes: ['events:game', 'events:user'] },
+      ]),
       INGEST_BUSY_WAIT_MS: '2000',
       RELAY_ENABLED: 'false',
     };
@@ -233,7 +236,7 @@ describe('per-event idempotency keys against the real database', function () {
     assert.deepEqual(await rowsOf(game), []);
   });
 
-  it('keys are per token, and an item key is never a header key', async () => {
+  it('keys are per client, and an item key is never a header key', async () => {
     const [game = ''] = await createGames(pool, 1);
     const first = await post(batchUrl(), { events: [vote(game, 'd1', 't-1')] });
     const other = await post(
@@ -242,7 +245,7 @@ describe('per-event idempotency keys against the real database', function () {
       { authorization: `Bearer ${otherToken}` },
     );
     assert.equal(other.status, 202);
-    assert.notDeepEqual(other.body, first.body, 'another token: written anew');
+    assert.notDeepEqual(other.body, first.body, 'another client: written anew');
     const asHeader = await post(batchUrl(), { events: [vote(game, 'd1')] }, { 'idempotency-key': 't-1' });
     assert.equal(asHeader.status, 422, 'the key of an event used for a whole request is a reuse');
     assert.equal((await rowsOf(game)).length, 2);

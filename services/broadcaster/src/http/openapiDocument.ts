@@ -50,6 +50,11 @@ export function eventSchemaName(type: EventType): string {
   return `${pascal(type)}Event`;
 }
 
+/** Component name of an API event as a batch item (it may carry its own `idempotencyKey`). */
+export function batchItemSchemaName(type: EventType): string {
+  return `${pascal(type)}BatchItem`;
+}
+
 /** Component name of an event's `data` (also what subscribers get in the envelope). */
 export function dataSchemaName(type: EventType): string {
   return `${pascal(type)}Data`;
@@ -92,9 +97,11 @@ function dataSchema(type: EventType): JsonObject {
   return { description: entry.description, ...toJsonSchema(entry.data) };
 }
 
-function eventSchema(type: EventType): JsonObject {
-  const schema = toJsonSchema(requestSchemaOf(type));
+function eventSchema(type: EventType, batchItem = false): JsonObject {
+  const schema = toJsonSchema(requestSchemaOf(type, { batchItem }));
   const properties = schema['properties'] as JsonObject;
+  const occurredAt = properties['occurredAt'] as JsonObject;
+  const range = typeof occurredAt['description'] === 'string' ? occurredAt['description'] : '';
   const data = toJsonSchema(eventCatalogue[type].data);
   // The request's `data` is the catalogue entry's schema: referenced, not repeated.
   if (!isDeepStrictEqual(properties['data'], data))
@@ -108,8 +115,8 @@ function eventSchema(type: EventType): JsonObject {
     properties: {
       ...properties,
       occurredAt: {
-        ...(properties['occurredAt'] as JsonObject),
-        description: 'When it happened (ISO 8601 with an offset); default: when the API received it.',
+        ...occurredAt,
+        description: `When it happened; default: when the API received it. ${range}`.trim(),
       },
       data: ref(dataSchemaName(type)),
     },
@@ -436,13 +443,24 @@ export function buildOpenApiDocument(): OpenApiDocument {
     oneOf: apiEventTypes.map((t) => ref(eventSchemaName(t))),
     discriminator: { propertyName: 'type', mapping },
   };
+  for (const type of apiEventTypes) schemas[batchItemSchemaName(type)] = eventSchema(type, true);
+  schemas['ApiBatchItem'] = {
+    description: 'One event of a batch, by `type`: an `ApiEvent` that may carry its own `idempotencyKey`.',
+    oneOf: apiEventTypes.map((t) => ref(batchItemSchemaName(t))),
+    discriminator: {
+      propertyName: 'type',
+      mapping: Object.fromEntries(
+        apiEventTypes.map((t) => [t, `#/components/schemas/${batchItemSchemaName(t)}`]),
+      ),
+    },
+  };
   schemas['EventBatch'] = {
     type: 'object',
     description: `1 to ${maxBatchEvents} events, written all or nothing in one transaction.`,
     required: ['events'],
     additionalProperties: false,
     properties: {
-      events: { type: 'array', minItems: 1, maxItems: maxBatchEvents, items: ref('ApiEvent') },
+      events: { type: 'array', minItems: 1, maxItems: maxBatchEvents, items: ref('ApiBatchItem') },
     },
   };
   for (const type of eventTypes) schemas[dataSchemaName(type)] = dataSchema(type);
