@@ -210,6 +210,8 @@ describe('health service against the real pipeline', function () {
     assert.equal((await fetch(`${health.url}/readyz`)).status, 200);
     const missing = await fetch(`${health.url}/nope`);
     assert.equal(missing.status, 404);
-    assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'not_found');
+    const body = (await missing.json()) as { error: { code: string }; requestId?: unknown };
+    assert.equal(body.error.code, 'not_found');
+    assert.equal(body.requestId, missing.headers.get('x-request-id'), 'the same shape as every refusal');
   });
 });

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
+import { AppError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { createErrorHandler } from './errorHandler.ts';
 import { httpMetricsMiddleware } from './httpMetrics.ts';
@@ -39,8 +40,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   options.routes?.(app);
-  app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: 'No such route', details: null } });
+  // Through the error handler, so an unknown route answers in the same shape as every refusal (requestId included).
+  app.use((_req, _res, next) => {
+    next(new AppError('not_found', 'No such route'));
   });
   app.use(createErrorHandler(options.logger));
   return app;
