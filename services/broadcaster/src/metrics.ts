@@ -9,6 +9,7 @@ export interface BroadcasterMetrics {
   ingestCommitRetries: Counter;
   ingestBusyRetries: Counter;
   ingestIdempotentReplays: Counter;
+  ingestQueueEvents: Gauge;
   publishDuration: Histogram<'result'>;
   publishAttempts: Counter<'result'>;
   publishLag: Histogram;
@@ -67,6 +68,11 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     ingestIdempotentReplays: new Counter({
       name: `${p}ingest_idempotent_replays_total`,
       help: 'Requests answered from the stored answer of their Idempotency-Key (a retry): nothing written.',
+      registers,
+    }),
+    ingestQueueEvents: new Gauge({
+      name: `${p}ingest_queue_events`,
+      help: 'Events admitted to the write queue and not yet answered (bounded by INGEST_QUEUE_MAX_EVENTS).',
       registers,
     }),
     publishDuration: new Histogram({

@@ -159,6 +159,7 @@ export async function launchBroadcaster(
       maxInFlight: config.ingest.commitMaxInFlight,
       busyWaitMs: config.ingest.busyWaitMs,
       queueTimeoutMs: config.ingest.commitQueueTimeoutMs,
+      queueLimits: { maxEvents: config.ingest.queueMaxEvents, maxWaitMs: config.ingest.queueMaxWaitMs },
       clock,
     });
     releasers.add('outbox writer', () => writer.drain());

@@ -58,6 +58,12 @@ export class GroupCommitter<T, R> {
     return this.#pending.length;
   }
 
+  /** How long the oldest submission still waiting for a group has waited; 0 when none waits. */
+  oldestWaitMs(): number {
+    const oldest = this.#pending[0];
+    return oldest === undefined ? 0 : this.#clock.monotonic() - oldest.queuedAt;
+  }
+
   submit(item: T, weight = 1): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#pending.push({ item, weight, queuedAt: this.#clock.monotonic(), resolve, reject });

@@ -13,6 +13,7 @@ import { GroupCommitter, type Settled } from '../db/groupCommit.ts';
 import { insertEvents, storedIngestAnswers, type InsertedRow } from '../db/outboxQueries.ts';
 import { IngestRejection } from '../errors.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
+import { admission, type AdmissionLimits } from './admission.ts';
 import { busyRetryAfterSeconds, nextBusyRetryMs } from './busyRetry.ts';
 import { claimKey, insertKeyed, keyedAnswer, type Submission } from './keyedInsert.ts';
 import type { IdempotencyClaim } from './idempotencyKey.ts';
@@ -42,6 +43,8 @@ export interface OutboxWriterOptions {
   busyWaitMs?: number;
   /** A request not yet sent after this long is answered 503 (not written), see GroupCommitOptions.maxQueueMs. */
   queueTimeoutMs?: number;
+  /** The write queue's bound (INGEST_QUEUE_MAX_EVENTS, INGEST_QUEUE_MAX_WAIT_MS); none without it. */
+  queueLimits?: AdmissionLimits;
   clock?: Clock;
 }
 
@@ -108,6 +111,8 @@ function queueTimeoutRejection(): IngestRejection {
 export class OutboxWriter {
   readonly #options: OutboxWriterOptions;
   readonly #committer: GroupCommitter<Submission, WriteResult>;
+  /** Events admitted by writeOnce and not yet answered. */
+  #queuedEvents = 0;
 
   constructor(options: OutboxWriterOptions) {
     this.#options = options;
@@ -146,6 +151,49 @@ export class OutboxWriter {
    * first request (another replica, the same group) waits for its commit.
    */
   async writeOnce(events: readonly PreparedEvent[], claim: IdempotencyClaim | null): Promise<WriteResult> {
+    const refused = this.refusal(events.length);
+    if (refused) throw refused;
+    const { metrics } = this.#options;
+    this.#queuedEvents += events.length;
+    metrics.ingestQueueEvents.set(this.#queuedEvents);
+    try {
+      return await this.#writeAdmitted(events, claim);
+    } finally {
+      this.#queuedEvents -= events.length;
+      metrics.ingestQueueEvents.set(this.#queuedEvents);
+    }
+  }
+
+  /**
+   * The 503 overloaded answer to a request of `events` events if the write
+   * queue cannot take it now, else null. Costs no database work, so routes
+   * may also ask before reading a body.
+   */
+  refusal(events: number): IngestRejection | null {
+    const limits = this.#options.queueLimits;
+    if (limits === undefined) return null;
+    const decision = admission(
+      { events: this.#queuedEvents, oldestWaitMs: this.#committer.oldestWaitMs() },
+      events,
+      limits,
+    );
+    if (decision.admit) return null;
+    return new IngestRejection(
+      'overloaded',
+      'overloaded',
+      'The ingest API has more writes queued than it can answer in time; retry later',
+      {
+        retryAfterSeconds: decision.retryAfterSeconds,
+        outcome: 'not_written',
+        limit: decision.limit,
+        ...(decision.limit === 'events'
+          ? { queuedEvents: this.#queuedEvents, maxQueuedEvents: limits.maxEvents }
+          : { maxWaitMs: limits.maxWaitMs }),
+      },
+    );
+  }
+
+  async #writeAdmitted(events: readonly PreparedEvent[], claim: IdempotencyClaim | null): Promise<WriteResult> {
     const clock = this.#options.clock ?? systemClock;
     const budgetMs = this.#options.busyWaitMs ?? 1000;
     const started = clock.monotonic();
