@@ -187,15 +187,10 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
       );
       return;
     }
-    // A queue that cannot take even one more event refuses before the body is read or parsed: the cheapest 503.
-    const overloaded = writer.refusal(1);
-    if (overloaded) {
-      next(overloaded);
-      return;
-    }
     const retryAfter = options.readOnly?.() ?? null;
     if (retryAfter === null) {
-      next();
+      // A queue that cannot take even one more event refuses before the body is read or parsed: the cheapest 503.
+      next(writer.refusal(1) ?? undefined);
       return;
     }
     next(

@@ -193,7 +193,10 @@ export class OutboxWriter {
     );
   }
 
-  async #writeAdmitted(events: readonly PreparedEvent[], claim: IdempotencyClaim | null): Promise<WriteResult> {
+  async #writeAdmitted(
+    events: readonly PreparedEvent[],
+    claim: IdempotencyClaim | null,
+  ): Promise<WriteResult> {
     const clock = this.#options.clock ?? systemClock;
     const budgetMs = this.#options.busyWaitMs ?? 1000;
     const started = clock.monotonic();
