@@ -76,6 +76,7 @@ const shape = {
   INGEST_COMMIT_QUEUE_TIMEOUT_MS: intField({ min: 100, max: 60_000, default: 2000 }),
   INGEST_QUEUE_MAX_EVENTS: intField({ min: 1, max: 1_000_000, default: 2000 }),
   INGEST_QUEUE_MAX_WAIT_MS: intField({ min: 1, max: 60_000, default: 20 }),
+  INGEST_MAX_LOOP_LAG_MS: intField({ min: 1, max: 60_000, default: 30 }),
   INGEST_IDEMPOTENCY_RETENTION_MS: intField({ min: 60_000, max: 2_592_000_000, default: 86_400_000 }),
   INGEST_BATCH_BODY_LIMIT_BYTES: intField({ min: 65_536, max: 8_388_608, default: 1_048_576 }),
   RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
@@ -160,6 +161,8 @@ export interface BroadcasterConfig {
     queueMaxEvents: number;
     /** A request is refused 503 overloaded while the oldest one waiting for its group has waited this long. */
     queueMaxWaitMs: number;
+    /** A request is refused 503 overloaded while the event loop runs this far behind. */
+    maxLoopLagMs: number;
     /** How long an Idempotency-Key and its answer are kept (at least; pruned by the housekeeping). */
     idempotencyRetentionMs: number;
     batchBodyLimitBytes: number;
@@ -217,6 +220,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       commitQueueTimeoutMs: c.INGEST_COMMIT_QUEUE_TIMEOUT_MS,
       queueMaxEvents: c.INGEST_QUEUE_MAX_EVENTS,
       queueMaxWaitMs: c.INGEST_QUEUE_MAX_WAIT_MS,
+      maxLoopLagMs: c.INGEST_MAX_LOOP_LAG_MS,
       idempotencyRetentionMs: c.INGEST_IDEMPOTENCY_RETENTION_MS,
       batchBodyLimitBytes: c.INGEST_BATCH_BODY_LIMIT_BYTES,
     }),

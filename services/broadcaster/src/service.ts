@@ -29,6 +29,7 @@ import { RelayLimits } from './control/relayLimits.ts';
 import { adminRoutes } from './http/adminRoutes.ts';
 import { ingestRoutes } from './http/ingestRoutes.ts';
 import { DeliveryWaiters } from './ingest/deliveryWaiters.ts';
+import { startLoopLagMeter } from './ingest/loopLag.ts';
 import { OutboxWriter } from './ingest/outboxWriter.ts';
 import { createBroadcasterMetrics } from './metrics.ts';
 import { OutboxHousekeeping } from './relay/outboxHousekeeping.ts';
@@ -150,6 +151,9 @@ export async function launchBroadcaster(
     relay.on('delivered', (delivery) => waiters.notify(delivery));
     releasers.add('delivery waiters', () => waiters.close());
 
+    // Ticks often enough to see a backlog of a few ms, rarely enough to cost nothing (100 timers/s).
+    const loopLag = startLoopLagMeter(clock, 10);
+    releasers.add('loop lag meter', () => loopLag.stop());
     const writer = new OutboxWriter({
       pool,
       logger,
@@ -159,7 +163,12 @@ export async function launchBroadcaster(
       maxInFlight: config.ingest.commitMaxInFlight,
       busyWaitMs: config.ingest.busyWaitMs,
       queueTimeoutMs: config.ingest.commitQueueTimeoutMs,
-      queueLimits: { maxEvents: config.ingest.queueMaxEvents, maxWaitMs: config.ingest.queueMaxWaitMs },
+      queueLimits: {
+        maxEvents: config.ingest.queueMaxEvents,
+        maxWaitMs: config.ingest.queueMaxWaitMs,
+        maxLoopLagMs: config.ingest.maxLoopLagMs,
+      },
+      loopLagMs: () => loopLag.lagMs(),
       clock,
     });
     releasers.add('outbox writer', () => writer.drain());

@@ -3,22 +3,24 @@ import pg from 'pg';
 import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { admission, type AdmissionLimits } from '../src/ingest/admission.ts';
+import { startLoopLagMeter } from '../src/ingest/loopLag.ts';
 import type { BroadcasterService } from '../src/index.ts';
 import { exampleEvents } from './examples.ts';
+import { ManualClock } from './manualClock.ts';
 import { createGames, metricValue, post, startTestBroadcaster, type PostResult } from './helpers.ts';
 
 describe('write queue admission', () => {
-  const limits: AdmissionLimits = { maxEvents: 10, maxWaitMs: 20 };
+  const limits: AdmissionLimits = { maxEvents: 10, maxWaitMs: 20, maxLoopLagMs: 30 };
 
   it('admits up to the event bound and refuses the request that would pass it', () => {
-    assert.deepEqual(admission({ events: 0, oldestWaitMs: 0 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 9, oldestWaitMs: 0 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 10, oldestWaitMs: 0 }, 1, limits), {
+    assert.deepEqual(admission({ events: 0, oldestWaitMs: 0, loopLagMs: 0 }, 1, limits), { admit: true });
+    assert.deepEqual(admission({ events: 9, oldestWaitMs: 0, loopLagMs: 0 }, 1, limits), { admit: true });
+    assert.deepEqual(admission({ events: 10, oldestWaitMs: 0, loopLagMs: 0 }, 1, limits), {
       admit: false,
       limit: 'events',
       retryAfterSeconds: 1,
     });
-    assert.deepEqual(admission({ events: 5, oldestWaitMs: 0 }, 6, limits), {
+    assert.deepEqual(admission({ events: 5, oldestWaitMs: 0, loopLagMs: 0 }, 6, limits), {
       admit: false,
       limit: 'events',
       retryAfterSeconds: 1,
@@ -26,18 +28,30 @@ describe('write queue admission', () => {
   });
 
   it('admits a batch larger than the bound into an empty queue only', () => {
-    assert.deepEqual(admission({ events: 0, oldestWaitMs: 0 }, 50, limits), { admit: true });
-    assert.equal(admission({ events: 1, oldestWaitMs: 0 }, 50, limits).admit, false);
+    assert.deepEqual(admission({ events: 0, oldestWaitMs: 0, loopLagMs: 0 }, 50, limits), { admit: true });
+    assert.equal(admission({ events: 1, oldestWaitMs: 0, loopLagMs: 0 }, 50, limits).admit, false);
+  });
+
+  it('refuses while the event loop runs behind by more than the bound, whatever the queue', () => {
+    assert.deepEqual(admission({ events: 0, oldestWaitMs: 0, loopLagMs: 30 }, 1, limits), { admit: true });
+    assert.deepEqual(admission({ events: 0, oldestWaitMs: 0, loopLagMs: 31 }, 1, limits), {
+      admit: false,
+      limit: 'loop_lag',
+      retryAfterSeconds: 1,
+    });
   });
 
   it('refuses while the oldest queued request has waited longer than the bound, whatever the size', () => {
-    assert.deepEqual(admission({ events: 1, oldestWaitMs: 20 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 1, oldestWaitMs: 21 }, 1, limits), {
+    assert.deepEqual(admission({ events: 1, oldestWaitMs: 20, loopLagMs: 0 }, 1, limits), { admit: true });
+    assert.deepEqual(admission({ events: 1, oldestWaitMs: 21, loopLagMs: 0 }, 1, limits), {
       admit: false,
       limit: 'wait',
       retryAfterSeconds: 1,
     });
-    assert.equal(admission({ events: 1, oldestWaitMs: 21 }, 1, { ...limits, maxWaitMs: 60_000 }).admit, true);
+    assert.equal(
+      admission({ events: 1, oldestWaitMs: 21, loopLagMs: 0 }, 1, { ...limits, maxWaitMs: 60_000 }).admit,
+      true,
+    );
   });
 });
 
@@ -188,5 +202,25 @@ describe('ingest with a bounded write queue (real broadcaster, real PostgreSQL)'
     }
     for (const res of await Promise.all(admitted)) assert.equal(res.status, 202, JSON.stringify(res.body));
     assert.deepEqual(await writtenGames(), new Set([first, second]));
+  });
+});
+
+describe('event loop lag meter', () => {
+  it('reads 0 while ticks run on time, the lateness of a late tick, and an overdue tick before it runs', () => {
+    const clock = new ManualClock();
+    const meter = startLoopLagMeter(clock, 10);
+    try {
+      clock.advance(1000, 10);
+      assert.equal(meter.lagMs(), 0);
+      // The tick due at 1,010 ms has not run at 1,045 ms.
+      clock.freeze(45);
+      assert.equal(meter.lagMs(), 35, 'overdue: seen by a request handled before the tick');
+      clock.advance(5, 5);
+      assert.equal(meter.lagMs(), 40, 'the late tick measured its lateness');
+      clock.advance(20, 10);
+      assert.equal(meter.lagMs(), 0, 'on time again');
+    } finally {
+      meter.stop();
+    }
   });
 });

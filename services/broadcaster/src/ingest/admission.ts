@@ -4,6 +4,8 @@ export interface QueueState {
   events: number;
   /** How long the oldest request waiting for a group has waited; 0 when none waits. */
   oldestWaitMs: number;
+  /** How far behind the event loop runs (requests wait unseen in socket buffers meanwhile). */
+  loopLagMs: number;
 }
 
 export interface AdmissionLimits {
@@ -11,9 +13,11 @@ export interface AdmissionLimits {
   maxEvents: number;
   /** INGEST_QUEUE_MAX_WAIT_MS: a queue this slow is full whatever its size. */
   maxWaitMs: number;
+  /** INGEST_MAX_LOOP_LAG_MS: a process this far behind is full whatever its queue. */
+  maxLoopLagMs: number;
 }
 
-export type QueueLimit = 'events' | 'wait';
+export type QueueLimit = 'events' | 'wait' | 'loop_lag';
 
 export type Admission = { admit: true } | { admit: false; limit: QueueLimit; retryAfterSeconds: number };
 
@@ -35,6 +39,7 @@ export function admission(state: QueueState, events: number, limits: AdmissionLi
     limit,
     retryAfterSeconds: overloadRetryAfterSeconds,
   });
+  if (state.loopLagMs > limits.maxLoopLagMs) return refuse('loop_lag');
   if (state.oldestWaitMs > limits.maxWaitMs) return refuse('wait');
   if (state.events > 0 && state.events + events > limits.maxEvents) return refuse('events');
   return { admit: true };

@@ -45,6 +45,8 @@ export interface OutboxWriterOptions {
   queueTimeoutMs?: number;
   /** The write queue's bound (INGEST_QUEUE_MAX_EVENTS, INGEST_QUEUE_MAX_WAIT_MS); none without it. */
   queueLimits?: AdmissionLimits;
+  /** The event loop's lag (see loopLag.ts); 0 without it. */
+  loopLagMs?: () => number;
   clock?: Clock;
 }
 
@@ -173,7 +175,11 @@ export class OutboxWriter {
     const limits = this.#options.queueLimits;
     if (limits === undefined) return null;
     const decision = admission(
-      { events: this.#queuedEvents, oldestWaitMs: this.#committer.oldestWaitMs() },
+      {
+        events: this.#queuedEvents,
+        oldestWaitMs: this.#committer.oldestWaitMs(),
+        loopLagMs: this.#options.loopLagMs?.() ?? 0,
+      },
       events,
       limits,
     );
@@ -188,7 +194,9 @@ export class OutboxWriter {
         limit: decision.limit,
         ...(decision.limit === 'events'
           ? { queuedEvents: this.#queuedEvents, maxQueuedEvents: limits.maxEvents }
-          : { maxWaitMs: limits.maxWaitMs }),
+          : decision.limit === 'wait'
+            ? { maxWaitMs: limits.maxWaitMs }
+            : { maxLoopLagMs: limits.maxLoopLagMs }),
       },
     );
   }
