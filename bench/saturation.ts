@@ -7,6 +7,7 @@
 // process. Options: --seconds=10 (per phase), --connections=32, --factor=2, --rate=<req/s> (skips 1).
 // The broadcaster takes INGEST_* from the environment, e.g. INGEST_QUEUE_MAX_WAIT_MS=10 npm run bench -- saturation.
 import type { ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -14,6 +15,7 @@ import { freePort } from '@sketchyaf/devstack';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
 import { child, stopChild } from './lib/children.ts';
 import { openLoop, type Answer } from './lib/openLoop.ts';
+import { cpuSecondsOf } from './lib/procStats.ts';
 import { ms, summarize, table } from './lib/stats.ts';
 
 const token = 'bench-token-0123456789abcdef';
@@ -102,6 +104,12 @@ export async function run(argv: string[]): Promise<void> {
 
     console.log(`  2/2 open loop at ${offered} req/s (${factor} x ${rate.toFixed(0)}) for ${seconds} s`);
     const before = await outboxRows(pool);
+    const broadcasterPid = procs[procs.length - 1]?.pid ?? 0;
+    const cpuBefore = {
+      server: cpuSecondsOf(broadcasterPid),
+      generator: process.cpuUsage(),
+      at: performance.now(),
+    };
     const { answers, maxSendLagMs } = await openLoop({
       url,
       rate: offered,
@@ -109,6 +117,12 @@ export async function run(argv: string[]): Promise<void> {
       headers,
       body: (i) => event(games[i % games.length] ?? '', i),
     });
+    const wallSeconds = (performance.now() - cpuBefore.at) / 1000;
+    const generatorCpu = process.cpuUsage(cpuBefore.generator);
+    const cpu = {
+      server: (cpuSecondsOf(broadcasterPid) - cpuBefore.server) / wallSeconds,
+      generator: (generatorCpu.user + generatorCpu.system) / 1e6 / wallSeconds,
+    };
     const written = (await outboxRows(pool)) - before;
 
     const pick = (keep: (a: Answer) => boolean): number[] => answers.filter(keep).map((a) => a.ms);
@@ -151,7 +165,8 @@ export async function run(argv: string[]): Promise<void> {
       ]),
     );
     console.log(
-      `\n  sustainable ${rate.toFixed(0)} req/s, offered ${offered} req/s; generator at most ${maxSendLagMs.toFixed(1)} ms behind its schedule`,
+      `\n  sustainable ${rate.toFixed(0)} req/s, offered ${offered} req/s; generator at most ${maxSendLagMs.toFixed(1)} ms behind its schedule;` +
+        ` CPU (cores): broadcaster ${cpu.server.toFixed(2)}, generator ${cpu.generator.toFixed(2)}; load average ${loadavg()[0]?.toFixed(1)}`,
     );
     if (otherKinds.size > 0)
       console.log(`  other answers: ${[...otherKinds].map(([k, n]) => `${k}: ${n}`).join(', ')}`);
