@@ -42,6 +42,31 @@ async function sustainableRate(url: string, games: readonly string[], seconds: n
   return { rps: result['2xx'] / seconds, p99: result.latency.p99, other: result.non2xx + result.errors };
 }
 
+/** Samples the broadcaster's write-queue depth every 50 ms while `work` runs; returns the deepest seen. */
+async function deepestQueue<T>(
+  metricsUrl: string,
+  work: Promise<T>,
+): Promise<{ result: T; maxQueued: number }> {
+  let maxQueued = 0;
+  let done = false;
+  const sampler = (async () => {
+    while (!done) {
+      const text = await (await fetch(metricsUrl)).text();
+      const value = Number(
+        /^sketchyaf_realtime_ingest_queue_events(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? 0,
+      );
+      maxQueued = Math.max(maxQueued, value);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  try {
+    return { result: await work, maxQueued };
+  } finally {
+    done = true;
+    await sampler;
+  }
+}
+
 const outboxRows = async (pool: pg.Pool): Promise<number> =>
   Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM realtime_outbox')).rows[0]?.n ?? 0);
 
@@ -96,10 +121,14 @@ export async function run(argv: string[]): Promise<void> {
 
     console.log(`  1/2 sustainable rate: closed loop, ${connections} connections, ${seconds} s`);
     await sustainableRate(url, games, 2, connections); // warm-up
-    const rate =
-      values.rate === undefined
-        ? (await sustainableRate(url, games, seconds, connections)).rps
-        : Number(values.rate);
+    const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+    let sustainedQueue = Number.NaN;
+    let rate = Number(values.rate);
+    if (values.rate === undefined) {
+      const measured = await deepestQueue(metricsUrl, sustainableRate(url, games, seconds, connections));
+      rate = measured.result.rps;
+      sustainedQueue = measured.maxQueued;
+    }
     const offered = Math.round(rate * factor);
 
     console.log(`  2/2 open loop at ${offered} req/s (${factor} x ${rate.toFixed(0)}) for ${seconds} s`);
@@ -110,13 +139,19 @@ export async function run(argv: string[]): Promise<void> {
       generator: process.cpuUsage(),
       at: performance.now(),
     };
-    const { answers, maxSendLagMs } = await openLoop({
-      url,
-      rate: offered,
-      seconds,
-      headers,
-      body: (i) => event(games[i % games.length] ?? '', i),
-    });
+    const {
+      result: { answers, maxSendLagMs },
+      maxQueued,
+    } = await deepestQueue(
+      metricsUrl,
+      openLoop({
+        url,
+        rate: offered,
+        seconds,
+        headers,
+        body: (i) => event(games[i % games.length] ?? '', i),
+      }),
+    );
     const wallSeconds = (performance.now() - cpuBefore.at) / 1000;
     const generatorCpu = process.cpuUsage(cpuBefore.generator);
     const cpu = {
@@ -167,6 +202,9 @@ export async function run(argv: string[]): Promise<void> {
     console.log(
       `\n  sustainable ${rate.toFixed(0)} req/s, offered ${offered} req/s; generator at most ${maxSendLagMs.toFixed(1)} ms behind its schedule;` +
         ` CPU (cores): broadcaster ${cpu.server.toFixed(2)}, generator ${cpu.generator.toFixed(2)}; load average ${loadavg()[0]?.toFixed(1)}`,
+    );
+    console.log(
+      `  write queue, deepest seen (events): ${sustainedQueue} at the sustainable rate, ${maxQueued} at ${factor}x`,
     );
     if (otherKinds.size > 0)
       console.log(`  other answers: ${[...otherKinds].map(([k, n]) => `${k}: ${n}`).join(', ')}`);

@@ -2,7 +2,7 @@
 export interface QueueState {
   /** Events admitted and not yet answered: waiting for a group, being written, or retrying a busy game. */
   events: number;
-  /** How long the oldest request waiting for a group has waited; 0 when none waits. */
+  /** How long the oldest request waiting for a group has waited beyond the group's wait for company; 0 when none waits. */
   oldestWaitMs: number;
   /** How far behind the event loop runs (requests wait unseen in socket buffers meanwhile). */
   loopLagMs: number;

@@ -177,7 +177,8 @@ export class OutboxWriter {
     const decision = admission(
       {
         events: this.#queuedEvents,
-        oldestWaitMs: this.#committer.oldestWaitMs(),
+        // The wait for company (INGEST_COMMIT_WAIT_MS) is by design; only the wait behind busy groups is a queue.
+        oldestWaitMs: Math.max(0, this.#committer.oldestWaitMs() - this.#options.maxWaitMs),
         loopLagMs: this.#options.loopLagMs?.() ?? 0,
       },
       events,
