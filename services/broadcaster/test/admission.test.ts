@@ -206,19 +206,54 @@ describe('ingest with a bounded write queue (real broadcaster, real PostgreSQL)'
 });
 
 describe('event loop lag meter', () => {
-  it('reads 0 while ticks run on time, the lateness of a late tick, and an overdue tick before it runs', () => {
+  const late = (clock: ManualClock, ms: number, ticks: number): void => {
+    for (let i = 0; i < ticks; i += 1) {
+      clock.freeze(ms);
+      clock.advance(10, 10);
+    }
+  };
+
+  it('reads 0 while ticks run on time, and ignores one late tick (a pause, not a backlog)', () => {
     const clock = new ManualClock();
-    const meter = startLoopLagMeter(clock, 10);
+    const meter = startLoopLagMeter(clock, { intervalMs: 10, ticks: 5 });
     try {
       clock.advance(1000, 10);
       assert.equal(meter.lagMs(), 0);
-      // The tick due at 1,010 ms has not run at 1,045 ms.
-      clock.freeze(45);
-      assert.equal(meter.lagMs(), 35, 'overdue: seen by a request handled before the tick');
-      clock.advance(5, 5);
-      assert.equal(meter.lagMs(), 40, 'the late tick measured its lateness');
-      clock.advance(20, 10);
-      assert.equal(meter.lagMs(), 0, 'on time again');
+      late(clock, 200, 1);
+      assert.equal(meter.lagMs(), 0, 'the last ticks but one ran on time');
+      late(clock, 200, 3);
+      assert.equal(meter.lagMs(), 0, 'still one on time among the last five');
+    } finally {
+      meter.stop();
+    }
+  });
+
+  it('reads the standing lag once every tick of the window ran late, and 0 again once they run on time', () => {
+    const clock = new ManualClock();
+    const meter = startLoopLagMeter(clock, { intervalMs: 10, ticks: 5 });
+    try {
+      clock.advance(1000, 10);
+      late(clock, 40, 1);
+      late(clock, 60, 3);
+      assert.equal(meter.lagMs(), 0, 'four late ticks: not yet a backlog');
+      late(clock, 60, 1);
+      assert.equal(meter.lagMs(), 40, 'five: the least of them');
+      late(clock, 60, 1);
+      assert.equal(meter.lagMs(), 60);
+      clock.advance(10, 10);
+      assert.equal(meter.lagMs(), 0, 'one tick on time ends it');
+    } finally {
+      meter.stop();
+    }
+  });
+
+  it('keeps the last reading while no tick runs', () => {
+    const clock = new ManualClock();
+    const meter = startLoopLagMeter(clock, { intervalMs: 10, ticks: 5 });
+    try {
+      late(clock, 50, 12);
+      clock.freeze(500);
+      assert.equal(meter.lagMs(), 50);
     } finally {
       meter.stop();
     }
