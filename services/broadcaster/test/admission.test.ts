@@ -13,14 +13,14 @@ describe('write queue admission', () => {
   const limits: AdmissionLimits = { maxEvents: 10, maxWaitMs: 20, maxLoopLagMs: 30 };
 
   it('admits up to the event bound and refuses the request that would pass it', () => {
-    assert.deepEqual(admission({ events: 0, oldestWaitMs: 0, loopLagMs: 0 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 9, oldestWaitMs: 0, loopLagMs: 0 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 10, oldestWaitMs: 0, loopLagMs: 0 }, 1, limits), {
+    assert.deepEqual(admission({ events: 0, standingWaitMs: 0, loopLagMs: 0 }, 1, limits), { admit: true });
+    assert.deepEqual(admission({ events: 9, standingWaitMs: 0, loopLagMs: 0 }, 1, limits), { admit: true });
+    assert.deepEqual(admission({ events: 10, standingWaitMs: 0, loopLagMs: 0 }, 1, limits), {
       admit: false,
       limit: 'events',
       retryAfterSeconds: 1,
     });
-    assert.deepEqual(admission({ events: 5, oldestWaitMs: 0, loopLagMs: 0 }, 6, limits), {
+    assert.deepEqual(admission({ events: 5, standingWaitMs: 0, loopLagMs: 0 }, 6, limits), {
       admit: false,
       limit: 'events',
       retryAfterSeconds: 1,
@@ -28,13 +28,13 @@ describe('write queue admission', () => {
   });
 
   it('admits a batch larger than the bound into an empty queue only', () => {
-    assert.deepEqual(admission({ events: 0, oldestWaitMs: 0, loopLagMs: 0 }, 50, limits), { admit: true });
-    assert.equal(admission({ events: 1, oldestWaitMs: 0, loopLagMs: 0 }, 50, limits).admit, false);
+    assert.deepEqual(admission({ events: 0, standingWaitMs: 0, loopLagMs: 0 }, 50, limits), { admit: true });
+    assert.equal(admission({ events: 1, standingWaitMs: 0, loopLagMs: 0 }, 50, limits).admit, false);
   });
 
   it('refuses while the event loop runs behind by more than the bound, whatever the queue', () => {
-    assert.deepEqual(admission({ events: 0, oldestWaitMs: 0, loopLagMs: 30 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 0, oldestWaitMs: 0, loopLagMs: 31 }, 1, limits), {
+    assert.deepEqual(admission({ events: 0, standingWaitMs: 0, loopLagMs: 30 }, 1, limits), { admit: true });
+    assert.deepEqual(admission({ events: 0, standingWaitMs: 0, loopLagMs: 31 }, 1, limits), {
       admit: false,
       limit: 'loop_lag',
       retryAfterSeconds: 1,
@@ -42,14 +42,14 @@ describe('write queue admission', () => {
   });
 
   it('refuses while the oldest queued request has waited longer than the bound, whatever the size', () => {
-    assert.deepEqual(admission({ events: 1, oldestWaitMs: 20, loopLagMs: 0 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 1, oldestWaitMs: 21, loopLagMs: 0 }, 1, limits), {
+    assert.deepEqual(admission({ events: 1, standingWaitMs: 20, loopLagMs: 0 }, 1, limits), { admit: true });
+    assert.deepEqual(admission({ events: 1, standingWaitMs: 21, loopLagMs: 0 }, 1, limits), {
       admit: false,
       limit: 'wait',
       retryAfterSeconds: 1,
     });
     assert.equal(
-      admission({ events: 1, oldestWaitMs: 21, loopLagMs: 0 }, 1, { ...limits, maxWaitMs: 60_000 }).admit,
+      admission({ events: 1, standingWaitMs: 21, loopLagMs: 0 }, 1, { ...limits, maxWaitMs: 60_000 }).admit,
       true,
     );
   });
@@ -177,31 +177,39 @@ describe('ingest with a bounded write queue (real broadcaster, real PostgreSQL)'
     assert.equal(again.status, 202, JSON.stringify(again.body));
   });
 
-  it('refuses while the oldest queued request has waited past INGEST_QUEUE_MAX_WAIT_MS', async () => {
+  it('refuses while the queue stands past INGEST_QUEUE_MAX_WAIT_MS: every recent group waited', async () => {
     await pool.query('DELETE FROM realtime_outbox');
-    const service = await broadcaster({ INGEST_QUEUE_MAX_EVENTS: '1000', INGEST_QUEUE_MAX_WAIT_MS: '100' });
+    // One request per statement, one statement at a time, each 60 ms: a queue that does not drain.
+    const service = await broadcaster({
+      INGEST_QUEUE_MAX_EVENTS: '1000',
+      INGEST_QUEUE_MAX_WAIT_MS: '20',
+      INGEST_COMMIT_MAX_EVENTS: '1',
+    });
+    await pool.query(`CREATE FUNCTION test_slow_insert() RETURNS trigger LANGUAGE plpgsql
+                      AS $$ BEGIN PERFORM pg_sleep(0.06); RETURN NULL; END $$`);
+    await pool.query(`CREATE TRIGGER test_slow_insert BEFORE INSERT ON realtime_outbox
+                      FOR EACH STATEMENT EXECUTE FUNCTION test_slow_insert()`);
     const url = `${service.url}/v1/events`;
-    const [first = '', second = '', late = ''] = await createGames(pool, 3);
-    const unblock = await blockInserts();
-    const admitted: Promise<PostResult>[] = [];
+    const [late = '', ...games] = await createGames(pool, 13);
+    let admitted: PostResult[] | undefined;
     try {
-      // The first request's statement blocks on the lock; the second waits behind it for its group.
-      admitted.push(post(url, exampleEvents(first)['vote_cast']));
-      await waitFor('the first statement in flight', async () =>
-        (await queued(service)) === 1 ? true : undefined,
+      const sent = Promise.all(games.map((g) => post(url, exampleEvents(g)['vote_cast'])));
+      await waitFor(
+        'six statements committed',
+        async () => ((await writtenGames()).size >= 6 ? true : undefined),
+        {
+          timeoutMs: 20_000,
+        },
       );
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      admitted.push(post(url, exampleEvents(second)['vote_cast']));
-      await waitFor('the second request queued', async () =>
-        (await queued(service)) === 2 ? true : undefined,
-      );
-      await new Promise((resolve) => setTimeout(resolve, 200));
       assertOverloaded(await post(url, exampleEvents(late)['vote_cast']), 'wait');
+      admitted = await sent;
     } finally {
-      await unblock();
+      await pool.query('DROP TRIGGER test_slow_insert ON realtime_outbox');
+      await pool.query('DROP FUNCTION test_slow_insert()');
     }
-    for (const res of await Promise.all(admitted)) assert.equal(res.status, 202, JSON.stringify(res.body));
-    assert.deepEqual(await writtenGames(), new Set([first, second]));
+    assert.ok(admitted);
+    for (const res of admitted) assert.equal(res.status, 202, JSON.stringify(res.body));
+    assert.deepEqual(await writtenGames(), new Set(games));
   });
 });
 

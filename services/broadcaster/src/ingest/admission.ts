@@ -2,8 +2,12 @@
 export interface QueueState {
   /** Events admitted and not yet answered: waiting for a group, being written, or retrying a busy game. */
   events: number;
-  /** How long the oldest request waiting for a group has waited beyond the group's wait for company; 0 when none waits. */
-  oldestWaitMs: number;
+  /**
+   * The standing wait for a group commit beyond the group's wait for company:
+   * the least of the last groups' and the current oldest request's (see
+   * GroupCommitter.standingWaitMs); 0 when none waits.
+   */
+  standingWaitMs: number;
   /** How far behind the event loop runs (requests wait unseen in socket buffers meanwhile). */
   loopLagMs: number;
 }
@@ -11,7 +15,7 @@ export interface QueueState {
 export interface AdmissionLimits {
   /** INGEST_QUEUE_MAX_EVENTS. */
   maxEvents: number;
-  /** INGEST_QUEUE_MAX_WAIT_MS: a queue this slow is full whatever its size. */
+  /** INGEST_QUEUE_MAX_WAIT_MS: a queue standing this long is full whatever its size. */
   maxWaitMs: number;
   /** INGEST_MAX_LOOP_LAG_MS: a process this far behind is full whatever its queue. */
   maxLoopLagMs: number;
@@ -40,7 +44,7 @@ export function admission(state: QueueState, events: number, limits: AdmissionLi
     retryAfterSeconds: overloadRetryAfterSeconds,
   });
   if (state.loopLagMs > limits.maxLoopLagMs) return refuse('loop_lag');
-  if (state.oldestWaitMs > limits.maxWaitMs) return refuse('wait');
+  if (state.standingWaitMs > limits.maxWaitMs) return refuse('wait');
   if (state.events > 0 && state.events + events > limits.maxEvents) return refuse('events');
   return { admit: true };
 }

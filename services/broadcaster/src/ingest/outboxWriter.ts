@@ -178,7 +178,7 @@ export class OutboxWriter {
       {
         events: this.#queuedEvents,
         // The wait for company (INGEST_COMMIT_WAIT_MS) is by design; only the wait behind busy groups is a queue.
-        oldestWaitMs: Math.max(0, this.#committer.oldestWaitMs() - this.#options.maxWaitMs),
+        standingWaitMs: Math.max(0, this.#committer.standingWaitMs() - this.#options.maxWaitMs),
         loopLagMs: this.#options.loopLagMs?.() ?? 0,
       },
       events,
