@@ -41,7 +41,7 @@ describe('write queue admission', () => {
     });
   });
 
-  it('refuses while the oldest queued request has waited longer than the bound, whatever the size', () => {
+  it('refuses while the queue stands longer than the wait bound, whatever its size', () => {
     assert.deepEqual(admission({ events: 1, standingWaitMs: 20, loopLagMs: 0 }, 1, limits), { admit: true });
     assert.deepEqual(admission({ events: 1, standingWaitMs: 21, loopLagMs: 0 }, 1, limits), {
       admit: false,
