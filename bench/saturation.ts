@@ -1,10 +1,10 @@
 // `npm run bench -- saturation`: single-event POST /v1/events at twice the sustainable rate.
 //  1. sustainable rate: the most requests/s the broadcaster answers 202 (closed loop, autocannon,
-//     --connections at once; every answer waits for its commit)
+//     --connections at once, enough to keep it busy; every answer waits for its commit)
 //  2. open loop at --factor (2) times that rate: accepted p50/p99, refused (503 overloaded) p50/p99/max
 //     Targets: accepted p99 <= 50 ms, refused p99 <= 10 ms; every accepted event written, no refused one.
 // Its own PostgreSQL, pubnub-local and broadcaster (relay off) as child processes; the load from this
-// process. Options: --seconds=10 (per phase), --connections=32, --factor=2, --rate=<req/s> (skips 1).
+// process. Options: --seconds=10 (per phase), --connections=128, --factor=2, --rate=<req/s> (skips 1).
 // The broadcaster takes INGEST_* from the environment, e.g. INGEST_QUEUE_MAX_WAIT_MS=10 npm run bench -- saturation.
 import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -75,7 +75,7 @@ export async function run(argv: string[]): Promise<void> {
     args: argv.filter((a) => a.startsWith('--')),
     options: {
       seconds: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '32' },
+      connections: { type: 'string', default: '128' },
       factor: { type: 'string', default: '2' },
       rate: { type: 'string' },
     },
@@ -140,7 +140,7 @@ export async function run(argv: string[]): Promise<void> {
       at: performance.now(),
     };
     const {
-      result: { answers, maxSendLagMs },
+      result: { answers, maxSendLagMs, sockets },
       maxQueued,
     } = await deepestQueue(
       metricsUrl,
@@ -159,6 +159,18 @@ export async function run(argv: string[]): Promise<void> {
       generator: (generatorCpu.user + generatorCpu.system) / 1e6 / wallSeconds,
     };
     const written = (await outboxRows(pool)) - before;
+    const scrape = await (await fetch(metricsUrl)).text();
+    const metric = (name: string, labels = ''): number =>
+      Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} (\\S+)$`, 'm').exec(scrape)?.[1] ?? Number.NaN);
+    const statements = metric('sketchyaf_realtime_ingest_commit_events_count');
+    const broadcaster = {
+      eventsPerStatement: metric('sketchyaf_realtime_ingest_commit_events_sum') / statements,
+      statementMs:
+        (1000 * metric('sketchyaf_realtime_ingest_commit_duration_seconds_sum', 'result="ok"')) /
+        metric('sketchyaf_realtime_ingest_commit_duration_seconds_count', 'result="ok"'),
+      loopLagP99Ms: 1000 * metric('nodejs_eventloop_lag_p99_seconds'),
+      loopLagMaxMs: 1000 * metric('nodejs_eventloop_lag_max_seconds'),
+    };
 
     const pick = (keep: (a: Answer) => boolean): number[] => answers.filter(keep).map((a) => a.ms);
     const accepted = summarize(pick((a) => a.status === 202));
@@ -200,11 +212,14 @@ export async function run(argv: string[]): Promise<void> {
       ]),
     );
     console.log(
-      `\n  sustainable ${rate.toFixed(0)} req/s, offered ${offered} req/s; generator at most ${maxSendLagMs.toFixed(1)} ms behind its schedule;` +
+      `\n  sustainable ${rate.toFixed(0)} req/s, offered ${offered} req/s; generator at most ${maxSendLagMs.toFixed(1)} ms behind its schedule, ${sockets} sockets;` +
         ` CPU (cores): broadcaster ${cpu.server.toFixed(2)}, generator ${cpu.generator.toFixed(2)}; load average ${loadavg()[0]?.toFixed(1)}`,
     );
     console.log(
       `  write queue, deepest seen (events): ${sustainedQueue} at the sustainable rate, ${maxQueued} at ${factor}x`,
+    );
+    console.log(
+      `  broadcaster, whole run: ${statements} statements, ${broadcaster.eventsPerStatement.toFixed(1)} events and ${broadcaster.statementMs.toFixed(1)} ms each on average; event loop lag p99 ${broadcaster.loopLagP99Ms.toFixed(1)} ms, max ${broadcaster.loopLagMaxMs.toFixed(1)} ms`,
     );
     if (otherKinds.size > 0)
       console.log(`  other answers: ${[...otherKinds].map(([k, n]) => `${k}: ${n}`).join(', ')}`);
