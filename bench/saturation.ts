@@ -170,6 +170,7 @@ export async function run(argv: string[]): Promise<void> {
         metric('sketchyaf_realtime_ingest_commit_duration_seconds_count', 'result="ok"'),
       loopLagP99Ms: 1000 * metric('nodejs_eventloop_lag_p99_seconds'),
       loopLagMaxMs: 1000 * metric('nodejs_eventloop_lag_max_seconds'),
+      busyRetries: metric('sketchyaf_realtime_ingest_busy_retries_total'),
     };
 
     const pick = (keep: (a: Answer) => boolean): number[] => answers.filter(keep).map((a) => a.ms);
@@ -219,7 +220,7 @@ export async function run(argv: string[]): Promise<void> {
       `  write queue, deepest seen (events): ${sustainedQueue} at the sustainable rate, ${maxQueued} at ${factor}x`,
     );
     console.log(
-      `  broadcaster, whole run: ${statements} statements, ${broadcaster.eventsPerStatement.toFixed(1)} events and ${broadcaster.statementMs.toFixed(1)} ms each on average; event loop lag p99 ${broadcaster.loopLagP99Ms.toFixed(1)} ms, max ${broadcaster.loopLagMaxMs.toFixed(1)} ms`,
+      `  broadcaster, whole run: ${statements} statements, ${broadcaster.eventsPerStatement.toFixed(1)} events and ${broadcaster.statementMs.toFixed(1)} ms each on average; event loop lag p99 ${broadcaster.loopLagP99Ms.toFixed(1)} ms, max ${broadcaster.loopLagMaxMs.toFixed(1)} ms; ${broadcaster.busyRetries} busy-game retries`,
     );
     if (otherKinds.size > 0)
       console.log(`  other answers: ${[...otherKinds].map(([k, n]) => `${k}: ${n}`).join(', ')}`);
