@@ -7,7 +7,7 @@
 // Servers run as child processes (one core each at most), the load from this process. Options:
 // --seconds=10 (per ingest phase), --relay-events=30000, --rate=2000, --connections=64;
 // BENCH_CPU_PROF=<dir> writes the servers' CPU profiles there.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -15,40 +15,11 @@ import pg from 'pg';
 import { createPubnubPublisher, type Envelope } from '@sketchyaf/broadcaster';
 import { freePort } from '@sketchyaf/devstack';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
+import { child, stopChild } from './lib/children.ts';
 import { ms, summarize, table } from './lib/stats.ts';
 
 const token = 'bench-token-0123456789abcdef';
-const root = new URL('..', import.meta.url);
 const sleep = (t: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, t));
-
-/** Starts `node <args>` and resolves once it prints a line matching `ready`. */
-async function child(args: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it exits (open in Chrome DevTools).
-  const prof = process.env['BENCH_CPU_PROF'];
-  const proc = spawn(process.execPath, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, ...args] : args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let seen = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      if (ready.test(seen)) resolve();
-    };
-    proc.stdout?.on('data', onData);
-    proc.stderr?.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}: ${seen.slice(-2000)}`)));
-  });
-  return proc;
-}
-
-async function stopChild(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null) return;
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  proc.kill('SIGTERM');
-  await exited;
-}
 
 function startBroadcaster(
   databaseUrl: string,

@@ -3,6 +3,7 @@
 const benches: Record<string, () => Promise<{ run(argv: string[]): Promise<void> }>> = {
   timers: () => import('./timers.ts'),
   broadcast: () => import('./broadcast.ts'),
+  saturation: () => import('./saturation.ts'),
   compare: () => import('./timerCompare.ts'),
   scale: () => import('./timerScale.ts'),
   floor: () => import('./timerFloor.ts'),

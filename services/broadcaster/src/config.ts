@@ -94,6 +94,9 @@ const shape = {
   INGEST_COMMIT_MAX_IN_FLIGHT: intField({ min: 1, max: 32, default: 2 }),
   INGEST_BUSY_WAIT_MS: intField({ min: 0, max: 10_000, default: 1000 }),
   INGEST_COMMIT_QUEUE_TIMEOUT_MS: intField({ min: 100, max: 60_000, default: 2000 }),
+  INGEST_QUEUE_MAX_EVENTS: intField({ min: 1, max: 1_000_000, default: 2000 }),
+  INGEST_QUEUE_MAX_WAIT_MS: intField({ min: 1, max: 60_000, default: 20 }),
+  INGEST_MAX_LOOP_LAG_MS: intField({ min: 1, max: 60_000, default: 30 }),
   INGEST_IDEMPOTENCY_RETENTION_MS: intField({ min: 60_000, max: 2_592_000_000, default: 86_400_000 }),
   INGEST_BATCH_BODY_LIMIT_BYTES: intField({ min: 65_536, max: 8_388_608, default: 1_048_576 }),
   RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
@@ -181,6 +184,12 @@ export interface BroadcasterConfig {
     busyWaitMs: number;
     /** A request still queued for its group commit after this long is answered 503 (not written). */
     commitQueueTimeoutMs: number;
+    /** Events admitted and not yet answered beyond which a request is refused 503 overloaded. */
+    queueMaxEvents: number;
+    /** A request is refused 503 overloaded while the oldest one waiting for its group has waited this long. */
+    queueMaxWaitMs: number;
+    /** A request is refused 503 overloaded while the event loop runs this far behind. */
+    maxLoopLagMs: number;
     /** How long an Idempotency-Key and its answer are kept (at least; pruned by the housekeeping). */
     idempotencyRetentionMs: number;
     batchBodyLimitBytes: number;
@@ -250,6 +259,9 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       commitMaxInFlight: c.INGEST_COMMIT_MAX_IN_FLIGHT,
       busyWaitMs: c.INGEST_BUSY_WAIT_MS,
       commitQueueTimeoutMs: c.INGEST_COMMIT_QUEUE_TIMEOUT_MS,
+      queueMaxEvents: c.INGEST_QUEUE_MAX_EVENTS,
+      queueMaxWaitMs: c.INGEST_QUEUE_MAX_WAIT_MS,
+      maxLoopLagMs: c.INGEST_MAX_LOOP_LAG_MS,
       idempotencyRetentionMs: c.INGEST_IDEMPOTENCY_RETENTION_MS,
       batchBodyLimitBytes: c.INGEST_BATCH_BODY_LIMIT_BYTES,
     }),

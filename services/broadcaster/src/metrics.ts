@@ -10,6 +10,7 @@ export interface BroadcasterMetrics {
   ingestCommitRetries: Counter;
   ingestBusyRetries: Counter;
   ingestIdempotentReplays: Counter;
+  ingestQueueEvents: Gauge;
   publishDuration: Histogram<'result'>;
   publishAttempts: Counter<'result'>;
   publishLag: Histogram;
@@ -74,6 +75,11 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     ingestIdempotentReplays: new Counter({
       name: `${p}ingest_idempotent_replays_total`,
       help: 'Requests answered from stored idempotency-key answers (a retry), in whole or for some batch items.',
+      registers,
+    }),
+    ingestQueueEvents: new Gauge({
+      name: `${p}ingest_queue_events`,
+      help: 'Events admitted to the write queue and not yet answered (bounded by INGEST_QUEUE_MAX_EVENTS).',
       registers,
     }),
     publishDuration: new Histogram({

@@ -74,6 +74,19 @@ describe('broadcaster config', () => {
     );
   });
 
+  it('bounds the write queue by default, and takes no bound of 0', () => {
+    const { ingest } = loadBroadcasterConfig({});
+    assert.deepEqual([ingest.queueMaxEvents, ingest.queueMaxWaitMs, ingest.maxLoopLagMs], [2000, 20, 30]);
+    const tuned = loadBroadcasterConfig({
+      INGEST_QUEUE_MAX_EVENTS: '5000',
+      INGEST_QUEUE_MAX_WAIT_MS: '50',
+      INGEST_MAX_LOOP_LAG_MS: '100',
+    }).ingest;
+    assert.deepEqual([tuned.queueMaxEvents, tuned.queueMaxWaitMs, tuned.maxLoopLagMs], [5000, 50, 100]);
+    for (const name of ['INGEST_QUEUE_MAX_EVENTS', 'INGEST_QUEUE_MAX_WAIT_MS', 'INGEST_MAX_LOOP_LAG_MS'])
+      assert.throws(() => loadBroadcasterConfig({ [name]: '0' }), new RegExp(name));
+  });
+
   it('refuses short tokens', () => {
     assert.throws(() => loadBroadcasterConfig({ BROADCAST_API_TOKENS: 'short' }), /BROADCAST_API_TOKENS/);
   });

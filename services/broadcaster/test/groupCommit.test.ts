@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { GroupCommitter } from '../src/db/groupCommit.ts';
+import { ManualClock } from './manualClock.ts';
 
 describe('group commit', () => {
   it('concurrent submissions share one flush and each gets its own result', async () => {
@@ -100,5 +101,37 @@ describe('group commit', () => {
     release(8);
     assert.equal(await later, 8, 'a submission flushed in time is unaffected');
     await committer.drain();
+  });
+
+  it('reads a standing wait only when every recent group waited, and 0 once nothing waits', async () => {
+    const clock = new ManualClock();
+    const flushes: (() => void)[] = [];
+    const committer = new GroupCommitter<number, number>({
+      maxWeight: 1,
+      maxWaitMs: 0,
+      maxInFlight: 1,
+      clock,
+      flush: (group) =>
+        new Promise((resolve) => flushes.push(() => resolve(group.map((value) => ({ ok: true, value }))))),
+    });
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    /** Lets `ms` pass, then ends the group in flight (the next one starts). */
+    const finishAfter = async (ms: number): Promise<void> => {
+      clock.freeze(ms);
+      flushes.shift()?.();
+      await turn();
+      await turn();
+    };
+    const all = Promise.all(Array.from({ length: 8 }, (_, i) => committer.submit(i)));
+    await turn();
+    assert.equal(committer.standingWaitMs(), 0, 'a burst: the first group went at once');
+    for (let i = 0; i < 4; i += 1) await finishAfter(50);
+    assert.equal(committer.standingWaitMs(), 0, 'the first group of the last five did not wait');
+    await finishAfter(50);
+    assert.equal(committer.standingWaitMs(), 50, 'five groups in a row waited 50 ms or more');
+    assert.equal(committer.oldestWaitMs(), 250);
+    for (let i = 0; i < 3; i += 1) await finishAfter(0);
+    assert.equal(committer.standingWaitMs(), 0, 'nothing waits any more');
+    await all;
   });
 });

@@ -1,5 +1,8 @@
 import { systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
 
+/** Groups whose first submissions all waited make a standing queue (see standingWaitMs). */
+const standingGroups = 5;
+
 /** The outcome of one submission within a flushed group. */
 export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -48,6 +51,8 @@ export class GroupCommitter<T, R> {
   #inFlight = new Set<Promise<void>>();
   readonly #clock: Clock;
   #expiryTimer: TimerHandle | undefined;
+  /** How long the first submission of each of the last groups had waited when the group was sent. */
+  #recentWaits: number[] = [];
 
   constructor(options: GroupCommitOptions<T, R>) {
     this.#options = options;
@@ -56,6 +61,23 @@ export class GroupCommitter<T, R> {
 
   get pending(): number {
     return this.#pending.length;
+  }
+
+  /** How long the oldest submission still waiting for a group has waited; 0 when none waits. */
+  oldestWaitMs(): number {
+    const oldest = this.#pending[0];
+    return oldest === undefined ? 0 : this.#clock.monotonic() - oldest.queuedAt;
+  }
+
+  /**
+   * The queue's standing wait: the least of the waits of the last groups'
+   * first submissions and of the one waiting now; 0 when none waits. A burst
+   * waits in a few groups and is gone; a queue that stays makes every group
+   * wait (CoDel's minimum sojourn time, not its peaks).
+   */
+  standingWaitMs(): number {
+    if (this.#pending.length === 0) return 0;
+    return Math.min(this.oldestWaitMs(), ...this.#recentWaits);
   }
 
   submit(item: T, weight = 1): Promise<R> {
@@ -138,6 +160,9 @@ export class GroupCommitter<T, R> {
       weight += next.weight;
       count += 1;
     }
+    const headWait = this.oldestWaitMs();
+    this.#recentWaits.push(headWait);
+    if (this.#recentWaits.length > standingGroups) this.#recentWaits.shift();
     const group = this.#pending.splice(0, count);
     this.#pendingWeight -= weight;
     const started = performance.now();

@@ -274,7 +274,8 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
     }
     const retryAfter = options.readOnly?.() ?? null;
     if (retryAfter === null) {
-      next();
+      // A queue that cannot take even one more event refuses before the body is read or parsed: the cheapest 503.
+      next(writer.refusal(1) ?? undefined);
       return;
     }
     next(
