@@ -26,10 +26,10 @@ export { createLogger, createSilentLogger, type Logger, type LoggerOptions } fro
 export { withLogContext, currentLogContext, type LogContext } from './logging/context.ts';
 export { LogThrottle } from './logging/logThrottle.ts';
 export { createMetricsRegistry, latencyBuckets, metricPrefix } from './metrics/registry.ts';
-export { createHttpApp, type HttpAppOptions } from './http/app.ts';
+export { createHttpApp, createHttpListener, type FrontGate, type HttpAppOptions } from './http/app.ts';
 export { startHttpServer, type HttpServerHandle } from './http/server.ts';
 export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './http/readiness.ts';
-export { requestIdOf } from './http/requestId.ts';
+export { requestIdFor, requestIdOf } from './http/requestId.ts';
 export { Releasers, startWithReleasers } from './lifecycle/releasers.ts';
 export { runMain, type MainOptions } from './lifecycle/runMain.ts';
 export { serviceHandleFor, type ServiceHandle } from './lifecycle/serviceHandle.ts';

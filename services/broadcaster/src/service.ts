@@ -1,7 +1,7 @@
 import type { ControlAgent } from '@sketchyaf/core';
 import {
   createControlAgent,
-  createHttpApp,
+  createHttpListener,
   createPool,
   databaseReadinessCheck,
   listenerReadinessCheck,
@@ -28,10 +28,11 @@ import { IngestGate, relayControl } from './control/broadcasterControl.ts';
 import { ClientRateLimits } from './auth/clientRateLimits.ts';
 import { RelayLimits } from './control/relayLimits.ts';
 import { adminRoutes } from './http/adminRoutes.ts';
-import { ingestRoutes } from './http/ingestRoutes.ts';
+import { ingestRoutes, unauthenticatedClient } from './http/ingestRoutes.ts';
 import { openapiRoute } from './http/openapiRoute.ts';
 import { DeliveryWaiters } from './ingest/deliveryWaiters.ts';
 import { startLoopLagMeter } from './ingest/loopLag.ts';
+import { overloadGate } from './http/overloadGate.ts';
 import { OutboxWriter } from './ingest/outboxWriter.ts';
 import { createBroadcasterMetrics } from './metrics.ts';
 import { OutboxHousekeeping } from './relay/outboxHousekeeping.ts';
@@ -185,7 +186,12 @@ export async function launchBroadcaster(
     ];
     if (leases) readiness.push(leasesReadinessCheck(leases));
 
-    const app = createHttpApp({
+    const app = createHttpListener({
+      gate: overloadGate({
+        refusal: () => (ingestOpen ? writer.refusal(1) : null),
+        onRefused: (rejection) =>
+          metrics.ingestRejected.inc({ reason: rejection.reason, client: unauthenticatedClient }),
+      }),
       logger,
       registry,
       readiness,

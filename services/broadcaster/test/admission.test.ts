@@ -57,6 +57,7 @@ describe('write queue admission', () => {
 
 interface ErrorBody {
   error: { code: string; details: { limit: string; retryAfterSeconds: number; outcome: string } };
+  requestId: string;
 }
 
 function assertOverloaded(res: PostResult, limit: string): void {
@@ -66,6 +67,7 @@ function assertOverloaded(res: PostResult, limit: string): void {
   assert.equal(error.details.limit, limit);
   assert.equal(error.details.outcome, 'not_written');
   assert.equal(res.headers.get('retry-after'), '1');
+  assert.equal((res.body as ErrorBody).requestId, res.headers.get('x-request-id'));
 }
 
 describe('ingest with a bounded write queue (real broadcaster, real PostgreSQL)', function () {
@@ -170,6 +172,23 @@ describe('ingest with a bounded write queue (real broadcaster, real PostgreSQL)'
       'every refused request counted (the batch as one: refused before its body was read, like read-only)',
     );
     assert.equal(metricValue(metrics, 'sketchyaf_realtime_ingest_queue_events'), 0);
+    // Refused in front of Express (overloadGate), and still in the HTTP metrics the error-rate alerts read.
+    assert.equal(
+      metricValue(
+        metrics,
+        'sketchyaf_realtime_http_requests_total',
+        'route="/v1/events",method="POST",status="503"',
+      ),
+      7,
+    );
+    assert.equal(
+      metricValue(
+        metrics,
+        'sketchyaf_realtime_http_requests_total',
+        'route="/v1/events/batch",method="POST",status="503"',
+      ),
+      1,
+    );
     // The queue drained: the same key is admitted and written now.
     const again = await post(url, exampleEvents(g3)['vote_cast'], {
       'idempotency-key': 'bounded-key-1',

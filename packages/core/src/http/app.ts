@@ -1,9 +1,10 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logging/logger.ts';
 import { createErrorHandler } from './errorHandler.ts';
-import { httpMetricsMiddleware } from './httpMetrics.ts';
+import { createHttpMetrics, type HttpMetrics } from './httpMetrics.ts';
 import { requestIdMiddleware } from './requestId.ts';
 import { runReadinessChecks, type ReadinessCheck } from './readiness.ts';
 
@@ -17,15 +18,45 @@ export interface HttpAppOptions {
 }
 
 /**
+ * Answers a request before Express when that is all it needs (a refusal under
+ * overload must cost less than the work it refuses): returns the route label
+ * of the answer it wrote, or null to hand the request on to Express.
+ */
+export type FrontGate = (req: IncomingMessage, res: ServerResponse) => string | null;
+
+/**
  * Express app with the probes every service has: /livez (the process only,
  * so a database outage never restarts pods), /readyz (dependencies), /metrics.
  */
 export function createHttpApp(options: HttpAppOptions): Express {
+  return buildApp(options, createHttpMetrics(options.registry));
+}
+
+/**
+ * The app of createHttpApp behind `gate`: the server's request listener. A
+ * gated answer skips every middleware and is still counted in the HTTP metrics.
+ */
+export function createHttpListener(options: HttpAppOptions & { gate: FrontGate }): RequestListener {
+  const metrics = createHttpMetrics(options.registry);
+  const app = buildApp(options, metrics);
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const route = options.gate(req, res);
+    if (route === null) {
+      app(req, res);
+      return;
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    metrics.record(route, req.method ?? 'GET', res.statusCode, seconds);
+  };
+}
+
+function buildApp(options: HttpAppOptions, metrics: HttpMetrics): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestIdMiddleware);
-  app.use(httpMetricsMiddleware(options.registry));
+  app.use(metrics.middleware);
 
   app.get('/livez', (_req, res) => {
     res.json({ status: 'ok' });

@@ -3,7 +3,14 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import { latencyBuckets, metricPrefix } from '../metrics/registry.ts';
 
 /** RED metrics by route pattern (never the raw path, to bound cardinality). */
-export function httpMetricsMiddleware(registry: Registry) {
+export interface HttpMetrics {
+  /** Express middleware: records every request routed through Express when it finishes. */
+  middleware: (req: Request, res: Response, next: NextFunction) => void;
+  /** Records a request answered outside Express (a front gate). */
+  record: (route: string, method: string, status: number, seconds: number) => void;
+}
+
+export function createHttpMetrics(registry: Registry): HttpMetrics {
   const requests = new Counter({
     name: `${metricPrefix}http_requests_total`,
     help: 'HTTP requests by route, method and status code.',
@@ -17,15 +24,24 @@ export function httpMetricsMiddleware(registry: Registry) {
     buckets: latencyBuckets,
     registers: [registry],
   });
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const routePath: unknown = (req.route as { path?: unknown } | undefined)?.path;
-      const route = typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : 'unmatched';
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      requests.inc({ route, method: req.method, status: String(res.statusCode) });
-      duration.observe({ route, method: req.method }, seconds);
-    });
-    next();
+  const record = (route: string, method: string, status: number, seconds: number): void => {
+    requests.inc({ route, method, status: String(status) });
+    duration.observe({ route, method }, seconds);
   };
+  return {
+    record,
+    middleware: (req, res, next) => {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const routePath: unknown = (req.route as { path?: unknown } | undefined)?.path;
+        const route = typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : 'unmatched';
+        record(route, req.method, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+      next();
+    },
+  };
+}
+
+export function httpMetricsMiddleware(registry: Registry) {
+  return createHttpMetrics(registry).middleware;
 }

@@ -160,6 +160,9 @@ function eventClaimsOf(
   });
 }
 
+/** The `client` label of refusals made before a token was recognised. */
+export const unauthenticatedClient = 'unauthenticated';
+
 /** `POST /v1/events` and `POST /v1/events/batch`. */
 export function ingestRoutes(options: IngestRoutesOptions): Router {
   const { writer, waiters, metrics } = options;
@@ -296,7 +299,7 @@ export function ingestRoutes(options: IngestRoutesOptions): Router {
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     const reason =
       err instanceof IngestRejection ? err.reason : err instanceof AppError ? err.code : 'internal';
-    const client = (res.locals['client'] as { name?: string } | undefined)?.name ?? 'unauthenticated';
+    const client = (res.locals['client'] as { name?: string } | undefined)?.name ?? unauthenticatedClient;
     metrics.ingestRejected.inc({ reason, client }, eventCount(req.body));
     next(err);
   });
