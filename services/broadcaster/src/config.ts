@@ -95,6 +95,7 @@ const shape = {
   INGEST_BUSY_WAIT_MS: intField({ min: 0, max: 10_000, default: 1000 }),
   INGEST_COMMIT_QUEUE_TIMEOUT_MS: intField({ min: 100, max: 60_000, default: 2000 }),
   INGEST_QUEUE_MAX_EVENTS: intField({ min: 1, max: 1_000_000, default: 2000 }),
+  INGEST_QUEUE_MAX_REQUESTS: intField({ min: 1, max: 100_000, default: 256 }),
   INGEST_QUEUE_MAX_WAIT_MS: intField({ min: 1, max: 60_000, default: 20 }),
   INGEST_MAX_LOOP_LAG_MS: intField({ min: 1, max: 60_000, default: 30 }),
   INGEST_IDEMPOTENCY_RETENTION_MS: intField({ min: 60_000, max: 2_592_000_000, default: 86_400_000 }),
@@ -186,6 +187,8 @@ export interface BroadcasterConfig {
     commitQueueTimeoutMs: number;
     /** Events admitted and not yet answered beyond which a request is refused 503 overloaded. */
     queueMaxEvents: number;
+    /** Requests admitted and not yet answered beyond which a request is refused 503 overloaded. */
+    queueMaxRequests: number;
     /** A request is refused 503 overloaded while the oldest one waiting for its group has waited this long. */
     queueMaxWaitMs: number;
     /** A request is refused 503 overloaded while the event loop runs this far behind. */
@@ -260,6 +263,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       busyWaitMs: c.INGEST_BUSY_WAIT_MS,
       commitQueueTimeoutMs: c.INGEST_COMMIT_QUEUE_TIMEOUT_MS,
       queueMaxEvents: c.INGEST_QUEUE_MAX_EVENTS,
+      queueMaxRequests: c.INGEST_QUEUE_MAX_REQUESTS,
       queueMaxWaitMs: c.INGEST_QUEUE_MAX_WAIT_MS,
       maxLoopLagMs: c.INGEST_MAX_LOOP_LAG_MS,
       idempotencyRetentionMs: c.INGEST_IDEMPOTENCY_RETENTION_MS,

@@ -169,6 +169,7 @@ export async function launchBroadcaster(
       queueTimeoutMs: config.ingest.commitQueueTimeoutMs,
       queueLimits: {
         maxEvents: config.ingest.queueMaxEvents,
+        maxRequests: config.ingest.queueMaxRequests,
         maxWaitMs: config.ingest.queueMaxWaitMs,
         maxLoopLagMs: config.ingest.maxLoopLagMs,
       },

@@ -10,31 +10,52 @@ import { ManualClock } from './manualClock.ts';
 import { createGames, metricValue, post, startTestBroadcaster, type PostResult } from './helpers.ts';
 
 describe('write queue admission', () => {
-  const limits: AdmissionLimits = { maxEvents: 10, maxWaitMs: 20, maxLoopLagMs: 30 };
+  const limits: AdmissionLimits = { maxEvents: 10, maxRequests: 5, maxWaitMs: 20, maxLoopLagMs: 30 };
 
   it('admits up to the event bound and refuses the request that would pass it', () => {
-    assert.deepEqual(admission({ events: 0, standingWaitMs: 0, loopLagMs: 0 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 9, standingWaitMs: 0, loopLagMs: 0 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 10, standingWaitMs: 0, loopLagMs: 0 }, 1, limits), {
+    assert.deepEqual(admission({ events: 0, requests: 0, standingWaitMs: 0, loopLagMs: 0 }, 1, limits), {
+      admit: true,
+    });
+    assert.deepEqual(admission({ events: 9, requests: 1, standingWaitMs: 0, loopLagMs: 0 }, 1, limits), {
+      admit: true,
+    });
+    assert.deepEqual(admission({ events: 10, requests: 1, standingWaitMs: 0, loopLagMs: 0 }, 1, limits), {
       admit: false,
       limit: 'events',
       retryAfterSeconds: 1,
     });
-    assert.deepEqual(admission({ events: 5, standingWaitMs: 0, loopLagMs: 0 }, 6, limits), {
+    assert.deepEqual(admission({ events: 5, requests: 1, standingWaitMs: 0, loopLagMs: 0 }, 6, limits), {
       admit: false,
       limit: 'events',
+      retryAfterSeconds: 1,
+    });
+  });
+
+  it('admits up to the request bound, whatever their events (single-event requests cost the process)', () => {
+    const state = { events: 4, standingWaitMs: 0, loopLagMs: 0 };
+    assert.deepEqual(admission({ ...state, requests: 4 }, 1, limits), { admit: true });
+    assert.deepEqual(admission({ ...state, requests: 5 }, 1, limits), {
+      admit: false,
+      limit: 'requests',
       retryAfterSeconds: 1,
     });
   });
 
   it('admits a batch larger than the bound into an empty queue only', () => {
-    assert.deepEqual(admission({ events: 0, standingWaitMs: 0, loopLagMs: 0 }, 50, limits), { admit: true });
-    assert.equal(admission({ events: 1, standingWaitMs: 0, loopLagMs: 0 }, 50, limits).admit, false);
+    assert.deepEqual(admission({ events: 0, requests: 0, standingWaitMs: 0, loopLagMs: 0 }, 50, limits), {
+      admit: true,
+    });
+    assert.equal(
+      admission({ events: 1, requests: 1, standingWaitMs: 0, loopLagMs: 0 }, 50, limits).admit,
+      false,
+    );
   });
 
   it('refuses while the event loop runs behind by more than the bound, whatever the queue', () => {
-    assert.deepEqual(admission({ events: 0, standingWaitMs: 0, loopLagMs: 30 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 0, standingWaitMs: 0, loopLagMs: 31 }, 1, limits), {
+    assert.deepEqual(admission({ events: 0, requests: 0, standingWaitMs: 0, loopLagMs: 30 }, 1, limits), {
+      admit: true,
+    });
+    assert.deepEqual(admission({ events: 0, requests: 0, standingWaitMs: 0, loopLagMs: 31 }, 1, limits), {
       admit: false,
       limit: 'loop_lag',
       retryAfterSeconds: 1,
@@ -42,14 +63,19 @@ describe('write queue admission', () => {
   });
 
   it('refuses while the queue stands longer than the wait bound, whatever its size', () => {
-    assert.deepEqual(admission({ events: 1, standingWaitMs: 20, loopLagMs: 0 }, 1, limits), { admit: true });
-    assert.deepEqual(admission({ events: 1, standingWaitMs: 21, loopLagMs: 0 }, 1, limits), {
+    assert.deepEqual(admission({ events: 1, requests: 1, standingWaitMs: 20, loopLagMs: 0 }, 1, limits), {
+      admit: true,
+    });
+    assert.deepEqual(admission({ events: 1, requests: 1, standingWaitMs: 21, loopLagMs: 0 }, 1, limits), {
       admit: false,
       limit: 'wait',
       retryAfterSeconds: 1,
     });
     assert.equal(
-      admission({ events: 1, standingWaitMs: 21, loopLagMs: 0 }, 1, { ...limits, maxWaitMs: 60_000 }).admit,
+      admission({ events: 1, requests: 1, standingWaitMs: 21, loopLagMs: 0 }, 1, {
+        ...limits,
+        maxWaitMs: 60_000,
+      }).admit,
       true,
     );
   });

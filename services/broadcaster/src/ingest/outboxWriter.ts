@@ -45,7 +45,7 @@ export interface OutboxWriterOptions {
   busyWaitMs?: number;
   /** A request not yet sent after this long is answered 503 (not written), see GroupCommitOptions.maxQueueMs. */
   queueTimeoutMs?: number;
-  /** The write queue's bound (INGEST_QUEUE_MAX_EVENTS, INGEST_QUEUE_MAX_WAIT_MS); none without it. */
+  /** The write queue's bound (INGEST_QUEUE_MAX_EVENTS, _MAX_REQUESTS, _MAX_WAIT_MS); none without it. */
   queueLimits?: AdmissionLimits;
   /** The event loop's lag (see loopLag.ts); 0 without it. */
   loopLagMs?: () => number;
@@ -117,6 +117,7 @@ export class OutboxWriter {
   readonly #committer: GroupCommitter<Submission, WriteResult>;
   /** Events admitted by writeOnce and not yet answered. */
   #queuedEvents = 0;
+  #queuedRequests = 0;
   /**
    * One answer per bound, built once: a refusal must cost far less than an
    * acceptance, and capturing an Error's stack under Express's deep call
@@ -133,6 +134,7 @@ export class OutboxWriter {
         loop_lag: { maxLoopLagMs: limits.maxLoopLagMs },
         wait: { maxWaitMs: limits.maxWaitMs },
         events: { maxQueuedEvents: limits.maxEvents },
+        requests: { maxQueuedRequests: limits.maxRequests },
       };
       for (const [limit, bound] of Object.entries(bounds) as [QueueLimit, Record<string, number>][])
         this.#refusals.set(
@@ -190,10 +192,12 @@ export class OutboxWriter {
     if (refused) throw refused;
     const { metrics } = this.#options;
     this.#queuedEvents += events.length;
+    this.#queuedRequests += 1;
     metrics.ingestQueueEvents.set(this.#queuedEvents);
     try {
       return await this.#writeAdmitted(events, claim, eventClaims);
     } finally {
+      this.#queuedRequests -= 1;
       this.#queuedEvents -= events.length;
       metrics.ingestQueueEvents.set(this.#queuedEvents);
     }
@@ -210,6 +214,7 @@ export class OutboxWriter {
     const decision = admission(
       {
         events: this.#queuedEvents,
+        requests: this.#queuedRequests,
         // The wait for company (INGEST_COMMIT_WAIT_MS) is by design; only the wait behind busy groups is a queue.
         standingWaitMs: Math.max(0, this.#committer.standingWaitMs() - this.#options.maxWaitMs),
         loopLagMs: this.#options.loopLagMs?.() ?? 0,
