@@ -153,6 +153,58 @@ describe('client against a real broadcaster', function () {
     assert.equal(await rowsWith('x'), 0);
   });
 
+  describe("a broadcaster with API clients: the client's scopes and rate limit", () => {
+    const lobbyToken = 'client-test-lobby-token-0123';
+    const slowToken = 'client-test-slow-token-01234';
+    let scoped: BroadcasterService;
+
+    before(async () => {
+      scoped = await startTestBroadcaster(db.url, pubnub, {
+        RELAY_ENABLED: 'false',
+        BROADCAST_API_CLIENTS: JSON.stringify([
+          { name: 'lobby', tokens: [lobbyToken], scopes: ['events:user'] },
+          {
+            name: 'slow',
+            tokens: [slowToken],
+            scopes: ['events:game'],
+            rateLimit: { eventsPerSecond: 1, burst: 100 },
+          },
+        ]),
+      });
+    });
+    after(() => scoped?.stop());
+
+    it('a missing scope is kind scope, never retried, and names the scope', async () => {
+      const [game = ''] = await createGames(pool, 1);
+      const lobby = createClient({ baseUrl: scoped.url, token: lobbyToken });
+      const refused = await failure(lobby.send(vote(game, 'scope-1')));
+      assert.deepEqual(
+        [refused.status, refused.kind, refused.code, refused.attempts],
+        [403, 'scope', 'insufficient_scope', 1],
+      );
+      assert.equal((refused.details as { missingScope?: unknown }).missingScope, 'events:game');
+      assert.equal(await rowsWith('scope-1'), 0);
+    });
+
+    it('over the rate limit: 429 retried after its Retry-After, then accepted once', async () => {
+      const [game = ''] = await createGames(pool, 1);
+      const retries: RetryInfo[] = [];
+      const slow = createClient({
+        baseUrl: scoped.url,
+        token: slowToken,
+        onRetry: (info) => retries.push(info),
+      });
+      await slow.sendBatch(Array.from({ length: 100 }, (_, i) => vote(game, `burst-${i}`)));
+      const started = performance.now();
+      const sent = await slow.send(vote(game, 'limited-1'));
+      assert.ok(sent.attempts >= 2, `attempts ${sent.attempts}`);
+      assert.equal(retries[0]?.error.kind, 'rate_limited');
+      assert.ok((retries[0]?.delayMs ?? 0) >= 1000, `waited ${retries[0]?.delayMs} ms, Retry-After is 1 s`);
+      assert.ok(performance.now() - started >= 1000);
+      assert.equal(await rowsWith('limited-1'), 1);
+    });
+  });
+
   describe('a connection cut after the server wrote the event', () => {
     let proxy: TcpProxy;
     let subscriber: Subscriber;
