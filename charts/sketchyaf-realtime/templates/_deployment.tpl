@@ -117,6 +117,7 @@ spec:
                 fieldRef:
                   fieldPath: metadata.namespace
             {{- include "sketchyaf-realtime.secretEnv" (dict "root" $root "keys" .secretEnv) | trim | nindent 12 }}
+            {{- with (include "sketchyaf-realtime.tlsEnv" $root | trim) }}{{ . | nindent 12 }}{{ end }}
           startupProbe:
             httpGet:
               path: /livez
@@ -143,10 +144,12 @@ spec:
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- with (include "sketchyaf-realtime.tlsVolumeMounts" $root | trim) }}{{ . | nindent 12 }}{{ end }}
       volumes:
         - name: tmp
           emptyDir:
             sizeLimit: {{ $pod.tmpSizeLimit }}
+        {{- with (include "sketchyaf-realtime.tlsVolumes" $root | trim) }}{{ . | nindent 8 }}{{ end }}
 {{- end }}
 
 {{/* Restricted container security context, the same for every container. */}}

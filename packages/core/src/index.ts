@@ -18,6 +18,7 @@ export {
   urlListField,
   listField,
   tokenListField,
+  caFileField,
   databaseUrlField,
 } from './config/fields.ts';
 export { developmentDefaults } from './config/developmentDefaults.ts';
@@ -72,6 +73,15 @@ export {
   type DatabaseUnavailableDetails,
 } from './db/databaseUnavailable.ts';
 export { NotificationListener, type NotificationListenerOptions } from './db/notificationListener.ts';
+export {
+  databaseSslModes,
+  databaseTlsProblem,
+  pgConnectionConfig,
+  pgSslOptions,
+  withDatabaseCaFile,
+  type DatabaseSslMode,
+  type PgConnectionConfig,
+} from './db/databaseTls.ts';
 export { migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';
 export { ShardLeases, type ShardLeasesOptions, type ShardLeasesStatus } from './leases/shardLeases.ts';
 export { assignShards, targetShards } from './leases/assignment.ts';
@@ -90,6 +100,9 @@ export {
 export { describeLeaseReadiness, leasesReadinessCheck } from './leases/leasesReadiness.ts';
 export { createLeaseRedisClient, type LeaseRedisClientOptions } from './leases/redisNodes.ts';
 export { leaseEnvShape, type LeaseSettings } from './leases/leaseConfig.ts';
+export { redisCaFileOf, redisTlsOptions } from './leases/redisTls.ts';
+export { readCaFile } from './config/caFile.ts';
+export { tlsEnvShape } from './config/tlsEnv.ts';
 export { leasesFor } from './leases/leasesFor.ts';
 export { PostgresHolds, type LeaseMode, type PostgresView } from './leases/postgresHolds.ts';
 export {

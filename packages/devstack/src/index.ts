@@ -6,3 +6,4 @@ export {
 } from './embeddedPostgres.ts';
 export { freePort } from './freePort.ts';
 export { dumpSchema } from './schemaDump.ts';
+export { findPostgresBinaries, type PostgresBinaries } from './postgresBinaries.ts';

@@ -17,6 +17,9 @@ import {
   type DatabaseConnectionSettings,
   type Env,
   type LogLevel,
+  redisCaFileOf,
+  tlsEnvShape,
+  withDatabaseCaFile,
 } from '@sketchyaf/core';
 import {
   buildClients,
@@ -121,6 +124,7 @@ const shape = {
   // REDIS_URL unset: no leases, this replica's relay owns every shard (development, or a single replica).
   ...leaseEnvShape(defaultLeasePrefix),
   ...controlEnvShape,
+  ...tlsEnvShape,
 };
 
 export interface RelaySettings {
@@ -200,6 +204,8 @@ export interface BroadcasterConfig {
   relay: RelaySettings;
   /** Redlock nodes for the relay's shard leases; null: no leases, this replica owns every shard. */
   redisUrls: readonly string[] | null;
+  /** Private CA for rediss:// nodes (REDIS_CA_FILE); null: node's public roots. */
+  redisCaFile: string | null;
   leaseTtlMs: number;
   leasePrefix: string;
   /** Runtime control: CONTROL_FILE, the RealtimeControl named by CONTROL_RESOURCE, or none. */
@@ -236,7 +242,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
   return Object.freeze({
     appEnv: c.APP_ENV,
     logLevel: c.LOG_LEVEL,
-    databaseUrl: c.DATABASE_URL ?? developmentDatabaseUrl,
+    databaseUrl: withDatabaseCaFile(c.DATABASE_URL ?? developmentDatabaseUrl, c.DATABASE_CA_FILE),
     host: c.HOST ?? (development ? '127.0.0.1' : '0.0.0.0'),
     port: c.PORT,
     pubnub: Object.freeze({
@@ -290,6 +296,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       pruneBatch: c.OUTBOX_PRUNE_BATCH,
     }),
     redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,
+    redisCaFile: redisCaFileOf(c.REDIS_URL, c.REDIS_CA_FILE),
     leaseTtlMs: c.LEASE_TTL_MS,
     leasePrefix: c.LEASE_PREFIX,
     control: controlSettingsOf(c),

@@ -15,6 +15,9 @@ import {
   type ControlSettings,
   type Env,
   type LogLevel,
+  redisCaFileOf,
+  tlsEnvShape,
+  withDatabaseCaFile,
 } from '@sketchyaf/core';
 
 /** Development defaults: what `npm start` runs on loopback (DESIGN.md, "Local run defaults"). */
@@ -64,6 +67,7 @@ const shape = {
   // Set by the kubelet in every pod: its presence means "in a cluster".
   KUBERNETES_SERVICE_HOST: z.string().optional(),
   ...controlEnvShape,
+  ...tlsEnvShape,
   // Downward API; else the service-account namespace file is read at start.
   POD_NAMESPACE: z.string().min(1).optional(),
   CONTROL_POLL_INTERVAL_MS: intField({ min: 100, max: 600_000, default: 1000 }),
@@ -89,6 +93,8 @@ export interface HealthConfig {
   databaseUrl: string;
   /** Redlock nodes to PING; null: Redis is not part of this installation. */
   redisUrls: readonly string[] | null;
+  /** Private CA for rediss:// nodes (REDIS_CA_FILE); null: node's public roots. */
+  redisCaFile: string | null;
   pubnub: {
     /** Scheme, host and port, e.g. `http://127.0.0.1:8090`. */
     originUrl: string;
@@ -145,8 +151,9 @@ export function loadHealthConfig(env: Env): Readonly<HealthConfig> {
     logLevel: c.LOG_LEVEL,
     host: c.HOST ?? (development ? '127.0.0.1' : '0.0.0.0'),
     port: c.PORT,
-    databaseUrl: c.DATABASE_URL ?? developmentDatabaseUrl,
+    databaseUrl: withDatabaseCaFile(c.DATABASE_URL ?? developmentDatabaseUrl, c.DATABASE_CA_FILE),
     redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,
+    redisCaFile: redisCaFileOf(c.REDIS_URL, c.REDIS_CA_FILE),
     pubnub: Object.freeze({
       originUrl: origin.origin,
       origin: origin.host,

@@ -137,9 +137,14 @@ export async function launchHealth(
 
     let redis: RedisPinger | null = null;
     if (config.redisUrls) {
-      const pinger = new RedisPinger(config.redisUrls, config.checkTimeoutMs, (url, err) => {
-        logger.debug('redis connection error', { node: url.replace(/\/\/[^@]*@/, '//'), err: err.message });
-      });
+      const pinger = new RedisPinger(
+        config.redisUrls,
+        config.checkTimeoutMs,
+        (url, err) => {
+          logger.debug('redis connection error', { node: url.replace(/\/\/[^@]*@/, '//'), err: err.message });
+        },
+        config.redisCaFile,
+      );
       redis = pinger;
       releasers.add('redis clients', () => pinger.close());
     }

@@ -13,6 +13,9 @@ import {
   type ControlSettings,
   type DatabaseConnectionSettings,
   type Env,
+  redisCaFileOf,
+  tlsEnvShape,
+  withDatabaseCaFile,
 } from '@sketchyaf/core';
 
 /** Where `npm start` runs its embedded PostgreSQL; the development default. */
@@ -38,6 +41,7 @@ const shape = {
   // REDIS_URL unset: no leases, this replica owns every shard (development, or a single replica).
   ...leaseEnvShape(defaultLeasePrefix),
   ...controlEnvShape,
+  ...tlsEnvShape,
 };
 
 export interface TimerMonitorConfig {
@@ -59,6 +63,8 @@ export interface TimerMonitorConfig {
   database: DatabaseConnectionSettings;
   /** Redlock nodes for shard leases; null: no leases, this replica owns every shard. */
   redisUrls: readonly string[] | null;
+  /** Private CA for rediss:// nodes (REDIS_CA_FILE); null: node's public roots. */
+  redisCaFile: string | null;
   leaseTtlMs: number;
   leasePrefix: string;
   /** Runtime control: CONTROL_FILE, the RealtimeControl named by CONTROL_RESOURCE, or none. */
@@ -70,7 +76,7 @@ export function loadTimerMonitorConfig(env: Env): Readonly<TimerMonitorConfig> {
   return Object.freeze({
     appEnv: c.APP_ENV,
     logLevel: c.LOG_LEVEL,
-    databaseUrl: c.DATABASE_URL ?? developmentDatabaseUrl,
+    databaseUrl: withDatabaseCaFile(c.DATABASE_URL ?? developmentDatabaseUrl, c.DATABASE_CA_FILE),
     host: c.HOST ?? (c.APP_ENV === 'development' ? '127.0.0.1' : '0.0.0.0'),
     port: c.PORT,
     shardCount: c.SHARD_COUNT,
@@ -86,6 +92,7 @@ export function loadTimerMonitorConfig(env: Env): Readonly<TimerMonitorConfig> {
     statementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
     database: databaseConnectionSettingsOf(c),
     redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,
+    redisCaFile: redisCaFileOf(c.REDIS_URL, c.REDIS_CA_FILE),
     leaseTtlMs: c.LEASE_TTL_MS,
     leasePrefix: c.LEASE_PREFIX,
     control: controlSettingsOf(c),

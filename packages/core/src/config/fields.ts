@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { databaseTlsProblem } from '../db/databaseTls.ts';
 
 /** An integer read from the environment; malformed values are errors, never defaults. */
 export function intField(options: { min: number; max: number; default: number }) {
@@ -69,4 +70,11 @@ export const tokenListField = listField(
   'must be a comma-separated list of tokens of 16 to 256 printable characters',
 );
 
-export const databaseUrlField = urlField(['postgres:', 'postgresql:']);
+/** A PostgreSQL URL whose TLS parameters (sslmode, sslrootcert) are ones we honour; see db/databaseTls.ts. */
+export const databaseUrlField = urlField(['postgres:', 'postgresql:']).superRefine((value, ctx) => {
+  const problem = databaseTlsProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A CA bundle (PEM) mounted into the container: an absolute path, read when connections open. */
+export const caFileField = z.string().regex(/^\/[^\0]*$/, 'must be an absolute path to a PEM file');

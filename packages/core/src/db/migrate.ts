@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from '../logging/logger.ts';
+import { pgConnectionConfig } from './databaseTls.ts';
 
 /** The SQL migrations of this repository (db/migrations). */
 export const migrationsDir = fileURLToPath(new URL('../../../../db/migrations', import.meta.url));
@@ -19,7 +20,7 @@ export interface MigrateOptions {
  */
 export async function migrateUp(options: MigrateOptions): Promise<string[]> {
   const applied = await runner({
-    databaseUrl: options.databaseUrl,
+    databaseUrl: pgConnectionConfig(options.databaseUrl),
     dir: migrationsDir,
     migrationsTable,
     direction: 'up',

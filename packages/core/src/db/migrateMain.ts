@@ -1,14 +1,18 @@
 // `npm run migrate`: applies pending migrations to DATABASE_URL.
 /* eslint-disable no-console -- a command-line entry point prints its result */
 import { loadConfig } from '../config/loadConfig.ts';
-import { databaseUrlField } from '../config/fields.ts';
+import { caFileField, databaseUrlField } from '../config/fields.ts';
 import { ConfigError } from '../errors.ts';
+import { withDatabaseCaFile } from './databaseTls.ts';
 import { migrateUp } from './migrate.ts';
 
 try {
-  const config = loadConfig(process.env, { DATABASE_URL: databaseUrlField });
+  const config = loadConfig(process.env, {
+    DATABASE_URL: databaseUrlField,
+    DATABASE_CA_FILE: caFileField.optional(),
+  });
   const applied = await migrateUp({
-    databaseUrl: config.DATABASE_URL,
+    databaseUrl: withDatabaseCaFile(config.DATABASE_URL, config.DATABASE_CA_FILE),
     onLine: (line) => {
       console.log(line);
     },

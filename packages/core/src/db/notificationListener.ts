@@ -3,6 +3,7 @@ import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 import { defaultDatabaseConnection } from './databaseConnection.ts';
 import { describeDatabaseError } from './databaseErrors.ts';
+import { pgConnectionConfig, type PgConnectionConfig } from './databaseTls.ts';
 
 export interface NotificationListenerOptions {
   connectionString: string;
@@ -82,8 +83,21 @@ export class NotificationListener {
 
   async #connect(): Promise<void> {
     if (this.#stopped) return;
+    let connection: PgConnectionConfig;
+    try {
+      // Read per connection: a rotated CA bundle is used by the next reconnect.
+      connection = pgConnectionConfig(this.#options.connectionString);
+    } catch (err) {
+      this.#options.logger.warn('notification listener cannot connect', {
+        cause: err instanceof Error ? err.message : String(err),
+        err,
+        retryInMs: this.#backoffMs,
+      });
+      this.#retryLater();
+      return;
+    }
     const client = new pg.Client({
-      connectionString: this.#options.connectionString,
+      ...connection,
       application_name: this.#options.applicationName,
       keepAlive: true,
       keepAliveInitialDelayMillis:
@@ -177,6 +191,10 @@ export class NotificationListener {
     if (this.#heartbeatTimer !== undefined) this.#clock.clearTimeout(this.#heartbeatTimer);
     this.#heartbeatTimer = undefined;
     if (wasConnected) this.#options.onDisconnected?.();
+    this.#retryLater();
+  }
+
+  #retryLater(): void {
     if (this.#stopped || this.#retryTimer !== undefined) return;
     const delay = this.#backoffMs;
     this.#backoffMs = Math.min(this.#backoffMs * 2, maxBackoffMs);

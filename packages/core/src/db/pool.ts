@@ -2,11 +2,13 @@ import pg from 'pg';
 import type { Logger } from '../logging/logger.ts';
 import { describeDatabaseError } from './databaseErrors.ts';
 import { defaultDatabaseConnection } from './databaseConnection.ts';
+import { pgConnectionConfig } from './databaseTls.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
 export interface PoolOptions {
+  /** A postgres URL; its sslmode and sslrootcert are read as libpq does (databaseTls.ts). */
   connectionString: string;
   applicationName: string;
   max?: number;
@@ -34,7 +36,7 @@ export function createPool(options: PoolOptions): Pool {
     .join(' ');
   const statementTimeoutMs = options.statementTimeoutMs ?? 5000;
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    ...pgConnectionConfig(options.connectionString),
     application_name: options.applicationName,
     max: options.max ?? 10,
     statement_timeout: statementTimeoutMs,

@@ -23,6 +23,8 @@ export interface LeaseSettings {
   redisUrls: readonly string[] | null;
   leaseTtlMs: number;
   leasePrefix: string;
+  /** PEM bundle of a private CA for `rediss://` nodes (REDIS_CA_FILE); unset: node's public roots. */
+  redisCaFile?: string | null;
   shardCount: number;
   /** The lease rows live here (ownership of record, and the fallback while Redis is unreachable). */
   databaseUrl: string;

@@ -14,7 +14,7 @@ export function leasesFor(
     prefix: settings.leasePrefix,
     shardCount: settings.shardCount,
     ttlMs: settings.leaseTtlMs,
-    redis: { urls: settings.redisUrls },
+    redis: { urls: settings.redisUrls, caFile: settings.redisCaFile ?? null },
     postgres: { url: settings.databaseUrl },
     ...deps,
   });

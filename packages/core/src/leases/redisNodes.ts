@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Clock } from '../clock.ts';
+import { readCaFile } from '../config/caFile.ts';
+import { redisTlsOptions } from './redisTls.ts';
 
 export interface LeaseRedisClientOptions {
   connectTimeoutMs: number;
@@ -9,6 +11,8 @@ export interface LeaseRedisClientOptions {
   connectionName: string;
   /** Called on connection errors (ioredis emits one per failed reconnect). */
   onError: (err: Error) => void;
+  /** A PEM bundle of the private CA that signed `rediss://` nodes' certificates (REDIS_CA_FILE). */
+  caFile?: string | null;
 }
 
 /**
@@ -18,7 +22,10 @@ export interface LeaseRedisClientOptions {
  * must vote "no" in time), and reconnection in the background.
  */
 export function createLeaseRedisClient(url: string, options: LeaseRedisClientOptions): Redis {
+  const ca = options.caFile ? readCaFile(options.caFile, 'Redis') : undefined;
+  const tls = redisTlsOptions(url, ca);
   const client = new Redis(url, {
+    ...(tls ? { tls } : {}),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: options.connectTimeoutMs,

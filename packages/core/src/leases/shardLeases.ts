@@ -28,7 +28,7 @@ export interface ShardLeasesOptions {
    * agree): URLs, for clients created and closed here, or clients owned by
    * the caller (create them with `enableOfflineQueue: false`).
    */
-  redis: { urls: readonly string[] } | { clients: readonly Redis[] };
+  redis: { urls: readonly string[]; caFile?: string | null } | { clients: readonly Redis[] };
   /**
    * The database holding the lease rows (migration 0009): the ownership of
    * record in both modes, and the coordination while the Redis quorum is
@@ -197,6 +197,7 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
               connectTimeoutMs: Math.min(ttlMs, 5000),
               commandTimeoutMs: this.#commandTimeoutMs,
               connectionName: `lease-${this.memberId}`.replace(/[^A-Za-z0-9_.:-]/g, '_'),
+              caFile: redis.caFile ?? null,
               onError: (err) => this.#logger.debug('lease redis connection error', { err: err.message }),
             }),
           );

@@ -10,3 +10,4 @@ export {
 } from '../redisServer.ts';
 export { startFakeControlApi, type FakeControlApi, type FakeObject } from './fakeControlApi.ts';
 export { startTcpProxy, type TcpProxy, type TcpProxyMode } from './tcpProxy.ts';
+export { createPrivateCa, type PrivateCa, type ServerCertificate } from './privateCa.ts';

@@ -13,7 +13,12 @@ export class RedisPinger {
   readonly #nodes: { url: string; client: Redis }[];
   readonly #timeoutMs: number;
 
-  constructor(urls: readonly string[], timeoutMs: number, onError: (url: string, err: Error) => void) {
+  constructor(
+    urls: readonly string[],
+    timeoutMs: number,
+    onError: (url: string, err: Error) => void,
+    caFile: string | null = null,
+  ) {
     this.#timeoutMs = timeoutMs;
     this.#nodes = urls.map((url) => ({
       url,
@@ -21,6 +26,7 @@ export class RedisPinger {
         connectTimeoutMs: timeoutMs,
         commandTimeoutMs: timeoutMs,
         connectionName: 'sketchyaf-health',
+        caFile,
         onError: (err) => {
           onError(url, err);
         },
