@@ -1,7 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { migrateUp } from '@sketchyaf/core';
 import { createSilentLogger } from '@sketchyaf/core';
+import { codeBlocks } from '../docs/markdownExamples.ts';
 import {
   createTestDatabase,
   startTestRedisServers,
@@ -19,6 +23,30 @@ import {
   type TimerMonitorService,
 } from '@sketchyaf/timer-monitor';
 import { pruneIngestKeys, pruneOutbox } from '../../services/broadcaster/src/db/outboxQueries.ts';
+
+const docSql = codeBlocks(
+  readFileSync(fileURLToPath(new URL('../../docs/database-roles.md', import.meta.url)), 'utf8'),
+)
+  .filter((b) => b.lang === 'sql')
+  .map((b) => b.text);
+
+/** The doc's SQL with its user and database names made unique: roles are cluster-wide. */
+function renamed(sql: string, suffix: string): string {
+  return sql
+    .replace(
+      /\b(sketchyaf_(?:migrator|broadcaster_login|timer_monitor_login|health_login))\b/g,
+      `$1_${suffix}`,
+    )
+    .replace(/\bDATABASE sketchyaf\b/g, `DATABASE sketchyaf_${suffix}`);
+}
+
+/** One statement at a time: CREATE DATABASE cannot run inside the implicit transaction of a multi-statement query. */
+function statements(sql: string): string[] {
+  return sql
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
 
 // Migration 0011: each service logs in as a member of its runtime role and can do its work, and nothing else.
 
@@ -67,13 +95,15 @@ describe('database runtime roles (migration 0011, real PostgreSQL)', function ()
     db = await createTestDatabase();
     admin = new pg.Pool({ connectionString: db.url, max: 2 });
     // Login users as the DBA makes them (docs/database-roles.md); roles are cluster-wide, hence the suffix.
+    const logins = docSql.find((sql) => sql.includes(' IN ROLE '));
+    assert.ok(logins, 'docs/database-roles.md has no block of login users');
+    for (const statement of statements(renamed(logins, suffix))) await admin.query(statement);
     for (const role of runtimeRoles) {
       const user = `${role}_login_${suffix}`;
-      await admin.query(`CREATE ROLE ${user} LOGIN PASSWORD 'test-password' IN ROLE ${role}`);
       users.push(user);
       const url = new URL(db.url);
       url.username = user;
-      url.password = 'test-password';
+      url.password = 'change-me';
       urls.set(role, url.toString());
       pools.set(role, new pg.Pool({ connectionString: url.toString(), max: 2 }));
     }
@@ -273,6 +303,55 @@ describe('database runtime roles (migration 0011, real PostgreSQL)', function ()
     "COMMENT ON TABLE games IS 'probe'",
     'ALTER FUNCTION realtime_shard(uuid, integer) SECURITY DEFINER',
   ];
+
+  it("the doc's groups are the migration's, and its REVOKE runs", async () => {
+    const groups = docSql.find((sql) => sql.includes(' NOLOGIN'));
+    assert.deepEqual(
+      [...(groups ?? '').matchAll(/CREATE ROLE (\w+) NOLOGIN/g)].map((m) => m[1]),
+      [...runtimeRoles],
+    );
+    const revoke = docSql.find((sql) => sql.startsWith('REVOKE'));
+    assert.ok(revoke);
+    await admin.query(revoke);
+  });
+
+  it('migrations apply as a migrator with neither SUPERUSER nor CREATEROLE, made as the doc says', async () => {
+    const setup = docSql.find((sql) => sql.includes('CREATE DATABASE'));
+    assert.ok(setup, 'docs/database-roles.md has no block for the migrator');
+    const migrator = `sketchyaf_migrator_${suffix}`;
+    const server = new pg.Client({ connectionString: testAdminUrl() });
+    await server.connect();
+    try {
+      for (const statement of statements(renamed(setup, suffix))) await server.query(statement);
+      const url = new URL(testAdminUrl());
+      url.username = migrator;
+      url.password = 'change-me';
+      url.pathname = `/sketchyaf_${suffix}`;
+      await migrateUp({ databaseUrl: url.toString() });
+      const check = new pg.Client({ connectionString: url.toString() });
+      await check.connect();
+      try {
+        const { rows } = await check.query<{
+          definer: boolean;
+          owner: string;
+          health: boolean;
+          power: boolean;
+        }>(
+          `SELECT p.prosecdef AS definer, pg_get_userbyid(p.proowner) AS owner,
+                  has_table_privilege('sketchyaf_health', 'games', 'SELECT') AS health,
+                  (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user) AS power
+           FROM pg_proc p WHERE p.proname = 'realtime_games_after_update'`,
+        );
+        assert.deepEqual(rows, [{ definer: true, owner: migrator, health: true, power: false }]);
+      } finally {
+        await check.end();
+      }
+    } finally {
+      await server.query(`DROP DATABASE IF EXISTS sketchyaf_${suffix} WITH (FORCE)`);
+      await server.query(`DROP ROLE IF EXISTS ${migrator}`);
+      await server.end();
+    }
+  });
 
   for (const role of runtimeRoles) {
     it(`${role} can run no DDL and touch no table it does not use (SQLSTATE 42501)`, async () => {
