@@ -304,6 +304,67 @@ describe('database runtime roles (migration 0011, real PostgreSQL)', function ()
     'ALTER FUNCTION realtime_shard(uuid, integer) SECURITY DEFINER',
   ];
 
+  it('grants exactly the matrix of docs/database-roles.md on every table of the schema', async () => {
+    // A new table shows up here with no rights for anyone until its migration decides who needs what.
+    const { rows } = await admin.query<{ role: RuntimeRole; grants: string }>(
+      `SELECT r.role, string_agg(c.relname || ':' || concat_ws(' ',
+                nullif(array_to_string(ARRAY(
+                  SELECT p FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) p
+                  WHERE has_table_privilege(r.role, c.oid, p)), ' '), ''),
+                'UPDATE(' || nullif(array_to_string(ARRAY(
+                  SELECT a.attname FROM pg_attribute a
+                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                    AND has_column_privilege(r.role, c.oid, a.attnum, 'UPDATE')
+                    AND NOT has_table_privilege(r.role, c.oid, 'UPDATE')
+                  ORDER BY a.attname), ','), '') || ')'), '; ' ORDER BY c.relname) AS grants
+       FROM unnest($1::text[]) AS r(role)
+       CROSS JOIN pg_class c
+       WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+       GROUP BY r.role`,
+      [[...runtimeRoles]],
+    );
+    const none = (tables: Record<string, string>): string =>
+      Object.entries({
+        game_transitions: '',
+        games: '',
+        realtime_ingest_keys: '',
+        realtime_lease_members: '',
+        realtime_migrations: '',
+        realtime_outbox: '',
+        realtime_shard_leases: '',
+        ...tables,
+      })
+        .map(([t, g]) => `${t}:${g}`)
+        .join('; ');
+    const leases = 'SELECT INSERT UPDATE DELETE';
+    assert.deepEqual(Object.fromEntries(rows.map((r) => [r.role, r.grants])), {
+      sketchyaf_broadcaster: none({
+        games: 'SELECT UPDATE(last_event_sequence)',
+        realtime_ingest_keys: 'SELECT INSERT DELETE UPDATE(response)',
+        realtime_lease_members: leases,
+        realtime_outbox:
+          'SELECT INSERT DELETE UPDATE(attempts,dead_lettered_at,last_error,publish_timetoken,published_at)',
+        realtime_shard_leases: leases,
+      }),
+      sketchyaf_timer_monitor: none({
+        games: 'SELECT UPDATE(status)',
+        realtime_lease_members: leases,
+        realtime_shard_leases: leases,
+      }),
+      sketchyaf_health: none({ games: 'SELECT', realtime_outbox: 'SELECT' }),
+    });
+    const { rows: definer } = await admin.query<{ role: string; can: boolean }>(
+      `SELECT r.role, has_function_privilege(r.role, 'realtime_games_after_update()', 'EXECUTE') AS can
+       FROM unnest($1::text[]) AS r(role)`,
+      [[...runtimeRoles]],
+    );
+    assert.deepEqual(
+      definer.filter((r) => r.can),
+      [],
+      'nobody calls the SECURITY DEFINER trigger function',
+    );
+  });
+
   it("the doc's groups are the migration's, and its REVOKE runs", async () => {
     const groups = docSql.find((sql) => sql.includes(' NOLOGIN'));
     assert.deepEqual(
