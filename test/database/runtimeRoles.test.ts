@@ -1,10 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrateUp } from '@sketchyaf/core';
 import { createSilentLogger } from '@sketchyaf/core';
+import { freePort, startThrowawayPostgres, type EmbeddedPostgres } from '@sketchyaf/devstack';
 import { codeBlocks } from '../docs/markdownExamples.ts';
 import {
   createTestDatabase,
@@ -423,4 +426,63 @@ describe('database runtime roles (migration 0011, real PostgreSQL)', function ()
       assert.deepEqual(answers, expected);
     });
   }
+});
+
+describe('migration 0011 on a PostgreSQL without the roles, run by a migrator that may not create them', function () {
+  this.timeout(120_000);
+  let server: EmbeddedPostgres | undefined;
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('applies every migration, creates and grants nothing, and says so in a NOTICE per role', async () => {
+    server = await startThrowawayPostgres({
+      dataDir: join(tmpdir(), `sketchyaf-roles-pg-${process.pid}`),
+      port: await freePort(),
+      database: 'postgres',
+      settings: { fsync: 'off' },
+    });
+    const admin = new pg.Client({ connectionString: server.url('postgres') });
+    await admin.connect();
+    try {
+      await admin.query("CREATE ROLE plain_migrator LOGIN PASSWORD 'change-me'");
+      await admin.query('CREATE DATABASE plain OWNER plain_migrator');
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(server.url('plain'));
+    url.username = 'plain_migrator';
+    url.password = 'change-me';
+    await migrateUp({ databaseUrl: url.toString() });
+
+    const client = new pg.Client({ connectionString: url.toString() });
+    const notices: string[] = [];
+    client.on('notice', (n) => notices.push(n.message ?? ''));
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ roles: number; applied: boolean }>(
+        `SELECT (SELECT count(*)::int FROM pg_roles WHERE rolname LIKE 'sketchyaf\\_%') AS roles,
+                EXISTS (SELECT 1 FROM realtime_migrations WHERE name = '0011_runtime_roles') AS applied`,
+      );
+      assert.deepEqual(rows, [{ roles: 0, applied: true }]);
+      // The migration's role block again, to read what it tells the operator.
+      const migration = readFileSync(
+        fileURLToPath(new URL('../../db/migrations/0011_runtime_roles.sql', import.meta.url)),
+        'utf8',
+      );
+      const rolesBlock = /DO \$roles\$[\s\S]*?\$roles\$;/.exec(migration)?.[0];
+      assert.ok(rolesBlock);
+      await client.query(rolesBlock);
+    } finally {
+      await client.end();
+    }
+    assert.deepEqual(
+      notices,
+      ['sketchyaf_broadcaster', 'sketchyaf_timer_monitor', 'sketchyaf_health'].map(
+        (role) =>
+          `role ${role} does not exist and plain_migrator may not create roles: create it (docs/database-roles.md), then grant as in migration 0011`,
+      ),
+    );
+  });
 });
