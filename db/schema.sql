@@ -111,6 +111,8 @@ $function$;
 CREATE OR REPLACE FUNCTION public.realtime_games_after_update()
  RETURNS trigger
  LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
 AS $function$
 DECLARE
   src text := coalesce(nullif(current_setting('sketchyaf.source', true), ''), 'database');

@@ -121,6 +121,83 @@ describe('chart: optional resources and capabilities', function () {
     );
   });
 
+  it("reads each service's DATABASE_URL from its own Secret key with secret.perServiceDatabaseUrls", async () => {
+    const databaseKeys = (objects: readonly K8sObject[]): Record<string, string | undefined> =>
+      Object.fromEntries(
+        ofKind(objects, 'Deployment').map((d): [string, string | undefined] => [
+          d.metadata?.name?.replace(`${releaseName}-`, '') ?? '',
+          d.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom
+            ?.secretKeyRef?.key,
+        ]),
+      );
+    const services = ['broadcaster', 'relay', 'timer-monitor', 'health'];
+    const shared = await with_(['relay.enabled=true']);
+    assert.deepEqual(databaseKeys(shared), Object.fromEntries(services.map((s) => [s, 'DATABASE_URL'])));
+    const own = await with_(['relay.enabled=true', 'secret.perServiceDatabaseUrls=true']);
+    assert.deepEqual(databaseKeys(own), {
+      broadcaster: 'BROADCASTER_DATABASE_URL',
+      relay: 'BROADCASTER_DATABASE_URL',
+      'timer-monitor': 'TIMER_MONITOR_DATABASE_URL',
+      health: 'HEALTH_DATABASE_URL',
+    });
+    const job = named(own, 'Job', 'sketchyaf-realtime-migrate');
+    assert.equal(
+      job.spec?.template.spec?.containers[0]?.env?.[0]?.valueFrom?.secretKeyRef?.key,
+      'DATABASE_URL',
+    );
+  });
+
+  it("writes the per-service keys and the migrator's URL into the chart's Secrets, and requires them", async () => {
+    const urls = {
+      migratorDatabaseUrl: 'postgres://migrator:test-only@db.example.test/sketchyaf',
+      broadcasterDatabaseUrl: 'postgres://broadcaster:test-only@db.example.test/sketchyaf',
+      timerMonitorDatabaseUrl: 'postgres://timers:test-only@db.example.test/sketchyaf',
+      healthDatabaseUrl: 'postgres://health:test-only@db.example.test/sketchyaf',
+    };
+    const objects = await render({
+      set: [
+        ...chartSecretSet,
+        'secret.perServiceDatabaseUrls=true',
+        ...Object.entries(urls).map(([k, v]) => `secret.values.${k}=${v}`),
+      ],
+    });
+    const decode = (v: string | undefined): string => Buffer.from(v ?? '', 'base64').toString();
+    const data = named(objects, 'Secret', 'sketchyaf-realtime').data ?? {};
+    assert.equal(decode(data['BROADCASTER_DATABASE_URL']), urls.broadcasterDatabaseUrl);
+    assert.equal(decode(data['TIMER_MONITOR_DATABASE_URL']), urls.timerMonitorDatabaseUrl);
+    assert.equal(decode(data['HEALTH_DATABASE_URL']), urls.healthDatabaseUrl);
+    assert.ok(
+      !Object.values(data).map(decode).includes(urls.migratorDatabaseUrl),
+      'no service sees the migrator',
+    );
+    const hook = named(objects, 'Secret', 'sketchyaf-realtime-migrate').data ?? {};
+    assert.deepEqual(Object.keys(hook), ['DATABASE_URL']);
+    assert.equal(decode(hook['DATABASE_URL']), urls.migratorDatabaseUrl);
+
+    const missing = await runHelm([
+      'template',
+      releaseName,
+      '.',
+      ...chartSecretSet.flatMap((s) => ['--set', s]),
+      '--set',
+      'secret.perServiceDatabaseUrls=true',
+    ]);
+    assert.notEqual(missing.code, 0);
+    for (const key of ['broadcasterDatabaseUrl', 'timerMonitorDatabaseUrl', 'healthDatabaseUrl'])
+      assert.match(missing.stderr, new RegExp(`secret\\.values\\.${key}`));
+  });
+
+  it("runs the migration Job from migrations.existingSecret, apart from the services' Secret", async () => {
+    const objects = await with_(['migrations.existingSecret=sketchyaf-migrator']);
+    const job = named(objects, 'Job', 'sketchyaf-realtime-migrate');
+    const ref = job.spec?.template.spec?.containers[0]?.env?.[0]?.valueFrom?.secretKeyRef;
+    assert.deepEqual({ name: ref?.name, key: ref?.key }, { name: 'sketchyaf-migrator', key: 'DATABASE_URL' });
+    const chartManaged = await render({
+      set: [...chartSecretSet, 'migrations.existingSecret=sketchyaf-migrator'],
+    });
+    assert.ok(!ofKind(chartManaged, 'Secret').some((s) => s.metadata?.name === 'sketchyaf-realtime-migrate'));
+  });
+
   it('renders helm test Pods for health and a broadcast smoke', async () => {
     const objects = await with_([]);
     const pods = ofKind(objects, 'Pod');

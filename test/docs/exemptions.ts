@@ -28,7 +28,7 @@ export const exemptions: readonly Exemption[] = [
   },
   { files: ['README.md'], prefixes: ['npm test'], reason: 'the suite this test is part of' },
   {
-    files: ['README.md', 'docs/reliability.md', 'packages/pubnub-local/README.md'],
+    files: ['README.md', 'docs/reliability.md', 'packages/pubnub-local/README.md', 'docs/database-roles.md'],
     prefixes: ['npm run test:faults', 'npx mocha'],
     reason: 'other test files (fault scenarios take ~9 min); .ci/run runs them',
   },
@@ -71,3 +71,8 @@ export const exemptions: readonly Exemption[] = [
     reason: 'reads the lease keys of a running timer monitor with Redis leases',
   },
 ];
+
+/** Docs whose `sql` blocks a test runs against a real PostgreSQL: doc -> that test (it must read the doc). */
+export const sqlBlocksRunBy: Readonly<Record<string, string>> = {
+  'docs/database-roles.md': 'test/database/runtimeRoles.test.ts',
+};

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { staticProblems } from './commandChecks.ts';
 import type { ExampleStack } from './exampleStack.ts';
-import type { Exemption } from './exemptions.ts';
+import { sqlBlocksRunBy, type Exemption } from './exemptions.ts';
 import {
   answerPattern,
   codeBlocks,
@@ -197,6 +197,17 @@ export async function runDoc(file: string, context: DocContext): Promise<DocResu
           ],
           'block',
         );
+      } else if (block.lang === 'sql') {
+        // Run against a real PostgreSQL by the test named in sqlBlocksRunBy, which reads this doc.
+        const runner = sqlBlocksRunBy[file];
+        if (runner === undefined)
+          report(
+            ["no test runs this doc's sql blocks: name one in sqlBlocksRunBy (test/docs/exemptions.ts)"],
+            'block',
+          );
+        else if (!readFileSync(join(root, runner), 'utf8').includes(file))
+          report([`${runner} does not read ${file}`], 'block');
+        else result.ran += 1;
       } else if (block.lang === 'json') {
         try {
           JSON.parse(block.text);

@@ -162,7 +162,7 @@ capabilities:
     - ALL
 {{- end }}
 
-{{/* env entries read from the Secret: (dict "root" $ "keys" (list (list "DATABASE_URL" false))). */}}
+{{/* env entries read from the Secret: (dict "root" $ "keys" (list (list "DATABASE_URL" false))); a third element names another Secret key. */}}
 {{- define "sketchyaf-realtime.secretEnv" -}}
 {{- $secret := include "sketchyaf-realtime.secretName" .root }}
 {{- range .keys }}
@@ -170,9 +170,14 @@ capabilities:
   valueFrom:
     secretKeyRef:
       name: {{ $secret }}
-      key: {{ index . 0 }}
+      key: {{ ternary (index . 0) (last .) (eq (len .) 2) }}
       {{- if index . 1 }}
       optional: true
       {{- end }}
 {{- end }}
+{{- end }}
+
+{{/* The Secret key a component reads DATABASE_URL from: its own with secret.perServiceDatabaseUrls (docs/database-roles.md). */}}
+{{- define "sketchyaf-realtime.databaseUrlKey" -}}
+{{- if .root.Values.secret.perServiceDatabaseUrls }}{{ .key }}{{ else }}DATABASE_URL{{ end }}
 {{- end }}

@@ -89,6 +89,13 @@ app.kubernetes.io/part-of: sketchyaf-realtime
 {{- $problems = append $problems (printf "secret.values.%s (or set secret.existingSecret)" $key) }}
 {{- end }}
 {{- end }}
+{{- if .Values.secret.perServiceDatabaseUrls }}
+{{- range $key := list "broadcasterDatabaseUrl" "timerMonitorDatabaseUrl" "healthDatabaseUrl" }}
+{{- if not (index $.Values.secret.values $key) }}
+{{- $problems = append $problems (printf "secret.values.%s (secret.perServiceDatabaseUrls is on; or set secret.existingSecret)" $key) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- $leased := list .Values.timerMonitor (ternary .Values.relay .Values.broadcaster .Values.relay.enabled) }}
 {{- $multi := false }}
 {{- range $leased }}

@@ -6,6 +6,11 @@
   "PUBNUB_PUBLISH_KEY" $s.pubnubPublishKey
   "PUBNUB_SUBSCRIBE_KEY" $s.pubnubSubscribeKey
   "BROADCAST_API_TOKENS" $s.apiTokens }}
+{{- if $.Values.secret.perServiceDatabaseUrls }}
+{{- $_ := set $data "BROADCASTER_DATABASE_URL" $s.broadcasterDatabaseUrl }}
+{{- $_ := set $data "TIMER_MONITOR_DATABASE_URL" $s.timerMonitorDatabaseUrl }}
+{{- $_ := set $data "HEALTH_DATABASE_URL" $s.healthDatabaseUrl }}
+{{- end }}
 {{- with $s.redisUrl }}
 {{- $_ := set $data "REDIS_URL" . }}
 {{- end }}
