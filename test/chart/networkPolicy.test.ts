@@ -2,12 +2,15 @@
 // pod may connect, with the default values and with a customised set, and
 // that an empty peer list never turns into "any source".
 import { strict as assert } from 'node:assert';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INetworkPolicy, INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1';
+import { parse as parseYaml } from 'yaml';
+import { codeBlocks } from '../docs/markdownExamples.ts';
 import { render, runHelm, templateArgs, type RenderInput } from './lib/helm.ts';
 import { ofKind, type K8sObject } from './lib/manifests.ts';
+import { chartDir } from './lib/paths.ts';
 import { selects, workloads } from './lib/pods.ts';
 import { defaultsInput, scenarios } from './lib/scenarios.ts';
 
@@ -316,6 +319,26 @@ networkPolicy:
     );
     const off = await render({ set: [...base, 'networkPolicy.enabled=false'] });
     assert.equal(ofKind(off, 'NetworkPolicy').length, 0);
+  });
+
+  it('the README examples are valid values; the first is the defaults of values.yaml', async () => {
+    const readme = await readFile(join(chartDir, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Network policies'));
+    const blocks = codeBlocks(section).filter((b) => b.lang === 'yaml');
+    assert.equal(blocks.length, 2);
+    const defaults = parseYaml(await readFile(join(chartDir, 'values.yaml'), 'utf8')) as {
+      networkPolicy: { ingress: unknown };
+    };
+    const [first] = blocks;
+    assert.deepEqual(
+      (parseYaml(first?.text ?? '') as typeof defaults).networkPolicy.ingress,
+      defaults.networkPolicy.ingress,
+    );
+    for (const [i, block] of blocks.entries()) {
+      const objects = await withFile(`readme-${i}.yaml`, block.text);
+      assert.deepEqual(openRules(objects), []);
+      assert.ok(policies(objects).size > 0);
+    }
   });
 
   for (const [what, text, path] of [
