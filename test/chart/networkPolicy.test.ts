@@ -300,6 +300,18 @@ networkPolicy:
     for (const scenario of scenarios) assert.deepEqual(openRules(await render(scenario)), [], scenario.name);
   });
 
+  it('without the relay Deployment: no relay policy, health polls the others, the broadcaster still reaches PubNub', async () => {
+    const objects = await render({ set: [...base, 'relay.enabled=false'] });
+    assert.ok(!policies(objects).has('relay'));
+    assert.deepEqual(policy(objects, 'health').egress?.at(-1), {
+      ports: http,
+      to: [releasePods('broadcaster', 'timer-monitor')],
+    });
+    assert.ok(
+      policy(objects, 'broadcaster').egress?.some((r) => r.ports?.[0]?.port === 443 && r.ports.length === 1),
+    );
+  });
+
   it('without runtime control only health talks to the Kubernetes API', async () => {
     const objects = await render({ set: [...base, 'control.enabled=false'] });
     const apiRule = (component: string): boolean =>
