@@ -1,7 +1,7 @@
 /**
- * `npx pubnub-local [--port 8090] [--host 127.0.0.1]` or `npm start`: the only
+ * `npx pubnub-local [--port 8090] [--host 127.0.0.1] [--secret-key KEY]` or `npm start`: the only
  * place that reads the environment and argv, prints, and handles signals.
- * PORT and HOST come from the environment; flags win over them.
+ * PORT, HOST and PUBNUB_SECRET_KEY come from the environment; flags win over them.
  */
 import { parseArgs } from 'node:util';
 import type { Logger } from './logger.ts';
@@ -47,17 +47,20 @@ export async function main(
       port: { type: 'string' },
       host: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'secret-key': { type: 'string' },
     },
   });
   const port = parsePort(values.port, '--port') ?? parsePort(env.PORT, 'PORT') ?? DEFAULT_PORT;
   const host = values.host ?? (env.HOST || '127.0.0.1');
   const publishKeys = splitKeys(env.PUBNUB_PUBLISH_KEY);
   const subscribeKeys = splitKeys(env.PUBNUB_SUBSCRIBE_KEY);
+  const secretKey = values['secret-key'] ?? (env.PUBNUB_SECRET_KEY || undefined);
   const handle = await startPubnubLocal({
     host,
     port,
     ...(publishKeys ? { publishKeys } : {}),
     ...(subscribeKeys ? { subscribeKeys } : {}),
+    ...(secretKey !== undefined ? { secretKey } : {}),
     ...(values.quiet ? {} : { logger: stderrLogger }),
   });
   console.log(`pubnub-local listening on ${handle.url}`);

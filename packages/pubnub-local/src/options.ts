@@ -20,6 +20,10 @@ export interface PubnubLocalOptions {
   longPollTimeoutMs?: number;
   /** Faults in force from the start. */
   faults?: FaultSpec;
+  /** Turns Access Manager on: signatures checked, tokens granted and required (see README). */
+  secretKey?: string;
+  /** The clock (token timestamps and expiry, presence, timetokens); default Date.now. */
+  nowMs?: () => number;
   logger?: Logger;
 }
 
@@ -33,6 +37,8 @@ export interface ResolvedOptions {
   maxChannels: number;
   longPollTimeoutMs: number;
   faults: FaultSpec;
+  secretKey: string | undefined;
+  nowMs: () => number;
   logger: Logger;
 }
 
@@ -98,8 +104,12 @@ export function resolveOptions(options: PubnubLocalOptions): ResolvedOptions {
     maxChannels: integer(problems, 'maxChannels', options.maxChannels, 10_000, 1, 10_000_000),
     longPollTimeoutMs: integer(problems, 'longPollTimeoutMs', options.longPollTimeoutMs, 280_000, 1, 290_000),
     faults: {},
+    secretKey: options.secretKey,
+    nowMs: options.nowMs ?? Date.now,
     logger: options.logger ?? silentLogger,
   };
+  if (options.secretKey !== undefined && (typeof options.secretKey !== 'string' || options.secretKey === ''))
+    problems.push('secretKey must be a non-empty string');
   if (resolved.host === '') problems.push('host must not be empty');
   if (options.faults !== undefined) {
     const parsed = parseFaultSpec(options.faults);

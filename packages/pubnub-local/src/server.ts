@@ -16,7 +16,10 @@ import { openListener, type Listener } from './listener.ts';
 import { resolveOptions, type PubnubLocalOptions } from './options.ts';
 import { handleAdmin, type AdminControls } from './routes/admin.ts';
 import type { RouteContext, RouteLimits } from './routes/context.ts';
+import { handlePam } from './routes/pam.ts';
 import { routePubnub } from './routes/router.ts';
+import { createAccessManager } from './pam/accessManager.ts';
+import { parseRawQuery, type SignedRequest } from './pam/signature.ts';
 import type { Stats } from './stats.ts';
 
 export interface PubnubLocalHandle {
@@ -41,7 +44,11 @@ const LIMITS: Omit<RouteLimits, 'longPollTimeoutMs'> = { messageLimitBytes: 32 *
 export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promise<PubnubLocalHandle> {
   const config = resolveOptions(options);
   const { logger } = config;
-  const nowMs = Date.now;
+  const { nowMs } = config;
+  const access =
+    config.secretKey === undefined
+      ? undefined
+      : createAccessManager({ secretKey: config.secretKey, publishKeys: config.publishKeys, nowMs });
   const core = createPubnubCore({
     publishKeys: config.publishKeys,
     subscribeKeys: config.subscribeKeys,
@@ -130,6 +137,7 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
     res: ServerResponse,
     segments: string[],
     query: URLSearchParams,
+    signed: Omit<SignedRequest, 'body'>,
   ): Promise<void> {
     core.stats.totals.requests++;
     const active = currentFaults();
@@ -174,6 +182,19 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
       logger,
       stopSignal: stopController.signal,
     };
+    if (segments[0] === 'v3' && segments[1] === 'pam') {
+      await handlePam(ctx, access, signed);
+      return;
+    }
+    if (access) {
+      // Only publish POSTs carry a body here, and their signature leaves it out.
+      const verdict = access.authorize({ ...signed, body: '' }, segments, query);
+      if (!verdict.allowed) {
+        core.stats.totals.rejected++;
+        sendForbidden(res, verdict.channels, verdict.groups, verdict.message);
+        return;
+      }
+    }
     await routePubnub(ctx);
   }
 
@@ -192,7 +213,20 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
       sendJson(res, 200, {});
       return;
     }
-    await handlePubnub(req, res, target.segments, target.query);
+    const url = req.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const rawQuery = parseRawQuery(queryStart === -1 ? '' : url.slice(queryStart + 1));
+    if (!rawQuery) {
+      core.stats.totals.rejected++;
+      sendServiceError(res, 400, 'Bad Request: malformed percent-encoding', 'pubnub-local');
+      return;
+    }
+    const signed = {
+      method: req.method ?? 'GET',
+      rawPath: queryStart === -1 ? url : url.slice(0, queryStart),
+      query: rawQuery,
+    };
+    await handlePubnub(req, res, target.segments, target.query, signed);
   }
 
   listener = await openListener(
@@ -244,6 +278,7 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
     url: handle.url,
     publishKeys: config.publishKeys,
     subscribeKeys: config.subscribeKeys,
+    accessManager: access ? 'on' : 'off',
   });
   if (Object.keys(config.faults).length > 0) await setFaults(config.faults);
   return handle;

@@ -43,10 +43,10 @@ describe('pubnub-local lifecycle', function () {
 
   it('rejects invalid options, naming every problem', async function () {
     await assert.rejects(
-      startPubnubLocal({ port: -1, publishKeys: [], faults: { errorRate: 3 } }),
+      startPubnubLocal({ port: -1, publishKeys: [], faults: { errorRate: 3 }, secretKey: '' }),
       (error: unknown) => {
         assert.ok(error instanceof InvalidOptionsError);
-        assert.equal(error.problems.length, 3);
+        assert.equal(error.problems.length, 4);
         return true;
       },
     );

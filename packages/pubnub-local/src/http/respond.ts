@@ -38,15 +38,16 @@ export function sendJson(
 
 // PubNub's own error shapes, per family of endpoint.
 
-/** Access Manager denial, used for unknown keys. */
+/** Access Manager denial: unknown keys, and requests a token or signature does not allow. */
 export function sendForbidden(
   res: ServerResponse,
   channels: readonly string[] = [],
   groups: readonly string[] = [],
+  message = 'Forbidden',
 ): void {
   const payload: Record<string, readonly string[]> = { channels };
   if (groups.length > 0) payload['channel-groups'] = groups;
-  sendJson(res, 403, { message: 'Forbidden', payload, error: true, service: 'Access Manager', status: 403 });
+  sendJson(res, 403, { message, payload, error: true, service: 'Access Manager', status: 403 });
 }
 
 /** Publish and signal errors: `[0, "<description>", "<timetoken>"]`. */
