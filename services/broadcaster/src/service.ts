@@ -101,6 +101,7 @@ export async function launchBroadcaster(
       overrides.publisher ??
       createPubnubPublisher({
         ...config.pubnub,
+        secretKey: config.pubnubSecretKey,
         timeoutMs: config.relay.publishTimeoutMs,
         rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
         maxSockets: config.relay.concurrency,
