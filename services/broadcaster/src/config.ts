@@ -241,7 +241,13 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
   const apiTokens = c.BROADCAST_API_TOKENS ?? (developmentDefaults ? [developmentApiToken] : []);
   const adminTokens = c.BROADCAST_ADMIN_TOKENS ?? (developmentDefaults ? [developmentAdminToken] : []);
   const defaultRateLimit = rateLimitOf(c.BROADCAST_CLIENT_RATE_LIMIT, c.BROADCAST_CLIENT_RATE_BURST);
-  const built = buildClients({ apiTokens, adminTokens, specs, defaultRateLimit });
+  const built = buildClients({
+    apiTokens,
+    adminTokens,
+    specs,
+    defaultRateLimit,
+    grantsTokens: c.PUBNUB_SECRET_KEY !== undefined,
+  });
   if (problems.length + built.problems.length > 0) throw new ConfigError([...problems, ...built.problems]);
   return Object.freeze({
     appEnv: c.APP_ENV,
