@@ -25,7 +25,7 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; b
     headers: { 'content-type': 'application/json', authorization: `Bearer ${apiToken}` },
     body: JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json()) };
+  return { status: res.status, body: await res.json() };
 }
 
 describe('Access Manager on: signed services, granted players, green canary', function () {
