@@ -2,13 +2,27 @@ import { strict as assert } from 'node:assert';
 import PubNub from 'pubnub';
 import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
+import { buildOpenApiDocument } from '../src/http/openapiDocument.ts';
 import type { BroadcasterService } from '../src/index.ts';
-import { post, startTestBroadcaster } from './helpers.ts';
+import { post as postRaw, startTestBroadcaster, type PostResult } from './helpers.ts';
+import { OpenApiValidator } from './openapiValidator.ts';
 
 const secretKey = 'sec-c-test-only';
 const gameId = '4f9a7a4e-3b1f-4c65-9d55-0c2b8e3f1a77';
 const grantToken = 'grant-token-0123456789abcdef';
 const eventsOnlyToken = 'events-only-token-0123456789';
+
+const validator = new OpenApiValidator(buildOpenApiDocument());
+
+/** POSTs and checks the answer is one the OpenAPI document describes. */
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<PostResult> {
+  const res = await postRaw(url, body, headers);
+  assert.deepEqual(
+    validator.responseProblems('post', '/v1/access-tokens', res.status, res.body, res.headers),
+    [],
+  );
+  return res;
+}
 
 describe('POST /v1/access-tokens', function () {
   this.timeout(60_000);
@@ -130,6 +144,23 @@ describe('POST /v1/access-tokens', function () {
       assert.equal((res.body as { error: { code: string } }).error.code, 'unavailable');
       assert.equal(res.headers.get('retry-after'), '1');
       assert.ok(Date.now() - started < 5000);
+    } finally {
+      await pubnub.clearFaults();
+    }
+  });
+
+  it('answers 503 within the grant timeout when PubNub does not answer (never a hang)', async () => {
+    await pubnub.setFaults({ latencyMs: 30_000 });
+    try {
+      const started = Date.now();
+      const res = await post(
+        `${withKey.url}/v1/access-tokens`,
+        { userId: 'A', gameIds: [gameId] },
+        { authorization: `Bearer ${grantToken}` },
+      );
+      assert.equal(res.status, 503, JSON.stringify(res.body));
+      assert.equal(res.headers.get('retry-after'), '1');
+      assert.ok(Date.now() - started < 8000, `answered after ${Date.now() - started} ms`);
     } finally {
       await pubnub.clearFaults();
     }
