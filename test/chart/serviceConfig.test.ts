@@ -16,6 +16,7 @@ const secretValues: Record<string, string> = {
   REDIS_URL: 'redis://redis.example.test:6379',
   PUBNUB_PUBLISH_KEY: 'pub-c-test-only',
   PUBNUB_SUBSCRIBE_KEY: 'sub-c-test-only',
+  PUBNUB_SECRET_KEY: 'sec-c-test-only',
   BROADCAST_API_TOKENS: 'test-only-token-0123456789',
   // Optional key: where the chart passes it on, the loader must accept it.
   BROADCAST_API_CLIENTS: JSON.stringify([

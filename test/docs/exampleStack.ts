@@ -6,6 +6,9 @@ import { createSilentLogger } from '@sketchyaf/core';
 import { createTestDatabase } from '@sketchyaf/devstack/testing';
 import { startPubnubLocal } from '@sketchyaf/pubnub-local';
 
+/** npm start's pubnub-local secret key (packages/devstack). */
+const developmentPubnubSecretKey = 'sec-c-local';
+
 export interface ExampleStack {
   /** npm start's port → this stack's base URL (`http://127.0.0.1:<port>`). */
   bases: ReadonlyMap<number, string>;
@@ -23,7 +26,8 @@ export async function startExampleStack(): Promise<ExampleStack> {
   try {
     const db = await createTestDatabase();
     stops.push(() => db.drop());
-    const pubnub = await startPubnubLocal({ port: 0 });
+    // Access Manager on, as npm start runs it: the relay signs, POST /v1/access-tokens grants.
+    const pubnub = await startPubnubLocal({ port: 0, secretKey: developmentPubnubSecretKey });
     stops.push(() => pubnub.stop());
     // The fault-injection examples get a pubnub-local of their own: a 403 or an
     // outage set there must not reach the relay the other examples wait on.
@@ -33,6 +37,7 @@ export async function startExampleStack(): Promise<ExampleStack> {
       loadBroadcasterConfig({
         DATABASE_URL: db.url,
         PUBNUB_ORIGIN: pubnub.url,
+        PUBNUB_SECRET_KEY: developmentPubnubSecretKey,
         PORT: '0',
         LOG_LEVEL: 'silent',
         BROADCAST_API_TOKENS: 'dev-token-change-me',

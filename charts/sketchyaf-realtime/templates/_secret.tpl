@@ -14,6 +14,9 @@
 {{- with $s.redisUrl }}
 {{- $_ := set $data "REDIS_URL" . }}
 {{- end }}
+{{- with $s.pubnubSecretKey }}
+{{- $_ := set $data "PUBNUB_SECRET_KEY" . }}
+{{- end }}
 {{- with $s.adminTokens }}
 {{- $_ := set $data "BROADCAST_ADMIN_TOKENS" . }}
 {{- end }}

@@ -20,6 +20,8 @@ export const errorCodes = {
   game_busy: 503,
   /** An Idempotency-Key already answered a request with another body; use a new key for a new request. */
   idempotency_key_reused: 422,
+  /** The route needs PubNub Access Manager (PUBNUB_SECRET_KEY), which this installation does not use. */
+  access_manager_off: 501,
   internal: 500,
 } as const;
 

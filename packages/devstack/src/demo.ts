@@ -1,10 +1,12 @@
 import pg from 'pg';
-import { subscribeToGames, type ReceivedEvent } from './demoSubscriber.ts';
+import { subscribeToGames, type DemoAccess, type ReceivedEvent } from './demoSubscriber.ts';
 
 export interface DemoOptions {
   databaseUrl: string;
   pubnubOrigin: string;
   subscribeKey: string;
+  /** Access Manager on: the subscriber reads with a token from POST /v1/access-tokens. */
+  access?: DemoAccess | undefined;
   print: (line: string) => void;
   /** New games are started this often while the demo runs. */
   everyMs?: number;
@@ -28,7 +30,7 @@ function describe(name: string, event: ReceivedEvent): string {
 
 /**
  * Plays the game backend: starts a couple of short games now and then, and
- * prints every event a real PubNub subscriber on `game.*` receives for them.
+ * prints every event a real PubNub subscriber receives for them.
  */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'demo' });
@@ -39,6 +41,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   const subscriber = subscribeToGames({
     origin: options.pubnubOrigin,
     subscribeKey: options.subscribeKey,
+    access: options.access,
     onEvent: (event) => {
       const name = names.get(event.gameId);
       if (name) options.print(describe(name, event));
@@ -51,6 +54,9 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       [JSON.stringify(durations)],
     );
     for (const row of rows) names.set(row.id, `demo-${++created}`);
+    // Subscribed (and granted) before the games start, so that their first events are seen.
+    await subscriber.watch(rows.map((r) => r.id));
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await pool.query("UPDATE games SET status = 'briefing' WHERE id = ANY($1::uuid[])", [
       rows.map((r) => r.id),
     ]);

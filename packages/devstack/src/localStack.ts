@@ -15,7 +15,7 @@ import { loadTimerMonitorConfig, startTimerMonitor } from '@sketchyaf/timer-moni
 import { startDemo } from './demo.ts';
 import { startEmbeddedPostgres } from './embeddedPostgres.ts';
 import { findRedisServer, redisServerInstallHint, startRedisServer } from './redisServer.ts';
-import type { LocalStackConfig } from './localStackConfig.ts';
+import { developmentPubnubSecretKey, type LocalStackConfig } from './localStackConfig.ts';
 
 export interface LocalStackOptions {
   config: LocalStackConfig;
@@ -65,16 +65,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
     }
 
     let pubnubOrigin = config.PUBNUB_ORIGIN;
+    let pubnubSecretKey = config.PUBNUB_SECRET_KEY;
     if (pubnubOrigin === undefined) {
+      pubnubSecretKey ??= developmentPubnubSecretKey;
       const pubnub = await startPubnubLocal({
         port: config.PUBNUB_LOCAL_PORT,
         publishKeys: [config.PUBNUB_PUBLISH_KEY],
         subscribeKeys: [config.PUBNUB_SUBSCRIBE_KEY],
+        secretKey: pubnubSecretKey,
       });
       releasers.add('pubnub-local', () => pubnub.stop());
       pubnubOrigin = pubnub.url;
       print(
-        `pubnub-local   ${pubnub.url}  (keys ${config.PUBNUB_PUBLISH_KEY} / ${config.PUBNUB_SUBSCRIBE_KEY}, /admin/stats)`,
+        `pubnub-local   ${pubnub.url}  (keys ${config.PUBNUB_PUBLISH_KEY} / ${config.PUBNUB_SUBSCRIBE_KEY}, Access Manager on, /admin/stats)`,
       );
     } else {
       print(`pubnub         ${pubnubOrigin}  (from PUBNUB_ORIGIN)`);
@@ -95,6 +98,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
       PUBNUB_ORIGIN: pubnubOrigin,
       PUBNUB_PUBLISH_KEY: config.PUBNUB_PUBLISH_KEY,
       PUBNUB_SUBSCRIBE_KEY: config.PUBNUB_SUBSCRIBE_KEY,
+      ...(pubnubSecretKey === undefined ? {} : { PUBNUB_SECRET_KEY: pubnubSecretKey }),
       ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
     };
     const broadcasterConfig = loadBroadcasterConfig({ ...serviceEnv, PORT: String(config.BROADCASTER_PORT) });
@@ -125,12 +129,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
 
     if (config.DEMO === 'on') {
       print(
-        'demo           2 games every 20 s; below, every event a PubNub subscriber on game.* receives (DEMO=off to skip)',
+        'demo           2 games every 20 s; below, every event a PubNub subscriber (a player token from POST /v1/access-tokens) receives (DEMO=off to skip)',
       );
       const demo = await startDemo({
         databaseUrl,
         pubnubOrigin,
         subscribeKey: config.PUBNUB_SUBSCRIBE_KEY,
+        access:
+          pubnubSecretKey === undefined || broadcasterConfig.apiTokens[0] === undefined
+            ? undefined
+            : { broadcasterUrl: broadcaster.url, apiToken: broadcasterConfig.apiTokens[0] },
         print,
       });
       releasers.add('demo', () => demo.stop());

@@ -15,10 +15,16 @@ const shape = {
   PUBNUB_ORIGIN: urlField(['http:', 'https:']).optional(),
   PUBNUB_PUBLISH_KEY: z.string().min(1).default('pub-c-local'),
   PUBNUB_SUBSCRIBE_KEY: z.string().min(1).default('sub-c-local'),
+  // Access Manager: pubnub-local runs with this one (developmentPubnubSecretKey when unset); with
+  // PUBNUB_ORIGIN, the services sign with it when given. Never printed.
+  PUBNUB_SECRET_KEY: z.string().min(1).optional(),
   DEMO: z.enum(['on', 'off']).default('on'),
   /** Runtime control file every service watches (default: <tmp>/sketchyaf-realtime/control.yaml). */
   CONTROL_FILE: z.string().min(1).optional(),
 };
+
+/** pubnub-local's secret key under `npm start`: every local run has Access Manager on. */
+export const developmentPubnubSecretKey = 'sec-c-local';
 
 export type LocalStackConfig = Readonly<z.output<z.ZodObject<typeof shape>>>;
 

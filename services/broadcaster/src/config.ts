@@ -73,6 +73,8 @@ const shape = {
   PUBNUB_SUBSCRIBE_KEY: z.string().min(1).default('sub-c-local'),
   PUBNUB_ORIGIN: urlField(['http:', 'https:']).default(developmentPubnubOrigin),
   PUBNUB_USER_ID: z.string().min(1).max(92).default('sketchyaf-broadcaster'),
+  // Access Manager: signs every request and grants player tokens. A secret: never printed.
+  PUBNUB_SECRET_KEY: z.string().min(1).optional(),
   BROADCAST_API_TOKENS: tokenList.optional(),
   BROADCAST_ADMIN_TOKENS: tokenList.optional(),
   // JSON, parsed by auth/clients.ts: its problems must never quote the value (tokens).
@@ -163,6 +165,8 @@ export interface BroadcasterConfig {
     ssl: boolean;
     userId: string;
   };
+  /** PUBNUB_SECRET_KEY: requests are signed and POST /v1/access-tokens grants; null: Access Manager off. */
+  pubnubSecretKey: string | null;
   apiTokens: readonly string[];
   /** Empty: the admin API answers 403 to everyone. */
   adminTokens: readonly string[];
@@ -237,7 +241,13 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
   const apiTokens = c.BROADCAST_API_TOKENS ?? (developmentDefaults ? [developmentApiToken] : []);
   const adminTokens = c.BROADCAST_ADMIN_TOKENS ?? (developmentDefaults ? [developmentAdminToken] : []);
   const defaultRateLimit = rateLimitOf(c.BROADCAST_CLIENT_RATE_LIMIT, c.BROADCAST_CLIENT_RATE_BURST);
-  const built = buildClients({ apiTokens, adminTokens, specs, defaultRateLimit });
+  const built = buildClients({
+    apiTokens,
+    adminTokens,
+    specs,
+    defaultRateLimit,
+    grantsTokens: c.PUBNUB_SECRET_KEY !== undefined,
+  });
   if (problems.length + built.problems.length > 0) throw new ConfigError([...problems, ...built.problems]);
   return Object.freeze({
     appEnv: c.APP_ENV,
@@ -252,6 +262,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       ssl: origin.protocol === 'https:',
       userId: c.PUBNUB_USER_ID,
     }),
+    pubnubSecretKey: c.PUBNUB_SECRET_KEY ?? null,
     apiTokens: Object.freeze([...apiTokens]),
     adminTokens: Object.freeze([...adminTokens]),
     clients: Object.freeze(built.clients),

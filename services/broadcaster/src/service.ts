@@ -27,6 +27,7 @@ import type { BroadcasterConfig } from './config.ts';
 import { IngestGate, relayControl } from './control/broadcasterControl.ts';
 import { ClientRateLimits } from './auth/clientRateLimits.ts';
 import { RelayLimits } from './control/relayLimits.ts';
+import { accessTokenRoutes } from './http/accessTokenRoutes.ts';
 import { adminRoutes } from './http/adminRoutes.ts';
 import { ingestRoutes, unauthenticatedClient } from './http/ingestRoutes.ts';
 import { openapiRoute } from './http/openapiRoute.ts';
@@ -39,6 +40,7 @@ import { OutboxHousekeeping } from './relay/outboxHousekeeping.ts';
 import { outboxNotificationHandler } from './relay/outboxNotifications.ts';
 import { OutboxRelay } from './relay/outboxRelay.ts';
 import { createPubnubPublisher, type Publisher } from './relay/pubnubPublisher.ts';
+import { createTokenGranter } from './access/tokenGranter.ts';
 
 export const outboxChannel = 'realtime_outbox';
 
@@ -53,6 +55,9 @@ export interface BroadcasterService extends ServiceHandle {
   /** Runtime control in force (GET /control). */
   readonly control: ControlAgent;
 }
+
+/** A grant PubNub has not answered by then is refused 503 (the caller retries). */
+const grantTimeoutSeconds = 5;
 
 export interface BroadcasterOverrides {
   logger?: Logger;
@@ -101,12 +106,21 @@ export async function launchBroadcaster(
       overrides.publisher ??
       createPubnubPublisher({
         ...config.pubnub,
+        secretKey: config.pubnubSecretKey,
         timeoutMs: config.relay.publishTimeoutMs,
         rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
         maxSockets: config.relay.concurrency,
         clock,
       });
     releasers.add('pubnub publisher', () => publisher.close());
+
+    // Player tokens (POST /v1/access-tokens) need Access Manager: none without a secret key.
+    const secretKey = config.pubnubSecretKey;
+    const granter =
+      secretKey === null
+        ? null
+        : createTokenGranter({ ...config.pubnub, secretKey, timeoutSeconds: grantTimeoutSeconds });
+    if (granter) releasers.add('pubnub token granter', () => granter.close());
 
     // With REDIS_URL, the relay's shards come from leases: nothing is owned until the first acquisition.
     const leases =
@@ -215,6 +229,7 @@ export async function launchBroadcaster(
             metrics,
           }),
         );
+        express.use('/v1', accessTokenRoutes({ clients: config.clients, granter, logger }));
         express.use('/admin', adminRoutes({ pool, clients: config.clients, onRedrive: () => relay.wake() }));
         control.routes(express);
       },

@@ -43,6 +43,12 @@ describe('broadcaster config', () => {
     );
   });
 
+  it('takes PUBNUB_SECRET_KEY (Access Manager) when given, none by default', () => {
+    assert.equal(loadBroadcasterConfig({}).pubnubSecretKey, null);
+    assert.equal(loadBroadcasterConfig({ PUBNUB_SECRET_KEY: 'sec-c-1' }).pubnubSecretKey, 'sec-c-1');
+    assert.equal(loadBroadcasterConfig({ PUBNUB_SECRET_KEY: '' }).pubnubSecretKey, null, 'empty: off');
+  });
+
   it('parses tokens, origins and an https PubNub origin', () => {
     const config = loadBroadcasterConfig({
       APP_ENV: 'staging',

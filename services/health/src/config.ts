@@ -43,6 +43,10 @@ const shape = {
   PUBNUB_ORIGIN: urlField(['http:', 'https:']).default(developmentPubnubOrigin),
   PUBNUB_SUBSCRIBE_KEY: z.string().min(1).default('sub-c-local'),
   PUBNUB_USER_ID: z.string().min(1).max(92).default('sketchyaf-health'),
+  // With Access Manager on, the canary subscriber signs its requests (server side, as the relay):
+  // the v2 signature covers the publish key. A secret: never printed.
+  PUBNUB_PUBLISH_KEY: z.string().min(1).default('pub-c-local'),
+  PUBNUB_SECRET_KEY: z.string().min(1).optional(),
   BROADCASTER_URLS: httpUrls.optional(),
   RELAY_URLS: httpUrls.optional(),
   TIMER_MONITOR_URLS: httpUrls.optional(),
@@ -104,6 +108,11 @@ export interface HealthConfig {
     subscribeKey: string;
     userId: string;
   };
+  /**
+   * PUBNUB_SECRET_KEY (and PUBNUB_PUBLISH_KEY, part of the signature): the canary subscriber
+   * signs its requests; null: Access Manager off.
+   */
+  pubnubSigning: { publishKey: string; secretKey: string } | null;
   broadcasterUrls: readonly string[];
   /** Separate relay Deployments (their /readyz and circuit state); empty when the broadcaster relays. */
   relayUrls: readonly string[];
@@ -161,6 +170,9 @@ export function loadHealthConfig(env: Env): Readonly<HealthConfig> {
       subscribeKey: c.PUBNUB_SUBSCRIBE_KEY,
       userId: c.PUBNUB_USER_ID,
     }),
+    pubnubSigning: c.PUBNUB_SECRET_KEY
+      ? Object.freeze({ publishKey: c.PUBNUB_PUBLISH_KEY, secretKey: c.PUBNUB_SECRET_KEY })
+      : null,
     broadcasterUrls: urls(c.BROADCASTER_URLS, developmentBroadcasterUrl),
     relayUrls: urls(c.RELAY_URLS, null),
     timerMonitorUrls: urls(c.TIMER_MONITOR_URLS, developmentTimerMonitorUrl),

@@ -158,6 +158,7 @@ export async function launchHealth(
         ssl: config.pubnub.ssl,
         subscribeKey: config.pubnub.subscribeKey,
         userId: config.pubnub.userId,
+        signing: config.pubnubSigning,
       },
       broadcasterUrls: config.broadcasterUrls,
       metrics,

@@ -31,6 +31,15 @@ describe('health config', () => {
     assert.ok(Object.isFrozen(c));
   });
 
+  it('signs with PUBNUB_SECRET_KEY and the publish key when given, not otherwise', () => {
+    assert.equal(loadHealthConfig({}).pubnubSigning, null);
+    assert.deepEqual(
+      loadHealthConfig({ PUBNUB_SECRET_KEY: 'sec-c-1', PUBNUB_PUBLISH_KEY: 'pub-c-1' }).pubnubSigning,
+      { publishKey: 'pub-c-1', secretKey: 'sec-c-1' },
+    );
+    assert.equal(loadHealthConfig({ PUBNUB_SECRET_KEY: '' }).pubnubSigning, null, 'empty: off');
+  });
+
   it('reads lists, trims trailing slashes and sees the cluster from the kubelet env', () => {
     const c = loadHealthConfig({
       APP_ENV: 'production',

@@ -26,6 +26,7 @@ export const chartSecretSet = [
   'secret.values.redisUrl=redis://redis.example.test:6379',
   'secret.values.pubnubPublishKey=pub-c-test-only',
   'secret.values.pubnubSubscribeKey=sub-c-test-only',
+  'secret.values.pubnubSecretKey=sec-c-test-only',
   'secret.values.apiTokens=test-only-token-0123456789',
 ];
 

@@ -1,7 +1,14 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { maxBatchEvents } from '../events/validateEvents.ts';
-import { adminScopes, defaultClientScopes, parseScope, scopeSyntax, type Scope } from './scopes.ts';
+import {
+  adminScopes,
+  defaultClientScopes,
+  defaultClientScopesWithGrants,
+  parseScope,
+  scopeSyntax,
+  type Scope,
+} from './scopes.ts';
 
 /** Events per second a client may post, per replica; `burst` events at once at most. */
 export interface RateLimit {
@@ -128,6 +135,8 @@ export interface ClientSources {
   specs: readonly ClientSpec[];
   /** BROADCAST_CLIENT_RATE_LIMIT / _BURST: for every client that names none. */
   defaultRateLimit: RateLimit | null;
+  /** Access Manager on (PUBNUB_SECRET_KEY): `default` may also grant player tokens. */
+  grantsTokens?: boolean;
 }
 
 /** Every client, with their names and tokens checked unique; problems never quote a token. Pure. */
@@ -139,7 +148,7 @@ export function buildClients(sources: ClientSources): { clients: ApiClient[]; pr
       client: {
         name: defaultClientName,
         tokenHashes: sources.apiTokens.map(tokenHash),
-        scopes: defaultClientScopes,
+        scopes: sources.grantsTokens ? defaultClientScopesWithGrants : defaultClientScopes,
         rateLimit: sources.defaultRateLimit,
       },
     });

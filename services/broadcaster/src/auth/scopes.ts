@@ -3,16 +3,26 @@ import { apiEventTypes, eventCatalogue, type EventType } from '../events/catalog
 /**
  * What a client may do. `events:game` posts every game and presence event
  * (they name a game), `events:user` every user event (they name a user),
- * `event:<type>` that one type only, `admin` the admin API. Granting both
- * `events:game` and `event:vote_cast` is allowed (and redundant).
+ * `event:<type>` that one type only, `admin` the admin API, `tokens:grant`
+ * POST /v1/access-tokens (player tokens). Granting both `events:game` and
+ * `event:vote_cast` is allowed (and redundant).
  */
-export type Scope = 'events:game' | 'events:user' | 'admin' | `event:${EventType}`;
+export type Scope = 'events:game' | 'events:user' | 'admin' | 'tokens:grant' | `event:${EventType}`;
 
 /** What a plain BROADCAST_API_TOKENS token may do: everything but the admin API. */
 export const defaultClientScopes: readonly Scope[] = Object.freeze(['events:game', 'events:user']);
+/**
+ * The same with Access Manager on (PUBNUB_SECRET_KEY): granting player tokens is
+ * then a non-admin capability of the game backend too. Without a secret key there
+ * is nothing to grant, so the plain token list keeps its former scopes.
+ */
+export const defaultClientScopesWithGrants: readonly Scope[] = Object.freeze([
+  ...defaultClientScopes,
+  'tokens:grant',
+]);
 export const adminScopes: readonly Scope[] = Object.freeze(['admin']);
 
-const classScopes: readonly string[] = ['events:game', 'events:user', 'admin'];
+const classScopes: readonly string[] = ['events:game', 'events:user', 'admin', 'tokens:grant'];
 
 /** The scope itself when `value` names one; null otherwise (unknown type, typo, …). */
 export function parseScope(value: string): Scope | null {
@@ -22,7 +32,7 @@ export function parseScope(value: string): Scope | null {
 }
 
 /** What the message of a config error says a scope may be (no value quoted). */
-export const scopeSyntax = `events:game, events:user, admin or event:<type> (types: ${apiEventTypes.join(', ')})`;
+export const scopeSyntax = `events:game, events:user, admin, tokens:grant or event:<type> (types: ${apiEventTypes.join(', ')})`;
 
 /** The broad scope that covers every event of `type`'s kind. */
 export function classScopeOf(type: EventType): 'events:game' | 'events:user' {

@@ -36,6 +36,9 @@ export const errorCodeDescriptions: Record<ErrorCode, string> = {
     'written. Retry after `Retry-After` seconds.',
   idempotency_key_reused:
     'The `Idempotency-Key` already answered a request with another body (or on the other route); use a new key for a new request.',
+  access_manager_off:
+    'The broadcaster runs without `PUBNUB_SECRET_KEY` (PubNub Access Manager off): there are no player tokens to ' +
+    'grant, and none are needed. Not retryable.',
   internal: 'An unexpected failure (a bug); it is logged with its stack under the `requestId`.',
 };
 
@@ -83,6 +86,21 @@ export const redriveErrorCodes: readonly ErrorCode[] = [
   'insufficient_scope',
   'payload_too_large',
   'unsupported_media_type',
+  'unavailable',
+  'internal',
+];
+
+/** Codes `POST /v1/access-tokens` may answer. */
+export const accessTokenErrorCodes: readonly ErrorCode[] = [
+  'bad_request',
+  'invalid_json',
+  'validation_failed',
+  'unauthorized',
+  'forbidden',
+  'insufficient_scope',
+  'payload_too_large',
+  'unsupported_media_type',
+  'access_manager_off',
   'unavailable',
   'internal',
 ];

@@ -11,6 +11,7 @@ import {
 import { maxEnvelopeBytes } from '../events/envelope.ts';
 import { maxBatchEvents } from '../events/validateEvents.ts';
 import { maxIdempotencyKeyLength } from '../ingest/idempotencyKey.ts';
+import { accessTokenBody } from '../access/playerGrant.ts';
 import { redriveBody } from './adminRoutes.ts';
 import {
   errorCodeDescriptions,
@@ -18,6 +19,7 @@ import {
   listDeadLettersErrorCodes,
   preflightErrorCodes,
   redriveErrorCodes,
+  accessTokenErrorCodes,
   statusOf,
 } from './apiErrors.ts';
 import { maxWaitMs, singleBodyLimitBytes } from './ingestRoutes.ts';
@@ -470,6 +472,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
   schemas['FieldIssue'] = fieldIssue;
   schemas['DeadLetter'] = deadLetter;
   schemas['RedriveRequest'] = toJsonSchema(redriveBody);
+  schemas['AccessTokenRequest'] = toJsonSchema(accessTokenBody);
   schemas['ReadinessReport'] = readinessReport;
   schemas['ControlAcknowledgement'] = controlAcknowledgement;
 
@@ -495,6 +498,10 @@ export function buildOpenApiDocument(): OpenApiDocument {
     'x-error-codes': codeTable,
     tags: [
       { name: 'ingest', description: 'Events from game backends (API tokens).' },
+      {
+        name: 'access',
+        description: "Player tokens for PubNub Access Manager (the game backend's API token).",
+      },
       { name: 'admin', description: 'Operator endpoints (admin tokens).' },
       {
         name: 'probes',
@@ -530,6 +537,43 @@ export function buildOpenApiDocument(): OpenApiDocument {
           responses: ingestResponses(ref('AcceptedBatch')),
         },
         options: preflight('/v1/events/batch'),
+      },
+      '/v1/access-tokens': {
+        post: {
+          tags: ['access'],
+          operationId: 'grantAccessToken',
+          summary: "Grant a player's PubNub token",
+          description:
+            'Needs the scope `tokens:grant` and `PUBNUB_SECRET_KEY` (else 501 `access_manager_off`). The token, ' +
+            'granted with PubNub Access Manager v3 for `authorized_uuid` = `userId`, reads `game.<id>`, ' +
+            '`game.<id>-pnpres` and `presence.<id>` of each listed game and `user.<userId>`, nothing else, for ' +
+            "`ttlMinutes`. The player's client passes it to the SDK (`setToken`) and subscribes with `userId` as " +
+            'its user id. Games are not looked up: a token for a game not yet created reads nothing until it is.',
+          security: [{ apiToken: [] }],
+          parameters: [{ $ref: '#/components/parameters/XRequestId' }],
+          requestBody: { required: true, content: jsonContent(ref('AccessTokenRequest')) },
+          responses: {
+            '200': {
+              description: 'Granted.',
+              headers: requestIdHeader,
+              content: jsonContent({
+                type: 'object',
+                required: ['token', 'expiresAt', 'channels'],
+                additionalProperties: false,
+                properties: {
+                  token: { type: 'string', description: 'PubNub v3 token: hand it to the player as is.' },
+                  expiresAt: { type: 'string', format: 'date-time', description: "By PubNub's clock." },
+                  channels: {
+                    type: 'array',
+                    items: { type: 'string' },
+                    description: 'Every channel the token reads.',
+                  },
+                },
+              }),
+            },
+            ...errorResponses(accessTokenErrorCodes),
+          },
+        },
       },
       '/admin/dead-letters': {
         get: {

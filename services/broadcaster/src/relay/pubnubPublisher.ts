@@ -26,6 +26,8 @@ export interface PubnubPublisherOptions {
   origin: string;
   ssl: boolean;
   userId: string;
+  /** Access Manager: every request is signed with it; null or absent: unsigned. */
+  secretKey?: string | null;
   timeoutMs: number;
   /** Used when a 429 comes without a readable Retry-After. */
   rateLimitDefaultMs: number;
@@ -54,6 +56,7 @@ export function createPubnubPublisher(options: PubnubPublisherOptions): Publishe
     publishKey: options.publishKey,
     subscribeKey: options.subscribeKey,
     userId: options.userId,
+    ...(options.secretKey ? { secretKey: options.secretKey } : {}),
     origin: options.origin,
     ssl: options.ssl,
     keepAlive: true,

@@ -9,7 +9,14 @@ import { CanarySubscriber } from './canarySubscriber.ts';
 
 export interface CanaryOptions {
   settings: CanarySettings;
-  pubnub: { origin: string; ssl: boolean; subscribeKey: string; userId: string };
+  pubnub: {
+    origin: string;
+    ssl: boolean;
+    subscribeKey: string;
+    userId: string;
+    /** Access Manager on: the subscriber signs its requests. */
+    signing?: { publishKey: string; secretKey: string } | null;
+  };
   broadcasterUrls: readonly string[];
   metrics: HealthMetrics;
   logger: Logger;

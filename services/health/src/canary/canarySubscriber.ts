@@ -22,6 +22,11 @@ export interface CanarySubscriberOptions {
   ssl: boolean;
   subscribeKey: string;
   userId: string;
+  /**
+   * Access Manager on: the subscriber signs its requests, server side as the
+   * relay, so it has no token to renew (the publish key is part of the signature).
+   */
+  signing?: { publishKey: string; secretKey: string } | null;
   channel: string;
   onArrival(arrival: CanaryArrival): void;
   onStateChange(state: SubscriberState, category: string): void;
@@ -54,6 +59,7 @@ export class CanarySubscriber {
     this.#client = new PubNub({
       subscribeKey: options.subscribeKey,
       userId: options.userId,
+      ...(options.signing ?? {}),
       origin: options.origin,
       ssl: options.ssl,
       keepAlive: true,
