@@ -5,6 +5,7 @@ import {
   RealtimeError,
   RealtimeNetworkError,
   RealtimeTimeoutError,
+  isRecord,
   parseErrorBody,
 } from './errors.ts';
 import type { RealtimeEvent } from './events.ts';
@@ -58,6 +59,30 @@ interface Outcome {
 }
 
 export type SendResult = EventReceipt & Outcome;
+
+export interface AccessTokenRequest {
+  userId: string;
+  gameIds: readonly string[];
+  /** 1 to 1440; the API's default is 60. */
+  ttlMinutes?: number;
+}
+
+export interface AccessToken {
+  token: string;
+  /** ISO 8601. */
+  expiresAt: string;
+  /** The channels the token may read. */
+  channels: string[];
+}
+
+/** The API's answer to an access-token grant, or null when it is not one. */
+function parseAccessToken(value: unknown): AccessToken | null {
+  if (!isRecord(value)) return null;
+  const { token, expiresAt, channels } = value;
+  if (typeof token !== 'string' || typeof expiresAt !== 'string' || !Array.isArray(channels)) return null;
+  if (!channels.every((c): c is string => typeof c === 'string')) return null;
+  return { token, expiresAt, channels };
+}
 export type BatchResult = Outcome & { events: EventReceipt[] };
 
 export interface RealtimeClient {
@@ -65,6 +90,11 @@ export interface RealtimeClient {
   send(event: RealtimeEvent, options?: SendOptions): Promise<SendResult>;
   /** `POST /v1/events/batch`: all events are written, or none; receipts in the order given. */
   sendBatch(events: readonly RealtimeEvent[], options?: SendOptions): Promise<BatchResult>;
+  /**
+   * `POST /v1/access-tokens` (scope `tokens:grant`, Access Manager on): a PubNub token with which
+   * `userId`'s client (`pubnub.setToken(token)`) reads its games' channels and `user.<userId>`, nothing else.
+   */
+  grantAccessToken(request: AccessTokenRequest, options?: Pick<SendOptions, 'signal'>): Promise<AccessToken>;
 }
 
 /** The server waits at most this long for delivery when asked to wait without a timeout. */
@@ -101,12 +131,12 @@ export function createClient(options: ClientOptions): RealtimeClient {
   const random = options.random ?? Math.random;
   const root = base.href.endsWith('/') ? base.href : `${base.href}/`;
 
-  async function post(
+  async function post<T>(
     path: string,
     payload: unknown,
     opts: SendOptions,
-    read: (body: unknown) => EventReceipt[] | null,
-  ): Promise<{ receipts: EventReceipt[] } & Outcome> {
+    read: (body: unknown) => T | null,
+  ): Promise<{ receipts: T } & Outcome> {
     const idempotencyKey = opts.idempotencyKey ?? globalThis.crypto.randomUUID();
     const url = new URL(path, root);
     let waitMs = 0;
@@ -166,16 +196,21 @@ export function createClient(options: ClientOptions): RealtimeClient {
       );
       return { events: receipts, ...outcome };
     },
+    async grantAccessToken(request, opts = {}) {
+      // Granting again is harmless, so retries need no key; the header is sent and ignored.
+      const { receipts } = await post('v1/access-tokens', request, opts, parseAccessToken);
+      return receipts;
+    },
   };
 }
 
 /** A success's receipts, or the error the outcome stands for. */
-function interpret(
+function interpret<T>(
   outcome: AttemptOutcome,
-  read: (body: unknown) => EventReceipt[] | null,
+  read: (body: unknown) => T | null,
   context: { idempotencyKey: string; attempts: number },
   timeoutMs: number,
-): { receipts: EventReceipt[]; replayed: boolean } | RealtimeError {
+): { receipts: T; replayed: boolean } | RealtimeError {
   if (outcome.type === 'timeout') return new RealtimeTimeoutError(timeoutMs, context);
   if (outcome.type === 'network')
     return new RealtimeNetworkError(`request failed: ${describe(outcome.error)}`, {

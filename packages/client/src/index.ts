@@ -6,6 +6,8 @@ export {
   type BatchResult,
   type RealtimeClient,
   type RetryInfo,
+  type AccessTokenRequest,
+  type AccessToken,
 } from './client.ts';
 export { type EventReceipt, type DeliveryState } from './receipts.ts';
 export {
