@@ -15,7 +15,7 @@ import pg from 'pg';
 import { createPubnubPublisher, type Envelope } from '@sketchyaf/broadcaster';
 import { freePort } from '@sketchyaf/devstack';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
-import { child, stopChild } from './lib/children.ts';
+import { child, stopChild, pubnubLocalChild } from './lib/children.ts';
 import { ms, summarize, table } from './lib/stats.ts';
 
 const token = 'bench-token-0123456789abcdef';
@@ -251,13 +251,7 @@ export async function run(argv: string[]): Promise<void> {
   pool.on('error', () => undefined); // idle clients cut when the server stops
   try {
     const pubnubPort = await freePort();
-    procs.push(
-      await child(
-        ['packages/pubnub-local/src/main.ts', '--port', String(pubnubPort), '--quiet'],
-        {},
-        /listening on/,
-      ),
-    );
+    procs.push(await pubnubLocalChild(pubnubPort));
     const pubnubUrl = `http://127.0.0.1:${pubnubPort}`;
     const { rows } = await pool.query<{ id: string }>(
       'INSERT INTO games (total_rounds) SELECT 1 FROM generate_series(1, 2000) RETURNING id',

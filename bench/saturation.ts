@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { freePort } from '@sketchyaf/devstack';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
-import { child, stopChild } from './lib/children.ts';
+import { child, stopChild, pubnubLocalChild } from './lib/children.ts';
 import { openLoop, type Answer } from './lib/openLoop.ts';
 import { cpuSecondsOf } from './lib/procStats.ts';
 import { ms, summarize, table } from './lib/stats.ts';
@@ -102,13 +102,7 @@ export async function run(argv: string[]): Promise<void> {
   pool.on('error', () => undefined); // idle clients cut when the server stops
   try {
     const pubnubPort = await freePort();
-    procs.push(
-      await child(
-        ['packages/pubnub-local/src/main.ts', '--port', String(pubnubPort), '--quiet'],
-        {},
-        /listening on/,
-      ),
-    );
+    procs.push(await pubnubLocalChild(pubnubPort));
     const { rows } = await pool.query<{ id: string }>(
       'INSERT INTO games (total_rounds) SELECT 1 FROM generate_series(1, 2000) RETURNING id',
     );

@@ -28,6 +28,11 @@ export async function child(
   return proc;
 }
 
+/** pubnub-local as a child process on `port` (Access Manager off, as the benches measure publishing). */
+export function pubnubLocalChild(port: number): Promise<ChildProcess> {
+  return child(['packages/pubnub-local/src/main.ts', '--port', String(port), '--quiet'], {}, /listening on/);
+}
+
 export async function stopChild(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null) return;
   const exited = new Promise((resolve) => proc.once('exit', resolve));
