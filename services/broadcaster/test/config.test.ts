@@ -82,13 +82,13 @@ describe('broadcaster config', () => {
 
   it('bounds the write queue by default, and takes no bound of 0', () => {
     const { ingest } = loadBroadcasterConfig({});
-    assert.deepEqual([ingest.queueMaxEvents, ingest.queueMaxWaitMs, ingest.maxLoopLagMs], [2000, 20, 30]);
+    assert.deepEqual([ingest.queueMaxEvents, ingest.queueMaxWaitMs, ingest.maxLoopLagMs], [2000, 100, 100]);
     const tuned = loadBroadcasterConfig({
       INGEST_QUEUE_MAX_EVENTS: '5000',
       INGEST_QUEUE_MAX_WAIT_MS: '50',
-      INGEST_MAX_LOOP_LAG_MS: '100',
+      INGEST_MAX_LOOP_LAG_MS: '60',
     }).ingest;
-    assert.deepEqual([tuned.queueMaxEvents, tuned.queueMaxWaitMs, tuned.maxLoopLagMs], [5000, 50, 100]);
+    assert.deepEqual([tuned.queueMaxEvents, tuned.queueMaxWaitMs, tuned.maxLoopLagMs], [5000, 50, 60]);
     for (const name of ['INGEST_QUEUE_MAX_EVENTS', 'INGEST_QUEUE_MAX_WAIT_MS', 'INGEST_MAX_LOOP_LAG_MS'])
       assert.throws(() => loadBroadcasterConfig({ [name]: '0' }), new RegExp(name));
   });
