@@ -1,5 +1,5 @@
 // A stand-in for the game backend, for load tests only. The real backend owns
-// the games table and starts games with SQL (DESIGN.md, "Game lifecycle"); the
+// the games table and starts games with SQL (docs/contract.md, "Table `games`"); the
 // k6 scripts cannot speak SQL, so this small HTTP server does it for them:
 //
 //   POST /games            {"count":n,"totalRounds":r,"phaseDurations":{…},"start":false} -> 201 {"gameIds":[…]}

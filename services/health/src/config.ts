@@ -20,7 +20,7 @@ import {
   withDatabaseCaFile,
 } from '@sketchyaf/core';
 
-/** Development defaults: what `npm start` runs on loopback (DESIGN.md, "Local run defaults"). */
+/** Development defaults: what `npm start` runs on loopback (docs/contract.md, "Local run defaults"). */
 export const developmentDatabaseUrl = developmentDefaults.databaseUrl;
 export const developmentPubnubOrigin = developmentDefaults.pubnubOrigin;
 export const developmentBroadcasterUrl = developmentDefaults.broadcasterUrl;

@@ -1,5 +1,5 @@
 /**
- * What `npm start` runs on loopback (DESIGN.md, "Local run defaults"): the
+ * What `npm start` runs on loopback (docs/contract.md, "Local run defaults"): the
  * defaults every service falls back to in development, and only there.
  */
 export const developmentDefaults = Object.freeze({

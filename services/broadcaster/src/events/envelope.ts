@@ -6,7 +6,7 @@ export const maxEnvelopeBytes = 32 * 1024;
 
 export type EventSource = 'timer-monitor' | 'database' | 'api';
 
-/** What every message published to PubNub looks like (DESIGN.md, "Events (v2.0.0 envelope)"). */
+/** What every message published to PubNub looks like (docs/contract.md, "Events: the v2.0.0 envelope"). */
 export interface Envelope {
   version: typeof envelopeVersion;
   eventId: string;
