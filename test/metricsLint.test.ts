@@ -165,6 +165,9 @@ describe('metrics lint (promtool check metrics)', function () {
       const url = { 'timer-monitor': timers.url, broadcaster: broadcaster.url, health: health.url }[name];
       const text = await (await fetch(`${url}/metrics`)).text();
       assert.match(text, /sketchyaf_realtime_/);
+      // Every service exports its database pool (packages/core/src/db/poolMetrics.ts).
+      for (const gauge of ['connections', 'idle_connections', 'waiting_clients', 'max_connections'])
+        assert.match(text, new RegExp(`sketchyaf_realtime_db_pool_${gauge}\\{pool="${name}"`));
       const { code, output } = await promtoolCheck(promtool, text);
       assert.ok(code === 0 || code === 3, `promtool could not read the scrape (exit ${code}):\n${output}`);
       const unexpected = problemsOf(output).filter(

@@ -425,6 +425,83 @@ const rows: RowSpec[] = [
     ],
   },
   {
+    // The error budgets of k8s/monitoring/alert-rules.yaml (group sketchyaf-realtime.slo-budget); docs/metrics.md#error-budgets.
+    title: 'Error budgets',
+    panels: [
+      {
+        kind: 'stat',
+        title: 'Error budget left (30 d)',
+        description:
+          'Per SLO: 1 - (mean of the hourly bad share over 30 days) / budget. Below 0: the SLO is breached for the period. Hours weigh the same whatever their traffic.',
+        unit: 'percentunit',
+        width: 12,
+        decimals: 1,
+        targets: [
+          {
+            expr: `1 - avg_over_time(namespace:sketchyaf_realtime_slo_errors:ratio_rate1h{${ns}}[30d]) / on (slo) group_left slo:sketchyaf_realtime_error_budget:ratio`,
+            legend: '{{slo}}',
+          },
+        ],
+        steps: [
+          ['red', null],
+          ['orange', 0],
+          ['green', 0.25],
+        ],
+      },
+      {
+        kind: 'timeseries',
+        title: 'Burn rate, 1 h window',
+        description:
+          'Bad share over 1 h / budget, per SLO. 1 spends the budget in exactly 30 days; 14.4 (with the 5 m window) pages (DeliveryBudgetBurn, AvailabilityBudgetBurn, LatencyBudgetBurn).',
+        unit: 'short',
+        width: 12,
+        targets: [
+          {
+            expr: `namespace:sketchyaf_realtime_slo_errors:ratio_rate1h{${ns}} / on (slo) group_left slo:sketchyaf_realtime_error_budget:ratio`,
+            legend: '{{slo}}',
+          },
+        ],
+        steps: [
+          ['green', null],
+          ['orange', 6],
+          ['red', 14.4],
+        ],
+      },
+      {
+        kind: 'timeseries',
+        title: 'Burn rate, 6 h and 3 d windows',
+        description:
+          'Bad share / budget over 6 h (6 with the 30 m window pages) and over 3 d (1 with the 6 h window opens a ticket), per SLO.',
+        unit: 'short',
+        width: 12,
+        targets: [
+          {
+            expr: `namespace:sketchyaf_realtime_slo_errors:ratio_rate6h{${ns}} / on (slo) group_left slo:sketchyaf_realtime_error_budget:ratio`,
+            legend: '{{slo}} 6 h',
+          },
+          {
+            expr: `namespace:sketchyaf_realtime_slo_errors:ratio_rate3d{${ns}} / on (slo) group_left slo:sketchyaf_realtime_error_budget:ratio`,
+            legend: '{{slo}} 3 d',
+          },
+        ],
+        steps: [
+          ['green', null],
+          ['orange', 1],
+          ['red', 6],
+        ],
+      },
+      {
+        kind: 'timeseries',
+        title: 'Bad share, 5 m window',
+        description:
+          'Share of bad events per SLO over 5 minutes: lost canary events, down minutes, 5xx answers, events slower than the latency bound.',
+        unit: 'percentunit',
+        width: 12,
+        targets: [{ expr: `namespace:sketchyaf_realtime_slo_errors:ratio_rate5m{${ns}}`, legend: '{{slo}}' }],
+      },
+    ],
+  },
+  {
     title: 'Coordination',
     panels: [
       {
@@ -615,6 +692,36 @@ const rows: RowSpec[] = [
           {
             expr: `sum by (pod) (increase(kube_pod_container_status_restarts_total{${ns}}[1h])) > 0`,
             legend: '{{pod}}',
+          },
+        ],
+      },
+      {
+        kind: 'timeseries',
+        title: 'Database connections by pool',
+        description:
+          'Connections in use (open - idle) and the maximum, summed over the pods of each pool; the LISTEN connections are not pools (docs/capacity.md).',
+        unit: 'short',
+        targets: [
+          {
+            expr: `sum by (pool) (sketchyaf_realtime_db_pool_connections{${ns}} - sketchyaf_realtime_db_pool_idle_connections{${ns}})`,
+            legend: '{{pool}} in use',
+          },
+          {
+            expr: `sum by (pool) (sketchyaf_realtime_db_pool_max_connections{${ns}})`,
+            legend: '{{pool}} max',
+          },
+        ],
+      },
+      {
+        kind: 'timeseries',
+        title: 'Queries waiting for a pool connection',
+        description:
+          'Queued because the pool is at its maximum, by pod and pool. Above 0 at every scrape for 5 minutes: DatabasePoolSaturated.',
+        unit: 'short',
+        targets: [
+          {
+            expr: `max by (pod, pool) (sketchyaf_realtime_db_pool_waiting_clients{${ns}})`,
+            legend: '{{pod}} {{pool}}',
           },
         ],
       },

@@ -124,6 +124,20 @@ const inhibitionCases: readonly InhibitionCase[] = [
     ],
   },
   {
+    name: "RollbackCriteriaMet silences the same component's ErrorRateHigh, not another's",
+    alerts: [
+      {
+        labels: { alertname: 'RollbackCriteriaMet', severity: 'critical', component: 'broadcaster' },
+        inhibited: false,
+      },
+      {
+        labels: { alertname: 'ErrorRateHigh', severity: 'critical', component: 'broadcaster' },
+        inhibited: true,
+      },
+      { labels: { alertname: 'ErrorRateHigh', severity: 'critical', component: 'health' }, inhibited: false },
+    ],
+  },
+  {
     name: "ServiceDown silences the same component's errors, latency and ComponentDown",
     alerts: [
       {

@@ -93,6 +93,7 @@ export async function launchBroadcaster(
     const pool = createPool({
       connectionString: config.databaseUrl,
       applicationName: 'broadcaster',
+      registry,
       max: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
       queryTimeoutMarginMs: config.database.queryTimeoutMarginMs,

@@ -128,6 +128,7 @@ export async function launchHealth(
     const pool = createPool({
       connectionString: config.databaseUrl,
       applicationName: 'health',
+      registry,
       max: 3,
       statementTimeoutMs: config.checkTimeoutMs,
       connectionTimeoutMs: config.checkTimeoutMs,

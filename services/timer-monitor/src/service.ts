@@ -73,6 +73,7 @@ export async function launchTimerMonitor(
     const pool = createPool({
       connectionString: config.databaseUrl,
       applicationName: 'timer-monitor',
+      registry,
       max: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
       queryTimeoutMarginMs: config.database.queryTimeoutMarginMs,

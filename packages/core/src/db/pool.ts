@@ -1,8 +1,10 @@
 import pg from 'pg';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../logging/logger.ts';
 import { describeDatabaseError } from './databaseErrors.ts';
 import { defaultDatabaseConnection } from './databaseConnection.ts';
 import { pgConnectionConfig } from './databaseTls.ts';
+import { poolMetricsOf } from './poolMetrics.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -28,6 +30,8 @@ export interface PoolOptions {
   /** Session settings sent at connect time, e.g. `{ 'sketchyaf.source': 'timer-monitor' }`. */
   sessionSettings?: Readonly<Record<string, string>>;
   logger: Logger;
+  /** Exports the pool's connections (poolMetrics.ts) under `pool="<applicationName>"`. */
+  registry?: Registry;
 }
 
 export function createPool(options: PoolOptions): Pool {
@@ -53,6 +57,7 @@ export function createPool(options: PoolOptions): Pool {
   pool.on('error', (err) => {
     options.logger.warn('idle database connection failed', { cause: describeDatabaseError(err), err });
   });
+  if (options.registry) poolMetricsOf(options.registry).track(options.applicationName, pool);
   return pool;
 }
 

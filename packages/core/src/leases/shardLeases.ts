@@ -213,6 +213,7 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
       this.#ownPool = createPool({
         connectionString: postgres.url,
         applicationName: 'shard-leases',
+        registry: this.#options.registry,
         // Renewal and a take or release at most at once; more would only queue on the same rows.
         max: 2,
         statementTimeoutMs: this.#roundIntervalMs,
