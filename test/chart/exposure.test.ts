@@ -193,6 +193,52 @@ describe('chart: image tag, ingest exposure, pod extensions, dashboard, runbook 
     });
   });
 
+  describe('the game backend stand-in for k6 (loadTest.gameBackend)', () => {
+    const name = 'sketchyaf-realtime-load-game-backend';
+
+    it("runs the image's stand-in with its Secret, reachable by port-forward only, reaching only DNS and the database", async () => {
+      const objects = await render({ files: ['ci/load-test-values.yaml'] });
+      const spec = podSpec(objects, name);
+      const container = spec.containers[0];
+      assert.deepEqual(container?.args, ['load-tests/gameBackend/main.ts']);
+      assert.equal(container?.image, `ghcr.io/sketchyaf/sketchyaf-realtime:${testImageTag}`);
+      const env = Object.fromEntries(
+        (container?.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom?.secretKeyRef?.key]),
+      );
+      assert.deepEqual(env, {
+        GAME_BACKEND_HOST: '0.0.0.0',
+        GAME_BACKEND_PORT: '8095',
+        DATABASE_URL: 'GAME_BACKEND_DATABASE_URL',
+        GAME_BACKEND_TOKEN: 'GAME_BACKEND_TOKEN',
+      });
+      assert.equal(spec.automountServiceAccountToken, false);
+      assert.ok(!ofKind(objects, 'Service').some((s) => s.metadata?.name === name), 'no Service');
+      const policy = named(objects, 'NetworkPolicy', name);
+      assert.deepEqual(policy.spec?.ingress, []);
+      assert.deepEqual(
+        policy.spec?.egress?.map((r) => r.ports?.map((p) => p.port)),
+        [[53, 53], [5432]],
+      );
+      assert.ok(
+        !ofKind(await with_([]), 'Deployment').some((d) => d.metadata?.name === name),
+        'off by default',
+      );
+    });
+
+    it('is refused in production and without its Secret', async () => {
+      assert.match(
+        await failure({
+          set: [...base, 'loadTest.gameBackend.enabled=true', 'loadTest.gameBackend.existingSecret=x'],
+        }),
+        /not environment production/,
+      );
+      assert.match(
+        await failure({ set: [...base, 'environment=staging', 'loadTest.gameBackend.enabled=true'] }),
+        /loadTest\.gameBackend\.existingSecret/,
+      );
+    });
+  });
+
   describe('Grafana dashboard ConfigMap', () => {
     it('carries the sidecar label and the dashboard JSON unchanged; off renders none', async () => {
       const objects = await with_([]);
