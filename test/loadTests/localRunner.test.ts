@@ -195,7 +195,7 @@ describe('load tests: the local runner', () => {
   });
 });
 
-describe('load tests: the game backend stand-in (test only)', () => {
+describe('load tests: the game backend stand-in', () => {
   let db: TestDatabase;
   let backend: GameBackend;
 
