@@ -65,6 +65,8 @@ COPY --from=deps --chown=root:root /app/ ./
 COPY --chown=root:root packages/core/src packages/core/src
 COPY --chown=root:root services/ services/
 COPY --chown=root:root db/migrations db/migrations
+# The game backend stand-in for load tests against staging (chart: loadTest.gameBackend).
+COPY --chown=root:root load-tests/gameBackend load-tests/gameBackend
 USER 1000:1000
 EXPOSE 8080 8081 8082
 CMD ["services/broadcaster/src/main.ts"]

@@ -93,69 +93,111 @@ export type ArrivalScenario = ConstantArrival | RampingArrival;
 
 export const scenarioNames: readonly ScenarioName[] = ['ingest', 'spike', 'soak', 'lifecycle'];
 
-/** Games the setup creates for the arrival scenarios (events spread over them). */
+/** Games the setup creates for the arrival scenarios (events spread over them) unless LOAD_GAMES says otherwise. */
 export const ingestGames = 500;
 
 /**
- * The scenarios. `env` may set LOAD_SOAK_SECONDS (the soak is bounded to 90 s
- * by default so `npm run load` stays within a few minutes; CI may run longer).
+ * The knobs a run may set (k6: `-e NAME=value`; `npm run load`: the
+ * environment), each an integer within its bounds. Defaults keep `npm run load`
+ * within a few minutes; a run against a real deployment scales them.
  */
+export const loadKnobs = {
+  LOAD_GAMES: {
+    default: ingestGames,
+    min: 1,
+    max: 10_000,
+    what: 'games the arrival scenarios spread events over',
+  },
+  LOAD_INGEST_RATE: { default: 300, min: 1, max: 100_000, what: 'ingest: requests/s' },
+  LOAD_INGEST_SECONDS: { default: 40, min: 1, max: 86_400, what: 'ingest: seconds' },
+  LOAD_SPIKE_BASE: { default: 20, min: 1, max: 100_000, what: 'spike: requests/s before and after' },
+  LOAD_SPIKE_PEAK: { default: 800, min: 1, max: 100_000, what: 'spike: requests/s at the peak (held 15 s)' },
+  LOAD_SOAK_RATE: { default: 50, min: 1, max: 100_000, what: 'soak: batch requests/s (10 events each)' },
+  LOAD_SOAK_SECONDS: { default: 90, min: 1, max: 604_800, what: 'soak: seconds' },
+  LOAD_LIFECYCLE_GAMES: { default: 60, min: 1, max: 100_000, what: 'lifecycle: games played' },
+  LOAD_LIFECYCLE_VUS: { default: 30, min: 1, max: 10_000, what: 'lifecycle: games at a time' },
+} as const;
+
+export type LoadKnob = keyof typeof loadKnobs;
+
+/** The value of one knob; throws, naming the knob and its bounds, on anything but an integer within them. */
+export function knob(env: Readonly<Record<string, string | undefined>>, name: LoadKnob): number {
+  const spec = loadKnobs[name];
+  const raw = env[name];
+  if (raw === undefined || raw === '') return spec.default;
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= spec.min && value <= spec.max))
+    throw new Error(`${name}=${raw}: want an integer from ${spec.min} to ${spec.max} (${spec.what})`);
+  return value;
+}
+
+/** VUs an arrival scenario needs at `rate` requests/s: the defaults, more for higher rates. */
+function vusFor(rate: number, pre: number, max: number): { preAllocatedVUs: number; maxVUs: number } {
+  return {
+    preAllocatedVUs: Math.max(pre, Math.ceil(rate / 15)),
+    maxVUs: Math.max(max, Math.ceil((rate * 2) / 3)),
+  };
+}
+
+/** The scenarios, scaled by the knobs of `env` (loadKnobs). */
 export function scenarioShapes(env: Readonly<Record<string, string | undefined>> = {}): {
   ingest: ConstantArrival;
   spike: RampingArrival;
   soak: ConstantArrival;
   lifecycle: Lifecycle;
 } {
-  const soakRaw = env['LOAD_SOAK_SECONDS'];
-  const soakSeconds = soakRaw !== undefined && /^\d{1,6}$/.test(soakRaw) ? Number(soakRaw) : 90;
+  const ingestRate = knob(env, 'LOAD_INGEST_RATE');
+  const ingestSeconds = knob(env, 'LOAD_INGEST_SECONDS');
+  const spikeBase = knob(env, 'LOAD_SPIKE_BASE');
+  const spikePeak = knob(env, 'LOAD_SPIKE_PEAK');
+  const soakRate = knob(env, 'LOAD_SOAK_RATE');
+  const soakSeconds = knob(env, 'LOAD_SOAK_SECONDS');
+  const games = knob(env, 'LOAD_LIFECYCLE_GAMES');
+  const vus = Math.min(games, knob(env, 'LOAD_LIFECYCLE_VUS'));
   return {
     ingest: {
       name: 'ingest',
-      description: 'POST /v1/events, one event per request, at a constant 300 requests/s',
+      description: `POST /v1/events, one event per request, at a constant ${ingestRate} requests/s for ${ingestSeconds} s`,
       executor: 'constant-arrival-rate',
       endpoint: 'events',
       eventsPerRequest: 1,
-      rate: 300,
-      durationS: 40,
-      preAllocatedVUs: 20,
-      maxVUs: 200,
+      rate: ingestRate,
+      durationS: ingestSeconds,
+      ...vusFor(ingestRate, 20, 200),
     },
     spike: {
       name: 'spike',
-      description: 'POST /v1/events from 20 to 800 requests/s in 5 s, held 15 s, back to 20',
+      description: `POST /v1/events from ${spikeBase} to ${spikePeak} requests/s in 5 s, held 15 s, back to ${spikeBase}`,
       executor: 'ramping-arrival-rate',
       endpoint: 'events',
       eventsPerRequest: 1,
-      startRate: 20,
+      startRate: spikeBase,
       stages: [
-        { durationS: 5, target: 20 },
-        { durationS: 5, target: 800 },
-        { durationS: 15, target: 800 },
-        { durationS: 5, target: 20 },
-        { durationS: 10, target: 20 },
+        { durationS: 5, target: spikeBase },
+        { durationS: 5, target: spikePeak },
+        { durationS: 15, target: spikePeak },
+        { durationS: 5, target: spikeBase },
+        { durationS: 10, target: spikeBase },
       ],
-      preAllocatedVUs: 50,
-      maxVUs: 400,
+      ...vusFor(spikePeak, 50, 400),
     },
     soak: {
       name: 'soak',
-      description: `POST /v1/events/batch, 10 events per request, 50 requests/s (500 events/s) for ${soakSeconds} s`,
+      description: `POST /v1/events/batch, 10 events per request, ${soakRate} requests/s (${soakRate * 10} events/s) for ${soakSeconds} s`,
       executor: 'constant-arrival-rate',
       endpoint: 'events/batch',
       eventsPerRequest: 10,
-      rate: 50,
+      rate: soakRate,
       durationS: soakSeconds,
-      preAllocatedVUs: 10,
-      maxVUs: 100,
+      ...vusFor(soakRate, 10, 100),
     },
     lifecycle: {
       name: 'lifecycle',
-      description:
-        '60 games, 30 at a time: created and started by the game backend stand-in, played by 4 players each over the API, followed on PubNub until completed',
+      description: `${games} games, ${vus} at a time: created and started by the game backend stand-in, played by 4 players each over the API, followed on PubNub until completed`,
       executor: 'shared-iterations',
-      games: 60,
-      vus: 30,
-      maxDurationS: 150,
+      games,
+      vus,
+      maxDurationS: 150 * Math.ceil(games / vus / 2),
       game: {
         totalRounds: 2,
         phaseDurations: { briefing: 2, drawing: 4, voting: 3, results: 2 },
@@ -216,7 +258,15 @@ export interface ThresholdSpec {
   value: number;
   /** Where the number comes from: an SLO row of docs/metrics.md or a load-test guard. */
   basis: string;
+  /**
+   * k6 stops the run as soon as this one fails (after abortDelay): errors and
+   * p95 latency, so a run against a real deployment stops hurting it.
+   */
+  abortOnFail?: boolean;
 }
+
+/** Evaluation delay of abortOnFail thresholds: a few seconds of start-up noise never stop a run. */
+export const abortDelay = '15s';
 
 /** Custom metrics of the lifecycle scenario (k6 Trend/Rate names; the local runner uses the same). */
 export const lifecycleMetrics = {
@@ -238,6 +288,7 @@ export function thresholdsFor(s: Scenario): ThresholdSpec[] {
         op: '<',
         value: slo.errorRatePct / 100,
         basis: 'SLO error rate',
+        abortOnFail: true,
       },
       {
         metric: lifecycleMetrics.timerLag,
@@ -282,6 +333,7 @@ export function thresholdsFor(s: Scenario): ThresholdSpec[] {
       op: '<',
       value: slo.ingestP95Ms,
       basis: 'SLO trigger (event accepted by the API)',
+      abortOnFail: true,
     },
     {
       metric: 'http_req_duration',
@@ -298,6 +350,7 @@ export function thresholdsFor(s: Scenario): ThresholdSpec[] {
       op: '<',
       value: slo.errorRatePct / 100,
       basis: 'SLO error rate',
+      abortOnFail: true,
     },
     {
       metric: 'dropped_iterations',
@@ -370,9 +423,16 @@ export type K6Scenario =
       maxDuration: string;
     });
 
+/** A threshold in k6's object form. */
+export interface K6Threshold {
+  threshold: string;
+  abortOnFail: boolean;
+  delayAbortEval: string;
+}
+
 export interface K6Options {
   scenarios: { [name: string]: K6Scenario };
-  thresholds: { [name: string]: string[] };
+  thresholds: { [name: string]: (string | K6Threshold)[] };
   summaryTrendStats: string[];
   setupTimeout: string;
 }
@@ -416,10 +476,14 @@ export function k6Options(
   env: Readonly<Record<string, string | undefined>> = {},
 ): K6Options {
   const s = scenarioByName(name, env);
-  const thresholds: { [name: string]: string[] } = {};
+  const thresholds: { [name: string]: (string | K6Threshold)[] } = {};
   for (const t of thresholdsFor(s)) {
     const key = thresholdKey(t);
-    thresholds[key] = [...(thresholds[key] ?? []), thresholdExpression(t)];
+    const expression = thresholdExpression(t);
+    const entry = t.abortOnFail
+      ? { threshold: expression, abortOnFail: true, delayAbortEval: abortDelay }
+      : expression;
+    thresholds[key] = [...(thresholds[key] ?? []), entry];
   }
   return {
     scenarios: { [name]: k6Scenario(s) },
@@ -624,4 +688,69 @@ export function analyseGame(
   const expected = sentEventIds.length + expectedPhases;
   const delivered = sentEventIds.length - missing.length + Math.min(phaseEvents, expectedPhases);
   return { ok: problems.length === 0, problems, expected, delivered, timerLagsMs, broadcastLatenciesMs };
+}
+
+// ---------------------------------------------------------------- summary
+
+/** The part of k6's end-of-test summary data (handleSummary's argument) the report reads. */
+export interface K6SummaryData {
+  state?: { testRunDurationMs?: number };
+  metrics: {
+    [name: string]: {
+      type?: string;
+      values?: { [stat: string]: number };
+      thresholds?: { [expression: string]: { ok: boolean } };
+    };
+  };
+}
+
+export interface SummaryReport {
+  scenario: ScenarioName;
+  /** Where the run went (never the tokens). */
+  target: { [name: string]: string };
+  durationS: number;
+  ok: boolean;
+  thresholds: { key: string; expression: string; ok: boolean }[];
+  metrics: { [name: string]: { [stat: string]: number } };
+}
+
+/** handleSummary's report: every threshold with its verdict, and the metrics' values. */
+export function summaryReport(
+  name: ScenarioName,
+  data: K6SummaryData,
+  target: { [name: string]: string },
+): SummaryReport {
+  const thresholds: SummaryReport['thresholds'] = [];
+  const metrics: SummaryReport['metrics'] = {};
+  for (const key of Object.keys(data.metrics).sort()) {
+    const metric = data.metrics[key];
+    if (metric?.values) metrics[key] = metric.values;
+    for (const expression of Object.keys(metric?.thresholds ?? {}))
+      thresholds.push({ key, expression, ok: metric?.thresholds?.[expression]?.ok === true });
+  }
+  return {
+    scenario: name,
+    target,
+    durationS: Math.round((data.state?.testRunDurationMs ?? 0) / 1000),
+    ok: thresholds.every((t) => t.ok),
+    thresholds,
+    metrics,
+  };
+}
+
+/** The report as a few lines for the terminal (handleSummary replaces k6's own summary). */
+export function summaryText(report: SummaryReport): string {
+  const breached = report.thresholds.filter((t) => !t.ok);
+  const lines = [
+    `k6 ${report.scenario}: ${report.thresholds.length - breached.length} of ${report.thresholds.length} thresholds met in ${report.durationS} s${breached.length > 0 ? ' - BREACHED:' : ''}`,
+    ...breached.map((t) => `  ${t.key} ${t.expression}`),
+  ];
+  for (const [key, values] of Object.entries(report.metrics)) {
+    if (!/^(http_req_duration|http_req_failed|http_reqs|dropped_iterations|lifecycle_)/.test(key)) continue;
+    const stats = Object.entries(values)
+      .map(([stat, v]) => `${stat}=${Number.isInteger(v) ? v : v.toFixed(3)}`)
+      .join(' ');
+    lines.push(`  ${key}: ${stats}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

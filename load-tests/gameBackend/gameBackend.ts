@@ -1,12 +1,16 @@
-// A stand-in for the game backend, for load tests only. The real backend owns
-// the games table and starts games with SQL (docs/contract.md, "Table `games`"); the
-// k6 scripts cannot speak SQL, so this small HTTP server does it for them:
+// A stand-in for the game backend, for load tests. The real backend owns the
+// games table and starts games with SQL (docs/contract.md, "Table `games`");
+// the k6 scripts cannot speak SQL, so this small HTTP server does it for them:
 //
-//   POST /games            {"count":n,"totalRounds":r,"phaseDurations":{…},"start":false} -> 201 {"gameIds":[…]}
-//   POST /games/<id>/start -> 204 (UPDATE games SET status = 'briefing'), 409 if not waiting
+//   POST /games              {"count":n,"totalRounds":r,"phaseDurations":{…},"start":false,"runId":"…"} -> 201 {"gameIds":[…]}
+//   POST /games/<id>/start   -> 204 (UPDATE games SET status = 'briefing'), 409 if not waiting
+//   POST /runs/<runId>/cancel -> 200 {"cancelled":n}: every game of the run not yet over goes to cancelled (k6 teardown)
+//   GET  /livez              -> 200
 //
-// It listens on loopback only, has no authentication and is never deployed:
-// it exists for `npm run load` and the load-test workflow.
+// `npm run load` and the load-test workflow run it on loopback. Against a real
+// deployment (staging) it runs next to the database with a bearer token
+// (GAME_BACKEND_TOKEN, main.ts), reached through `kubectl port-forward`: it
+// writes the games table, so it never faces players and never runs in production.
 import http from 'node:http';
 import pg from 'pg';
 
@@ -14,6 +18,8 @@ export interface GameBackendOptions {
   databaseUrl: string;
   port: number;
   host?: string;
+  /** Bearer token every request but GET /livez must carry; empty or absent: none (loopback only). */
+  token?: string;
 }
 
 export interface GameBackend {
@@ -22,12 +28,20 @@ export interface GameBackend {
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const runIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 interface CreateRequest {
   count: number;
   totalRounds: number;
   phaseDurations: Record<string, number>;
   start: boolean;
+  /** Groups the games of one load-test run, for POST /runs/<runId>/cancel. */
+  runId?: string;
+}
+
+/** Whether a host only listens on this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /** Validates a POST /games body; a message names the first problem. */
@@ -55,7 +69,11 @@ export function parseCreateRequest(body: unknown): CreateRequest | string {
     phaseDurations[key] = value;
   }
   if (typeof start !== 'boolean') return 'start must be a boolean';
-  return { count, totalRounds, phaseDurations, start };
+  const runId = b['runId'];
+  if (runId === undefined) return { count, totalRounds, phaseDurations, start };
+  if (typeof runId !== 'string' || !runIdPattern.test(runId))
+    return 'runId must be 1 to 64 letters, digits, - or _';
+  return { count, totalRounds, phaseDurations, start, runId };
 }
 
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
@@ -78,8 +96,15 @@ function send(res: http.ServerResponse, status: number, body?: unknown): void {
 }
 
 export async function startGameBackend(options: GameBackendOptions): Promise<GameBackend> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token ?? '';
+  // It writes the games table: anywhere but loopback it takes only callers with the token.
+  if (!isLoopback(host) && token.length < 16)
+    throw new Error(`game backend stand-in: listening on ${host} needs a token of 16 characters or more`);
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 8 });
   pool.on('error', () => undefined);
+  // The games each load-test run created (runId -> ids), for its teardown.
+  const runs = new Map<string, string[]>();
 
   const create = async (r: CreateRequest): Promise<string[]> => {
     const { rows } = await pool.query<{ id: string }>(
@@ -88,8 +113,21 @@ export async function startGameBackend(options: GameBackendOptions): Promise<Gam
       [r.count, r.totalRounds, JSON.stringify(r.phaseDurations)],
     );
     const ids = rows.map((row) => row.id);
+    if (r.runId !== undefined) runs.set(r.runId, [...(runs.get(r.runId) ?? []), ...ids]);
     if (r.start) await pool.query(`UPDATE games SET status = 'briefing' WHERE id = ANY($1::uuid[])`, [ids]);
     return ids;
+  };
+
+  const cancelRun = async (runId: string): Promise<number> => {
+    const ids = runs.get(runId) ?? [];
+    runs.delete(runId);
+    if (ids.length === 0) return 0;
+    const { rowCount } = await pool.query(
+      `UPDATE games SET status = 'cancelled'
+        WHERE id = ANY($1::uuid[]) AND status NOT IN ('completed', 'cancelled')`,
+      [ids],
+    );
+    return rowCount ?? 0;
   };
 
   const server = http.createServer((req, res) => {
@@ -97,6 +135,15 @@ export async function startGameBackend(options: GameBackendOptions): Promise<Gam
       try {
         const path = (req.url ?? '').split('?')[0] ?? '';
         const startMatch = /^\/games\/([^/]+)\/start$/.exec(path);
+        const cancelMatch = /^\/runs\/([^/]+)\/cancel$/.exec(path);
+        if (req.method === 'GET' && path === '/livez') {
+          send(res, 200, { ok: true });
+          return;
+        }
+        if (token && req.headers.authorization !== `Bearer ${token}`) {
+          send(res, 401, { error: 'missing or wrong bearer token (GAME_BACKEND_TOKEN)' });
+          return;
+        }
         if (req.method === 'POST' && path === '/games') {
           const parsed = parseCreateRequest(await readJson(req));
           if (typeof parsed === 'string') {
@@ -116,8 +163,13 @@ export async function startGameBackend(options: GameBackendOptions): Promise<Gam
           );
           if (rowCount === 1) send(res, 204);
           else send(res, 409, { error: 'no waiting game with this id' });
-        } else if (req.method === 'GET' && path === '/livez') {
-          send(res, 200, { ok: true });
+        } else if (req.method === 'POST' && cancelMatch) {
+          const runId = cancelMatch[1] ?? '';
+          if (!runIdPattern.test(runId)) {
+            send(res, 404, { error: 'no such run' });
+            return;
+          }
+          send(res, 200, { cancelled: await cancelRun(runId) });
         } else {
           send(res, 404, { error: 'not found' });
         }
@@ -127,7 +179,6 @@ export async function startGameBackend(options: GameBackendOptions): Promise<Gam
     })();
   });
   server.keepAliveTimeout = 30_000;
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, resolve);

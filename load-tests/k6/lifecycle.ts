@@ -4,6 +4,7 @@
 // it through every phase, the players submit drawings and votes when the game
 // channel's PubNub history shows the phase, and at `completed` the history is
 // checked against the contract (order, no gaps, every event delivered).
+// setup checks the target first; teardown cancels the games left unfinished.
 import { sleep } from 'k6';
 import http from 'k6/http';
 import { Rate, Trend } from 'k6/metrics';
@@ -16,8 +17,18 @@ import {
   playerEvents,
   scenarioShapes,
   type HistoryItem,
+  type K6SummaryData,
 } from '../scenarios.ts';
-import { createGames, postEvents, startGame, target } from './lib/common.ts';
+import {
+  cancelRun,
+  createGames,
+  postEvents,
+  preflight,
+  startGame,
+  summaryFiles,
+  target,
+  type SetupData,
+} from './lib/common.ts';
 
 const scenario = scenarioShapes(__ENV).lifecycle;
 
@@ -39,9 +50,22 @@ function history(gameId: string): HistoryItem[] {
   return body.channels?.[channel] ?? [];
 }
 
-export default function lifecycle(): void {
+export function setup(): SetupData {
+  return { runId: preflight('lifecycle'), gameIds: [] };
+}
+
+/** Cancels the games a stopped run (abortOnFail, Ctrl-C) left unfinished. */
+export function teardown(data: SetupData): void {
+  cancelRun(data);
+}
+
+export function handleSummary(data: K6SummaryData): { [path: string]: string } {
+  return summaryFiles('lifecycle', data);
+}
+
+export default function lifecycle(data: SetupData): void {
   const { game } = scenario;
-  const gameId = createGames(1, game)[0] ?? '';
+  const gameId = createGames(data.runId, 1, game)[0] ?? '';
   const sent = postEvents(playerEvents(gameId, 'waiting', 1, game.players));
   startGame(gameId);
 

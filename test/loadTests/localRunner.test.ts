@@ -2,6 +2,7 @@
 // game-history analysis, the autocannon schedule and the game backend stand-in.
 import { strict as assert } from 'node:assert';
 import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import pg from 'pg';
 import {
   parseCreateRequest,
   startGameBackend,
@@ -113,7 +114,8 @@ describe('load tests: the local runner', () => {
 
   it('reads LOAD_SOAK_SECONDS and numbers every event of a batch', () => {
     assert.equal(scenarioShapes({ LOAD_SOAK_SECONDS: '1800' }).soak.durationS, 1800);
-    assert.equal(scenarioShapes({ LOAD_SOAK_SECONDS: 'x' }).soak.durationS, 90);
+    assert.equal(scenarioShapes({}).soak.durationS, 90);
+    assert.throws(() => scenarioShapes({ LOAD_SOAK_SECONDS: 'x' }), /LOAD_SOAK_SECONDS=x: want an integer/);
     const { soak } = scenarioShapes();
     const body = JSON.parse(arrivalBody(soak, ['a', 'b', 'c'], 1)) as { events: { gameId: string }[] };
     assert.equal(body.events.length, 10);
@@ -193,7 +195,7 @@ describe('load tests: the local runner', () => {
   });
 });
 
-describe('load tests: the game backend stand-in (test only)', () => {
+describe('load tests: the game backend stand-in', () => {
   let db: TestDatabase;
   let backend: GameBackend;
 
@@ -230,6 +232,53 @@ describe('load tests: the game backend stand-in (test only)', () => {
     ).json();
     const { gameIds: running } = (await started) as { gameIds: string[] };
     assert.equal(running.length, 2);
+  });
+
+  it("cancels the unfinished games of a run once (k6 teardown), and only that run's", async () => {
+    const runGames = async (runId: string, count: number): Promise<string[]> =>
+      ((await (await post('/games', { count, runId, start: true })).json()) as { gameIds: string[] }).gameIds;
+    const mine = await runGames('k6-ingest-a1', 2);
+    const other = await runGames('k6-ingest-b2', 1);
+    const cancelled = await post('/runs/k6-ingest-a1/cancel');
+    assert.equal(cancelled.status, 200);
+    assert.deepEqual(await cancelled.json(), { cancelled: 2 });
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const { rows } = await client
+      .query<{ id: string; status: string }>(
+        'SELECT id::text, status FROM games WHERE id = ANY($1::uuid[]) ORDER BY status',
+        [[...mine, ...other]],
+      )
+      .finally(() => client.end());
+    assert.deepEqual(
+      rows.map((r) => [other.includes(r.id), r.status]),
+      [
+        [true, 'briefing'],
+        [false, 'cancelled'],
+        [false, 'cancelled'],
+      ],
+    );
+    assert.deepEqual(await (await post('/runs/k6-ingest-a1/cancel')).json(), { cancelled: 0 });
+    assert.equal((await post('/games', { runId: 'a b' })).status, 400);
+  });
+
+  it('off loopback it needs a token, and then refuses callers without it', async () => {
+    await assert.rejects(
+      startGameBackend({ databaseUrl: db.url, port: 0, host: '0.0.0.0' }),
+      /needs a token of 16 characters or more/,
+    );
+    const token = 'stand-in-token-0123456789';
+    const guarded = await startGameBackend({ databaseUrl: db.url, port: 0, token });
+    try {
+      const create = (headers: Record<string, string>): Promise<Response> =>
+        fetch(`${guarded.url}/games`, { method: 'POST', headers, body: '{}' });
+      assert.equal((await create({})).status, 401);
+      assert.equal((await create({ authorization: 'Bearer wrong' })).status, 401);
+      assert.equal((await create({ authorization: `Bearer ${token}` })).status, 201);
+      assert.equal((await fetch(`${guarded.url}/livez`)).status, 200, 'liveness stays open');
+    } finally {
+      await guarded.stop();
+    }
   });
 
   it('validates the create request', () => {

@@ -14,6 +14,16 @@ One service Deployment. Call with a dict:
 {{- $ctx := dict "root" $root "component" .component }}
 {{- $name := include "sketchyaf-realtime.componentName" $ctx }}
 {{- $autoscaled := and (hasKey $v "autoscaling") $v.autoscaling.enabled }}
+{{- $extraEnv := concat $pod.extraEnv $v.extraEnv }}
+{{- $chartEnv := include "sketchyaf-realtime.chartEnv" . | fromYamlArray }}
+{{- $taken := list }}
+{{- range $chartEnv }}{{ $taken = append $taken .name }}{{ end }}
+{{- range $extraEnv }}
+{{- if has .name $taken }}
+{{- fail (printf "%s: extraEnv %s is set by the chart itself; change it through its own value" $name .name) }}
+{{- end }}
+{{- end }}
+{{- $spread := $v.topologySpreadConstraints | default $pod.topologySpreadConstraints }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -48,7 +58,7 @@ spec:
         {{- if not $root.Values.secret.existingSecret }}
         checksum/secret: {{ include "sketchyaf-realtime.secretData" $root | sha256sum }}
         {{- end }}
-        {{- with $pod.annotations }}
+        {{- with (merge (dict) $v.podAnnotations $pod.annotations) }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
     spec:
@@ -79,7 +89,14 @@ spec:
       tolerations:
         {{- toYaml . | nindent 8 }}
       {{- end }}
-      {{- if $pod.topologySpread.enabled }}
+      {{- with ($v.affinity | default $pod.affinity) }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- if $spread }}
+      topologySpreadConstraints:
+        {{- toYaml $spread | nindent 8 }}
+      {{- else if $pod.topologySpread.enabled }}
       topologySpreadConstraints:
         {{- range $pod.topologySpread.topologyKeys }}
         - topologyKey: {{ . }}
@@ -106,18 +123,10 @@ spec:
             - configMapRef:
                 name: {{ $name }}
           env:
-            - name: PORT
-              value: {{ $v.port | quote }}
-            - name: POD_NAME
-              valueFrom:
-                fieldRef:
-                  fieldPath: metadata.name
-            - name: POD_NAMESPACE
-              valueFrom:
-                fieldRef:
-                  fieldPath: metadata.namespace
-            {{- include "sketchyaf-realtime.secretEnv" (dict "root" $root "keys" .secretEnv) | trim | nindent 12 }}
-            {{- with (include "sketchyaf-realtime.tlsEnv" $root | trim) }}{{ . | nindent 12 }}{{ end }}
+            {{- toYaml $chartEnv | nindent 12 }}
+            {{- with $extraEnv }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
           startupProbe:
             httpGet:
               path: /livez
@@ -145,11 +154,35 @@ spec:
             - name: tmp
               mountPath: /tmp
             {{- with (include "sketchyaf-realtime.tlsVolumeMounts" $root | trim) }}{{ . | nindent 12 }}{{ end }}
+            {{- with (concat $pod.extraVolumeMounts $v.extraVolumeMounts) }}
+            {{- toYaml . | nindent 12 }}
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir:
             sizeLimit: {{ $pod.tmpSizeLimit }}
         {{- with (include "sketchyaf-realtime.tlsVolumes" $root | trim) }}{{ . | nindent 8 }}{{ end }}
+        {{- with (concat $pod.extraVolumes $v.extraVolumes) }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+{{- end }}
+
+{{/* The env entries the chart itself sets on a service container (same dict as the deployment); extraEnv may not repeat them. */}}
+{{- define "sketchyaf-realtime.chartEnv" -}}
+- name: PORT
+  value: {{ .values.port | quote }}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+{{ include "sketchyaf-realtime.secretEnv" (dict "root" .root "keys" .secretEnv) | trim }}
+{{- with (include "sketchyaf-realtime.tlsEnv" .root | trim) }}
+{{ . }}
+{{- end }}
 {{- end }}
 
 {{/* Restricted container security context, the same for every container. */}}

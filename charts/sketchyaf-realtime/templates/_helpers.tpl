@@ -52,7 +52,9 @@ app.kubernetes.io/part-of: sketchyaf-realtime
 {{- if $image.digest }}
 {{- printf "%s@%s" $ref $image.digest }}
 {{- else }}
-{{- printf "%s:%s" $ref (default .Chart.AppVersion $image.tag) }}
+{{- /* No default tag: appVersion is never pushed, so a default would point at an image that does not exist. */}}
+{{- $tag := required "image.tag is required: the image tag CI pushed for the release (a semver tag such as 1.4.2, or a commit sha), e.g. --set image.tag=1.4.2; or pin image.digest" $image.tag }}
+{{- printf "%s:%s" $ref $tag }}
 {{- end }}
 {{- end }}
 

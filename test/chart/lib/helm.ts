@@ -44,10 +44,17 @@ export interface RenderInput {
   set?: readonly string[];
   /** --api-versions: what the simulated cluster serves. */
   apiVersions?: readonly string[];
+  /** image.tag (the chart requires one); default: testImageTag; null: none given. */
+  imageTag?: string | null;
 }
 
+/** The tag every render passes unless it says otherwise, as a deployment passes its release's tag. */
+export const testImageTag = '1.4.2';
+
 function valueArgs(input: RenderInput): string[] {
+  const tag = input.imageTag === undefined ? testImageTag : input.imageTag;
   return [
+    ...(tag === null ? [] : ['--set', `image.tag=${tag}`]),
     ...(input.files ?? []).flatMap((f) => ['--values', f]),
     ...(input.set ?? []).flatMap((s) => ['--set', s]),
   ];

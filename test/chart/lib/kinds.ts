@@ -32,6 +32,16 @@ export const kinds: readonly KindEntry[] = [
     module: 'kubernetes-models/networking.k8s.io/v1',
   },
   {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    module: 'kubernetes-models/networking.k8s.io/v1',
+  },
+  {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    module: '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1',
+  },
+  {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     module: 'kubernetes-models/rbac.authorization.k8s.io/v1',
