@@ -22,6 +22,9 @@ export const migrationsTable = 'realtime_migrations';
 // The key node-pg-migrate locked with, which ran these migrations before this
 // runner: a runner of the previous release and this one still exclude each other.
 const advisoryLockKey = '7241865325823964';
+// Writers of `games` queue behind a migration that waits for a lock: under
+// a second, they never notice (the timer monitor's batches take milliseconds).
+export const defaultLockTimeoutMs = 800;
 
 export interface MigrateOptions {
   databaseUrl: string;
@@ -30,7 +33,7 @@ export interface MigrateOptions {
   onLine?: (line: string) => void;
   /** Another directory of migrations (tests). */
   dir?: string;
-  /** How long one statement may wait for a lock before the migration is retried (ms). */
+  /** How long one statement may wait for a lock before the migration is retried (ms); 0 waits forever. */
   lockTimeoutMs?: number;
   /** Attempts of one migration that keeps hitting lock_timeout before giving up. */
   maxAttempts?: number;
@@ -105,7 +108,7 @@ async function withMigrationLock(
 
 async function runMigration(client: pg.Client, options: MigrateOptions, label: string, run: Run): Promise<void> {
   const clock = options.clock ?? systemClock;
-  const lockTimeoutMs = options.lockTimeoutMs ?? 2_000;
+  const lockTimeoutMs = options.lockTimeoutMs ?? defaultLockTimeoutMs;
   const maxAttempts = options.maxAttempts ?? 8;
   const sql = await readFile(join(options.dir ?? migrationsDir, run.file), 'utf8');
   const inTransaction = runsInTransaction(sql);
