@@ -3,6 +3,10 @@
 -- timer_running flag, the outbox's unique (game_id, sequence) index back
 -- (sequences are unique by construction, see 0007), fillfactor 85. Builds
 -- two indexes under lock: seconds for a few hundred thousand rows.
+-- The strongest lock first: taking a weaker one and then upgrading it can
+-- deadlock with a writer of games that does the same.
+LOCK TABLE games IN ACCESS EXCLUSIVE MODE;
+
 CREATE OR REPLACE FUNCTION realtime_games_before_write() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE

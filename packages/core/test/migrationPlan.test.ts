@@ -38,7 +38,10 @@ describe('migration plan', () => {
     );
     assert.deepEqual(planUp(files, ['0001_a', '0002_b', '0003_c']), []);
     assert.throws(() => planUp(files, ['0002_b']), /applied 0002_b where 0001_a was expected/);
-    assert.throws(() => planUp(files, ['0001_a', '0002_b', '0003_c', '0004_d']), /0004_d is applied but has no file/);
+    assert.throws(
+      () => planUp(files, ['0001_a', '0002_b', '0003_c', '0004_d']),
+      /0004_d is applied but has no file/,
+    );
   });
 
   it('plans down to n newest first, and refuses before running anything when a down file is missing', () => {
@@ -50,7 +53,10 @@ describe('migration plan', () => {
     );
     assert.deepEqual(planDown(files, applied, 3), []);
     assert.deepEqual(planDown(files, ['0001_a'], 1), []);
-    assert.throws(() => planDown(files, applied, 0), /cannot go down to 0: no down migration 0002_b\.down\.sql/);
+    assert.throws(
+      () => planDown(files, applied, 0),
+      /cannot go down to 0: no down migration 0002_b\.down\.sql/,
+    );
   });
 
   it('gives every migration of this repository a down file', () => {
@@ -67,7 +73,10 @@ describe('migration plan', () => {
   });
 
   it('runs a migration outside a transaction only with the marker on its first line', () => {
-    assert.equal(runsInTransaction('-- migrate: no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);'), false);
+    assert.equal(
+      runsInTransaction('-- migrate: no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);'),
+      false,
+    );
     assert.equal(runsInTransaction('-- Up Migration\n-- migrate: no-transaction\nSELECT 1;'), true);
     assert.equal(runsInTransaction('SELECT 1;'), true);
   });
@@ -75,7 +84,7 @@ describe('migration plan', () => {
   it('splits statements on semicolons outside comments, quotes and dollar-quoted bodies', () => {
     const sql = [
       '-- migrate: no-transaction',
-      "-- a comment; with a semicolon",
+      '-- a comment; with a semicolon',
       "CREATE INDEX CONCURRENTLY IF NOT EXISTS i ON t (a) WHERE b <> 'x;''y';",
       '/* block; comment */ CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $body$ SELECT 1; $body$;',
       'DO $$ BEGIN PERFORM 1; END $$;',
@@ -101,7 +110,13 @@ describe('migration plan', () => {
     assert.deepEqual(parseMigrateArgs([]), { direction: 'up' });
     assert.deepEqual(parseMigrateArgs(['up']), { direction: 'up' });
     assert.deepEqual(parseMigrateArgs(['down', '--to', '11']), { direction: 'down', to: 11 });
-    for (const args of [['down'], ['down', '--to'], ['down', '--to', 'x'], ['down', '--to', '-1'], ['sideways']])
+    for (const args of [
+      ['down'],
+      ['down', '--to'],
+      ['down', '--to', 'x'],
+      ['down', '--to', '-1'],
+      ['sideways'],
+    ])
       assert.throws(() => parseMigrateArgs(args), /usage: migrate/);
   });
 });

@@ -6,11 +6,11 @@ import { systemClock, type Clock } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 import { pgConnectionConfig } from './databaseTls.ts';
 import {
-  lockNotAvailable,
   lockRetryDelayMs,
   migrationFiles,
   planDown,
   planUp,
+  retryableLockErrors,
   runsInTransaction,
   splitStatements,
   type MigrationFile,
@@ -23,8 +23,9 @@ export const migrationsTable = 'realtime_migrations';
 // runner: a runner of the previous release and this one still exclude each other.
 const advisoryLockKey = '7241865325823964';
 // Writers of `games` queue behind a migration that waits for a lock: under
-// a second, they never notice (the timer monitor's batches take milliseconds).
-export const defaultLockTimeoutMs = 800;
+// half a second, they stay well under a second even on a busy machine (the
+// timer monitor's batches take milliseconds, so a migration rarely retries).
+export const defaultLockTimeoutMs = 500;
 
 export interface MigrateOptions {
   databaseUrl: string;
@@ -106,7 +107,12 @@ async function withMigrationLock(
   }
 }
 
-async function runMigration(client: pg.Client, options: MigrateOptions, label: string, run: Run): Promise<void> {
+async function runMigration(
+  client: pg.Client,
+  options: MigrateOptions,
+  label: string,
+  run: Run,
+): Promise<void> {
   const clock = options.clock ?? systemClock;
   const lockTimeoutMs = options.lockTimeoutMs ?? defaultLockTimeoutMs;
   const maxAttempts = options.maxAttempts ?? 8;
@@ -137,12 +143,14 @@ async function runMigration(client: pg.Client, options: MigrateOptions, label: s
       if (inTransaction) await client.query('ROLLBACK');
       else await client.query('RESET lock_timeout');
       const code = (err as { code?: unknown }).code;
-      if (code !== lockNotAvailable || attempt >= maxAttempts) {
+      if (typeof code !== 'string' || !retryableLockErrors.has(code) || attempt >= maxAttempts) {
         if (err instanceof Error) err.message = `migration ${label} failed: ${err.message}`;
         throw err;
       }
       const delay = lockRetryDelayMs(attempt + 1);
-      const line = `migrate: ${label} waited ${lockTimeoutMs} ms for a lock (attempt ${attempt} of ${maxAttempts}); retrying in ${delay} ms`;
+      const reason =
+        code === '40P01' ? 'was chosen as a deadlock victim' : `waited ${lockTimeoutMs} ms for a lock`;
+      const line = `migrate: ${label} ${reason} (attempt ${attempt} of ${maxAttempts}); retrying in ${delay} ms`;
       options.onLine?.(line);
       options.logger?.warn(line);
       await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));

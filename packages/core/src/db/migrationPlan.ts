@@ -53,7 +53,11 @@ export function planUp(files: readonly MigrationFile[], applied: readonly string
  * Applied migrations numbered above `to`, newest first. Refuses before
  * anything runs when one of them has no down file.
  */
-export function planDown(files: readonly MigrationFile[], applied: readonly string[], to: number): MigrationFile[] {
+export function planDown(
+  files: readonly MigrationFile[],
+  applied: readonly string[],
+  to: number,
+): MigrationFile[] {
   planUp(files, applied);
   const undo = files
     .slice(0, applied.length)
@@ -125,8 +129,13 @@ function isBlank(statement: string): boolean {
   );
 }
 
-/** SQLSTATE of a lock wait cut short by lock_timeout. */
-export const lockNotAvailable = '55P03';
+/**
+ * SQLSTATEs after which a migration is rolled back and tried again: a lock
+ * wait cut short by lock_timeout, and a deadlock (a migration that takes a
+ * weaker lock on games before a stronger one can deadlock with a writer
+ * that does the same; PostgreSQL picks one of the two to fail).
+ */
+export const retryableLockErrors: ReadonlySet<string> = new Set(['55P03', '40P01']);
 
 /**
  * Pause before attempt `attempt` (2, 3, …) of a migration that hit
@@ -144,7 +153,13 @@ export type MigrateCommand = { direction: 'up' } | { direction: 'down'; to: numb
 export function parseMigrateArgs(args: readonly string[]): MigrateCommand {
   if (args.length === 0 || (args.length === 1 && args[0] === 'up')) return { direction: 'up' };
   const [command, flag, value] = args;
-  if (command === 'down' && flag === '--to' && value !== undefined && args.length === 3 && /^\d+$/.test(value))
+  if (
+    command === 'down' &&
+    flag === '--to' &&
+    value !== undefined &&
+    args.length === 3 &&
+    /^\d+$/.test(value)
+  )
     return { direction: 'down', to: Number(value) };
   throw new Error(
     `unknown arguments: ${args.join(' ')}\nusage: migrate [up]            apply pending migrations\n       migrate down --to <n>   undo the migrations numbered above n (e.g. --to 11)`,
