@@ -6,7 +6,7 @@ import { caFileField, databaseUrlField } from '../config/fields.ts';
 import { ConfigError } from '../errors.ts';
 import { withDatabaseCaFile } from './databaseTls.ts';
 import { migrateDown, migrateUp } from './migrate.ts';
-import { parseMigrateArgs } from './migrationPlan.ts';
+import { MigrateUsageError, parseMigrateArgs } from './migrationPlan.ts';
 
 try {
   const command = parseMigrateArgs(process.argv.slice(2));
@@ -34,6 +34,8 @@ try {
     );
   }
 } catch (err) {
-  console.error(err instanceof ConfigError ? `migrate: ${err.message}` : err);
+  console.error(
+    err instanceof ConfigError || err instanceof MigrateUsageError ? `migrate: ${err.message}` : err,
+  );
   process.exitCode = 1;
 }

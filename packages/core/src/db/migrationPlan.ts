@@ -147,6 +147,11 @@ export function lockRetryDelayMs(attempt: number): number {
   return Math.min(15_000, 1_000 * 2 ** Math.max(0, attempt - 2));
 }
 
+/** Wrong command-line arguments: the CLI prints the message alone, without a stack. */
+export class MigrateUsageError extends Error {
+  override name = 'MigrateUsageError';
+}
+
 /** `npm run migrate -- [up | down --to <n>]`. */
 export type MigrateCommand = { direction: 'up' } | { direction: 'down'; to: number };
 
@@ -161,7 +166,7 @@ export function parseMigrateArgs(args: readonly string[]): MigrateCommand {
     /^\d+$/.test(value)
   )
     return { direction: 'down', to: Number(value) };
-  throw new Error(
+  throw new MigrateUsageError(
     `unknown arguments: ${args.join(' ')}\nusage: migrate [up]            apply pending migrations\n       migrate down --to <n>   undo the migrations numbered above n (e.g. --to 11)`,
   );
 }
