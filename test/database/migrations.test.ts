@@ -370,8 +370,9 @@ describe('migrations: adopting the games table of the system this one replaces',
   });
 });
 
-// Kept for a doc-less run of this file: a migration with the no-transaction
-// marker builds its index CONCURRENTLY through the same runner.
+// No migration of the repository uses the marker yet: a throwaway one proves
+// the runner sends its statements one by one (CONCURRENTLY refuses to run
+// inside a transaction block).
 describe('migrations: outside a transaction', function () {
   this.timeout(60_000);
   it('runs a marked migration statement by statement, so CREATE INDEX CONCURRENTLY works', async () => {

@@ -6,6 +6,7 @@ import {
   parseMigrateArgs,
   planDown,
   planUp,
+  retryableLockErrors,
   runsInTransaction,
   splitStatements,
 } from '../src/db/migrationPlan.ts';
@@ -99,7 +100,8 @@ describe('migration plan', () => {
     ]);
   });
 
-  it('backs off from 1 s, doubling, capped at 15 s', () => {
+  it('retries after lock_timeout and a deadlock only, backing off from 1 s, doubling, capped at 15 s', () => {
+    assert.deepEqual([...retryableLockErrors].sort(), ['40P01', '55P03']);
     assert.deepEqual(
       [2, 3, 4, 5, 6, 7, 20].map(lockRetryDelayMs),
       [1_000, 2_000, 4_000, 8_000, 15_000, 15_000, 15_000],

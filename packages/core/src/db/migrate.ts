@@ -140,8 +140,8 @@ async function runMigration(
       }
       break;
     } catch (err) {
-      if (inTransaction) await client.query('ROLLBACK');
-      else await client.query('RESET lock_timeout');
+      // A broken connection fails these too: the migration's own error is the one to report.
+      await client.query(inTransaction ? 'ROLLBACK' : 'RESET lock_timeout').catch(() => undefined);
       const code = (err as { code?: unknown }).code;
       if (typeof code !== 'string' || !retryableLockErrors.has(code) || attempt >= maxAttempts) {
         if (err instanceof Error) err.message = `migration ${label} failed: ${err.message}`;
