@@ -6,6 +6,7 @@ import {
   parseMigrateArgs,
   planDown,
   planUp,
+  refuseInlineDown,
   retryableLockErrors,
   runsInTransaction,
   splitStatements,
@@ -71,6 +72,14 @@ describe('migration plan', () => {
       const sql = readFileSync(`${migrationsDir}/${f.upFile}`, 'utf8');
       assert.ok(runsInTransaction(sql) || splitStatements(sql).length > 0, f.name);
     }
+  });
+
+  it('refuses an up file with a node-pg-migrate down section, naming the file to move it to', () => {
+    assert.throws(
+      () => refuseInlineDown('0012_x.sql', '-- Up Migration\nSELECT 1;\n-- Down Migration\nSELECT 2;'),
+      /0012_x\.sql has a "-- Down Migration" section: move it to 0012_x\.down\.sql/,
+    );
+    refuseInlineDown('0012_x.sql', '-- Up Migration\nSELECT 1; -- Down Migration is elsewhere\n');
   });
 
   it('runs a migration outside a transaction only with the marker on its first line', () => {

@@ -10,6 +10,7 @@ import {
   migrationFiles,
   planDown,
   planUp,
+  refuseInlineDown,
   retryableLockErrors,
   runsInTransaction,
   splitStatements,
@@ -117,6 +118,7 @@ async function runMigration(
   const lockTimeoutMs = options.lockTimeoutMs ?? defaultLockTimeoutMs;
   const maxAttempts = options.maxAttempts ?? 8;
   const sql = await readFile(join(options.dir ?? migrationsDir, run.file), 'utf8');
+  refuseInlineDown(run.file, sql);
   const inTransaction = runsInTransaction(sql);
   const statements = inTransaction ? [sql] : splitStatements(sql);
   const started = clock.monotonic();

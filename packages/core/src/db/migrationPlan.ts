@@ -69,6 +69,17 @@ export function planDown(
   return undo;
 }
 
+/**
+ * node-pg-migrate, which ran these files before, read a `-- Down Migration`
+ * section inside the up file; this runner would run it as part of the up.
+ */
+export function refuseInlineDown(file: string, sql: string): void {
+  if (/^-- Down Migration/m.test(sql))
+    throw new Error(
+      `migrations: ${file} has a "-- Down Migration" section: move it to ${file.replace(/\.sql$/, '.down.sql')}`,
+    );
+}
+
 export const noTransactionMarker = '-- migrate: no-transaction';
 
 /**
