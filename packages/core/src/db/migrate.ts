@@ -44,6 +44,7 @@ export interface MigrateOptions {
 
 interface Run {
   file: string;
+  direction: 'up' | 'down';
   /** Records the migration as applied (up) or not (down), in its transaction when it has one. */
   record: (client: pg.Client) => Promise<unknown>;
 }
@@ -59,6 +60,7 @@ export async function migrateUp(options: MigrateOptions): Promise<string[]> {
     for (const m of pending)
       await runMigration(client, options, m.name, {
         file: m.upFile,
+        direction: 'up',
         record: (c) => c.query(`INSERT INTO ${migrationsTable} (name, run_on) VALUES ($1, now())`, [m.name]),
       });
     return pending.map((m) => m.name);
@@ -72,6 +74,7 @@ export async function migrateDown(options: MigrateOptions & { to: number }): Pro
     for (const m of undo)
       await runMigration(client, options, `${m.name} (down)`, {
         file: m.downFile ?? '',
+        direction: 'down',
         record: (c) => c.query(`DELETE FROM ${migrationsTable} WHERE name = $1`, [m.name]),
       });
     return undo.map((m) => m.name);
@@ -118,7 +121,7 @@ async function runMigration(
   const lockTimeoutMs = options.lockTimeoutMs ?? defaultLockTimeoutMs;
   const maxAttempts = options.maxAttempts ?? 8;
   const sql = await readFile(join(options.dir ?? migrationsDir, run.file), 'utf8');
-  refuseInlineDown(run.file, sql);
+  if (run.direction === 'up') refuseInlineDown(run.file, sql);
   const inTransaction = runsInTransaction(sql);
   const statements = inTransaction ? [sql] : splitStatements(sql);
   const started = clock.monotonic();
