@@ -13,6 +13,16 @@ CREATE TABLE IF NOT EXISTS games (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- Adopting a table that predates this system (runbooks/cutover.md): the
+-- contract's columns it lacks are added; constant defaults, so no rewrite.
+ALTER TABLE games
+  ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'waiting',
+  ADD COLUMN IF NOT EXISTS current_round integer NOT NULL DEFAULT 1,
+  ADD COLUMN IF NOT EXISTS total_rounds integer NOT NULL DEFAULT 3,
+  ADD COLUMN IF NOT EXISTS phase_durations jsonb NOT NULL DEFAULT '{}'::jsonb,
+  ADD COLUMN IF NOT EXISTS phase_started_at timestamptz,
+  ADD COLUMN IF NOT EXISTS phase_expires_at timestamptz;
+
 -- Compare-and-set token for transitions: +1 on every status change.
 ALTER TABLE games ADD COLUMN IF NOT EXISTS version bigint NOT NULL DEFAULT 0;
 -- Last per-game event sequence handed out (phase changes and API events share it).

@@ -82,7 +82,7 @@ export {
   type DatabaseSslMode,
   type PgConnectionConfig,
 } from './db/databaseTls.ts';
-export { migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';
+export { migrateDown, migrateUp, migrationsDir, migrationsTable, type MigrateOptions } from './db/migrate.ts';
 export { ShardLeases, type ShardLeasesOptions, type ShardLeasesStatus } from './leases/shardLeases.ts';
 export { assignShards, targetShards } from './leases/assignment.ts';
 export { classifyVotes, quorumOf, type VoteTally } from './leases/classifyVotes.ts';
