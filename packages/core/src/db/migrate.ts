@@ -23,6 +23,8 @@ export async function migrateUp(options: MigrateOptions): Promise<string[]> {
     databaseUrl: pgConnectionConfig(options.databaseUrl),
     dir: migrationsDir,
     migrationsTable,
+    // Dotfiles, and down migrations (NNNN_name.down.sql), are not up migrations.
+    ignorePattern: '\\..*|.*\\.down\\.sql',
     direction: 'up',
     checkOrder: true,
     singleTransaction: true,
