@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ run(argv: string[]): Promise<void>
   compare: () => import('./timerCompare.ts'),
   scale: () => import('./timerScale.ts'),
   floor: () => import('./timerFloor.ts'),
+  notify: () => import('./notifyFloor.ts'),
 };
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));

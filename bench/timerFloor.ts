@@ -25,6 +25,23 @@ interface Variant {
 const variants: Variant[] = [
   { name: 'as shipped', prepare: null },
   { name: 'no games triggers (bare compare-and-set)', prepare: 'ALTER TABLE games DISABLE TRIGGER USER' },
+  // BENCH_SPLIT=1: which trigger the CPU goes to, one left out at a time.
+  ...(process.env['BENCH_SPLIT'] === '1'
+    ? [
+        {
+          name: 'without the row trigger (phase machine)',
+          prepare: 'ALTER TABLE games DISABLE TRIGGER games_before_write',
+        },
+        {
+          name: 'without the statement trigger (outbox event, audit row)',
+          prepare: 'ALTER TABLE games DISABLE TRIGGER games_after_update',
+        },
+        {
+          name: 'without the outbox NOTIFY trigger',
+          prepare: 'ALTER TABLE realtime_outbox DISABLE TRIGGER realtime_outbox_after_insert',
+        },
+      ]
+    : []),
 ];
 
 interface Sample {
@@ -86,7 +103,7 @@ async function drain(
 
 export async function run(): Promise<void> {
   console.log(
-    `floor: ${games} due games advanced by the timer monitor's statement, batches of ${batchSize}, ${connections} connections, ${rounds} rounds${warm ? ', after a warm-up drain' : ''} (BENCH_GAMES, BENCH_ROUNDS, BENCH_WARM=1)`,
+    `floor: ${games} due games advanced by the timer monitor's statement, batches of ${batchSize}, ${connections} connections, ${rounds} rounds${warm ? ', after a warm-up drain' : ''} (BENCH_GAMES, BENCH_ROUNDS, BENCH_WARM=1, BENCH_SPLIT=1)`,
   );
   const server = await startBenchPostgres('floor');
   const admin = new URL(server.url());

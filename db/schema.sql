@@ -71,6 +71,13 @@ CREATE TABLE realtime_outbox (
   CONSTRAINT realtime_outbox_source_check CHECK ((source = ANY (ARRAY['timer-monitor'::text, 'database'::text, 'api'::text])))
 );
 
+CREATE TABLE realtime_relays (
+  relay_id uuid NOT NULL,
+  awake boolean NOT NULL,
+  seen_at timestamp with time zone NOT NULL,
+  CONSTRAINT realtime_relays_pkey PRIMARY KEY (relay_id)
+);
+
 CREATE TABLE realtime_shard_leases (
   lease_prefix text NOT NULL,
   shard integer NOT NULL,
@@ -91,6 +98,7 @@ CREATE UNIQUE INDEX realtime_lease_members_pkey ON public.realtime_lease_members
 CREATE INDEX realtime_outbox_dead_lettered_idx ON public.realtime_outbox USING btree (id) WHERE (dead_lettered_at IS NOT NULL);
 CREATE UNIQUE INDEX realtime_outbox_pkey ON public.realtime_outbox USING btree (id);
 CREATE INDEX realtime_outbox_unpublished_idx ON public.realtime_outbox USING btree (id) WHERE (published_at IS NULL);
+CREATE UNIQUE INDEX realtime_relays_pkey ON public.realtime_relays USING btree (relay_id);
 CREATE UNIQUE INDEX realtime_shard_leases_pkey ON public.realtime_shard_leases USING btree (lease_prefix, shard);
 
 CREATE OR REPLACE FUNCTION public.realtime_allowed_next_statuses(from_status text)
@@ -252,11 +260,20 @@ $function$;
 CREATE OR REPLACE FUNCTION public.realtime_outbox_after_insert()
  RETURNS trigger
  LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
 AS $function$
 BEGIN
-  IF EXISTS (SELECT 1 FROM realtime_outbox_inserted) THEN
-    PERFORM pg_notify('realtime_outbox', '');
+  IF NOT EXISTS (SELECT 1 FROM realtime_outbox_inserted) THEN
+    RETURN NULL;
   END IF;
+  -- The lock before the read (each statement here takes a new snapshot), held to the commit.
+  IF pg_try_advisory_xact_lock_shared(1397440838, 1) THEN
+    IF coalesce((SELECT bool_and(awake) FROM realtime_relays), false) THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  PERFORM pg_notify('realtime_outbox', '');
   RETURN NULL;
 END
 $function$;
@@ -279,6 +296,41 @@ AS $function$
     coalesce((durations ->> status)::numeric,
              CASE status WHEN 'briefing' THEN 5 WHEN 'drawing' THEN 60 WHEN 'voting' THEN 20 ELSE 10 END)
   END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.realtime_relay_asleep(relay uuid, wait_ms integer, forget_after_ms integer)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  INSERT INTO realtime_relays (relay_id, awake, seen_at) VALUES (relay, false, clock_timestamp())
+  ON CONFLICT (relay_id) DO UPDATE SET awake = false, seen_at = excluded.seen_at;
+  DELETE FROM realtime_relays
+  WHERE relay_id <> relay AND seen_at < clock_timestamp() - forget_after_ms * interval '1 millisecond';
+  PERFORM set_config('lock_timeout', wait_ms || 'ms', true);
+  PERFORM pg_advisory_xact_lock(1397440838, 1);
+END
+$function$;
+
+CREATE OR REPLACE FUNCTION public.realtime_relay_awake(relay uuid)
+ RETURNS void
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+  INSERT INTO realtime_relays (relay_id, awake, seen_at) VALUES (relay, true, clock_timestamp())
+  ON CONFLICT (relay_id) DO UPDATE SET awake = true, seen_at = excluded.seen_at
+$function$;
+
+CREATE OR REPLACE FUNCTION public.realtime_relay_gone(relay uuid)
+ RETURNS void
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+  DELETE FROM realtime_relays WHERE relay_id = relay
 $function$;
 
 CREATE OR REPLACE FUNCTION public.realtime_shard(game_id uuid, shard_count integer)

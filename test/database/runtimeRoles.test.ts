@@ -334,6 +334,7 @@ describe('database runtime roles (migration 0011, real PostgreSQL)', function ()
         realtime_lease_members: '',
         realtime_migrations: '',
         realtime_outbox: '',
+        realtime_relays: '',
         realtime_shard_leases: '',
         ...tables,
       })
@@ -356,15 +357,22 @@ describe('database runtime roles (migration 0011, real PostgreSQL)', function ()
       }),
       sketchyaf_health: none({ games: 'SELECT', realtime_outbox: 'SELECT' }),
     });
-    const { rows: definer } = await admin.query<{ role: string; can: boolean }>(
-      `SELECT r.role, has_function_privilege(r.role, 'realtime_games_after_update()', 'EXECUTE') AS can
-       FROM unnest($1::text[]) AS r(role)`,
+    const { rows: definer } = await admin.query<{ role: string; name: string; can: boolean }>(
+      `SELECT r.role, f.name, has_function_privilege(r.role, f.name, 'EXECUTE') AS can
+       FROM unnest($1::text[]) AS r(role)
+       CROSS JOIN unnest(ARRAY['realtime_games_after_update()', 'realtime_outbox_after_insert()',
+                               'realtime_relay_awake(uuid)', 'realtime_relay_asleep(uuid, integer, integer)',
+                               'realtime_relay_gone(uuid)']) AS f(name)`,
       [[...runtimeRoles]],
     );
     assert.deepEqual(
-      definer.filter((r) => r.can),
-      [],
-      'nobody calls the SECURITY DEFINER trigger function',
+      definer.filter((r) => r.can).map((r) => `${r.role} ${r.name}`),
+      [
+        'sketchyaf_broadcaster realtime_relay_awake(uuid)',
+        'sketchyaf_broadcaster realtime_relay_asleep(uuid, integer, integer)',
+        'sketchyaf_broadcaster realtime_relay_gone(uuid)',
+      ],
+      'nobody calls the SECURITY DEFINER trigger functions; only the relay marks its row',
     );
   });
 

@@ -208,13 +208,17 @@ describe('outbox relay (real PostgreSQL, pubnub-local)', function () {
     );
     const twice = subscriber.messages.filter((m) => m.envelope.sequence === 2).map((m) => m.envelope.eventId);
     assert.equal(new Set(twice).size, 1, 'the replayed event keeps its eventId');
-    const { rows: after } = await pool.query<{ pending: number; dead: number }>(
-      `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS pending,
-              count(*) FILTER (WHERE dead_lettered_at IS NOT NULL)::int AS dead
-       FROM realtime_outbox WHERE game_id = $1`,
-      [gameId],
-    );
-    assert.deepEqual(after[0], { pending: 0, dead: 0 });
+    // Marks are written a few milliseconds after PubNub accepted: the subscriber can be first.
+    const after = await waitFor('the replayed events marked published', async () => {
+      const { rows: counts } = await pool.query<{ pending: number; dead: number }>(
+        `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS pending,
+                count(*) FILTER (WHERE dead_lettered_at IS NOT NULL)::int AS dead
+         FROM realtime_outbox WHERE game_id = $1`,
+        [gameId],
+      );
+      return counts[0]?.pending === 0 ? counts[0] : undefined;
+    });
+    assert.deepEqual(after, { pending: 0, dead: 0 });
   });
 
   it("a redrive while the game's next event is in flight still ends with that event after the redriven one", async () => {

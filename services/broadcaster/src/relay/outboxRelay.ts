@@ -15,6 +15,7 @@ import { StallMeter } from './stallMeter.ts';
 import type { RelayLimits } from '../control/relayLimits.ts';
 import type { Publisher } from './pubnubPublisher.ts';
 import { WakeTimer } from './wakeTimer.ts';
+import { RelayWakefulness, wakefulnessTimings } from './relayWakefulness.ts';
 
 /**
  * What happened to an event, for `?wait=published` callers and tests; told
@@ -80,10 +81,18 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   #trialInFlight = false;
   readonly #timer: WakeTimer;
   readonly #stalls: StallMeter;
+  readonly #wakefulness: RelayWakefulness;
+  /** Went to sleep after an empty claim: the next claim is the check for events committed without a NOTIFY. */
+  #recheck = false;
 
   constructor(deps: RelayDeps) {
     super();
     this.#deps = deps;
+    this.#wakefulness = new RelayWakefulness(
+      deps.pool,
+      deps.clock,
+      wakefulnessTimings(deps.settings.pollIntervalMs),
+    );
     this.#marks = new PublishedMarks(deps.pool, deps.logger, deps.clock, () => {
       this.#updateGauges();
       this.#requestFetch();
@@ -136,6 +145,8 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     await this.#fetching;
     await Promise.allSettled([...this.#publishes]);
     await this.#marks.stop().catch(() => undefined);
+    // Best effort: a row left behind is forgotten by the other relays.
+    await this.#wakefulness.gone().catch(() => undefined);
   }
 
   /** New events may be waiting (NOTIFY, poll, redrive). */
@@ -210,6 +221,18 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     );
   }
 
+  #claimFailed(err: unknown): void {
+    const { clock, logger } = this.#deps;
+    this.#fetchFailures += 1;
+    const delay = backoffDelay(this.#fetchFailures, { baseMs: 100, maxMs: 5000 });
+    this.#fetchBackoffUntil = clock.now() + delay;
+    logger.warn('claiming outbox events failed', {
+      err: err instanceof Error ? err.message : String(err),
+      retryInMs: delay,
+    });
+    this.#arm(this.#fetchBackoffUntil);
+  }
+
   #requestFetch(): void {
     if (!this.#running) return;
     if (this.#fetching) {
@@ -222,13 +245,16 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   }
 
   async #fetchLoop(): Promise<void> {
-    const { pool, settings, clock, logger } = this.#deps;
+    const { pool, settings, clock } = this.#deps;
     do {
       this.#fetchAgain = false;
       if (!this.#canClaim(clock.now())) return;
       const limit = Math.min(settings.claimBatch, settings.maxBuffered - this.buffered);
       let rows: OutboxRow[];
+      const recheck = this.#recheck;
+      this.#recheck = false;
       try {
+        if (!recheck) await this.#wakefulness.awake();
         rows = await claimEvents(pool, {
           heldIds: [...this.#queue.heldIds(), ...this.#marks.ids()],
           shards: this.#owned === null ? null : [...this.#owned],
@@ -237,14 +263,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
         });
         this.#fetchFailures = 0;
       } catch (err) {
-        this.#fetchFailures += 1;
-        const delay = backoffDelay(this.#fetchFailures, { baseMs: 100, maxMs: 5000 });
-        this.#fetchBackoffUntil = clock.now() + delay;
-        logger.warn('claiming outbox events failed', {
-          err: err instanceof Error ? err.message : String(err),
-          retryInMs: delay,
-        });
-        this.#arm(this.#fetchBackoffUntil);
+        this.#claimFailed(err);
         return;
       }
       if (!this.#running) return;
@@ -256,7 +275,31 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       this.#dispatch();
       if (rows.length === limit) this.#fetchAgain = true;
       else if (this.#fetchAgain) await this.#pause(claimGatherMs);
+      else if (recheck && rows.length === 0)
+        break; // asleep: writers NOTIFY from now on
+      else if (!(await this.#fallAsleep(rows.length > 0 || recheck))) return;
     } while (this.#fetchAgain && this.#running);
+  }
+
+  /**
+   * After a claim that took what there was, and no NOTIFY came meanwhile:
+   * while events keep coming, stay awake and claim again after the gather
+   * pause (writers do not NOTIFY an awake relay); after an empty claim, go to
+   * sleep and claim once more. False when the database failed (backing off).
+   */
+  async #fallAsleep(tookSome: boolean): Promise<boolean> {
+    this.#fetchAgain = true;
+    try {
+      if (!tookSome && (await this.#wakefulness.sleep())) {
+        this.#recheck = true;
+        return true;
+      }
+    } catch (err) {
+      this.#claimFailed(err);
+      return false;
+    }
+    await this.#pause(claimGatherMs);
+    return true;
   }
 
   #pause(ms: number): Promise<void> {
