@@ -108,7 +108,8 @@ const shape = {
   RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
   RELAY_CONCURRENCY: intField({ min: 1, max: 1024, default: 128 }),
   RELAY_CLAIM_BATCH: intField({ min: 1, max: 5000, default: 500 }),
-  RELAY_MAX_BUFFERED: intField({ min: 1, max: 100_000, default: 2000 }),
+  RELAY_CLAIM_BATCH_MAX: intField({ min: 1, max: 20_000, default: 4000 }),
+  RELAY_MAX_BUFFERED: intField({ min: 1, max: 100_000, default: 10_000 }),
   RELAY_POLL_INTERVAL_MS: intField({ min: 50, max: 600_000, default: 2000 }),
   RELAY_PUBLISH_TIMEOUT_MS: intField({ min: 100, max: 60_000, default: 10_000 }),
   RELAY_MAX_ATTEMPTS: intField({ min: 1, max: 100, default: 3 }),
@@ -133,6 +134,8 @@ export interface RelaySettings {
   enabled: boolean;
   concurrency: number;
   claimBatch: number;
+  /** Largest claim while a backlog waits (claims double from claimBatch). */
+  claimBatchMax: number;
   maxBuffered: number;
   pollIntervalMs: number;
   publishTimeoutMs: number;
@@ -290,6 +293,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       enabled: c.RELAY_ENABLED === 'true',
       concurrency: c.RELAY_CONCURRENCY,
       claimBatch: c.RELAY_CLAIM_BATCH,
+      claimBatchMax: c.RELAY_CLAIM_BATCH_MAX,
       maxBuffered: c.RELAY_MAX_BUFFERED,
       pollIntervalMs: c.RELAY_POLL_INTERVAL_MS,
       publishTimeoutMs: c.RELAY_PUBLISH_TIMEOUT_MS,
