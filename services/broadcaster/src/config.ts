@@ -107,6 +107,7 @@ const shape = {
   INGEST_BATCH_BODY_LIMIT_BYTES: intField({ min: 65_536, max: 8_388_608, default: 1_048_576 }),
   RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
   RELAY_CONCURRENCY: intField({ min: 1, max: 1024, default: 128 }),
+  RELAY_BURST_CONCURRENCY: intField({ min: 1, max: 4096, default: 512 }),
   RELAY_CLAIM_BATCH: intField({ min: 1, max: 5000, default: 500 }),
   RELAY_CLAIM_BATCH_MAX: intField({ min: 1, max: 20_000, default: 4000 }),
   RELAY_MAX_BUFFERED: intField({ min: 1, max: 100_000, default: 10_000 }),
@@ -133,6 +134,8 @@ const shape = {
 export interface RelaySettings {
   enabled: boolean;
   concurrency: number;
+  /** Publishes in flight while more games wait than `concurrency` allows. */
+  burstConcurrency: number;
   claimBatch: number;
   /** Largest claim while a backlog waits (claims double from claimBatch). */
   claimBatchMax: number;
@@ -292,6 +295,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
     relay: Object.freeze({
       enabled: c.RELAY_ENABLED === 'true',
       concurrency: c.RELAY_CONCURRENCY,
+      burstConcurrency: c.RELAY_BURST_CONCURRENCY,
       claimBatch: c.RELAY_CLAIM_BATCH,
       claimBatchMax: c.RELAY_CLAIM_BATCH_MAX,
       maxBuffered: c.RELAY_MAX_BUFFERED,

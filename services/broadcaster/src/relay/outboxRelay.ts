@@ -6,6 +6,7 @@ import { outboxShardOf } from '../events/channels.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 import { backoffDelay, planRetry } from './backoff.ts';
 import { nextClaimSize } from './claimSize.ts';
+import { publishSlots } from './publishSlots.ts';
 import { writeDeadLetter } from './deadLetters.ts';
 import { KeyedQueue, type Keyed } from './keyedQueue.ts';
 import { attemptPublish } from './publishAttempt.ts';
@@ -290,7 +291,14 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       }
     } else if (circuit === 'closed') {
       const limits = this.#deps.limits;
-      while (this.#queue.inFlight < (limits?.concurrency ?? settings.concurrency)) {
+      const runtimeLimit = limits?.concurrency ?? settings.concurrency;
+      const slots = (): number =>
+        publishSlots(settings, {
+          runtimeLimit,
+          inFlight: this.#queue.inFlight,
+          readyKeys: this.#queue.readyKeys,
+        });
+      while (this.#queue.inFlight < slots()) {
         const delay = limits?.startDelay(now) ?? 0;
         if (delay > 0) {
           wakeAt = Math.min(wakeAt, now + delay);
