@@ -107,7 +107,9 @@ const shape = {
   INGEST_BATCH_BODY_LIMIT_BYTES: intField({ min: 65_536, max: 8_388_608, default: 1_048_576 }),
   RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
   RELAY_CONCURRENCY: intField({ min: 1, max: 1024, default: 128 }),
-  RELAY_BURST_CONCURRENCY: intField({ min: 1, max: 4096, default: 512 }),
+  // 0 (off) by default: with the SDK publisher, extra publishes queue for its sockets, and a lowered
+  // relay.concurrency then takes seconds to take hold (test/control/relayLimits.test.ts).
+  RELAY_BURST_CONCURRENCY: intField({ min: 0, max: 4096, default: 0 }),
   RELAY_CLAIM_BATCH: intField({ min: 1, max: 5000, default: 500 }),
   RELAY_CLAIM_BATCH_MAX: intField({ min: 1, max: 20_000, default: 4000 }),
   RELAY_MAX_BUFFERED: intField({ min: 1, max: 100_000, default: 10_000 }),

@@ -21,16 +21,18 @@ describe('publish slots (concurrency from the backlog)', () => {
     assert.equal(publishSlots(settings, { runtimeLimit: 0, inFlight: 0, readyKeys: 5000 }), 0);
   });
 
-  it('a burst concurrency below RELAY_CONCURRENCY never lowers it', () => {
+  it('a burst concurrency below RELAY_CONCURRENCY (0 by default: off) never lowers it', () => {
     const low = { concurrency: 128, burstConcurrency: 32 };
     assert.equal(publishSlots(low, { runtimeLimit: 128, inFlight: 0, readyKeys: 5000 }), 128);
+    const off = { concurrency: 128, burstConcurrency: 0 };
+    assert.equal(publishSlots(off, { runtimeLimit: 128, inFlight: 0, readyKeys: 5000 }), 128);
   });
 
   it('is between the runtime limit (when lower) and max(concurrency, burst) for any input', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 1024 }),
-        fc.integer({ min: 1, max: 4096 }),
+        fc.integer({ min: 0, max: 4096 }),
         fc.integer({ min: 0, max: 1024 }),
         fc.nat(5000),
         fc.nat(10_000),

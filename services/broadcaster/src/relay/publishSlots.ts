@@ -1,4 +1,4 @@
-/** RELAY_CONCURRENCY and RELAY_BURST_CONCURRENCY. */
+/** RELAY_CONCURRENCY and RELAY_BURST_CONCURRENCY (not above RELAY_CONCURRENCY, e.g. 0: off). */
 export interface SlotSettings {
   concurrency: number;
   burstConcurrency: number;
