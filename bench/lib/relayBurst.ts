@@ -86,6 +86,14 @@ export async function phaseChangeBurst(
       body: JSON.stringify({ latencyMs }),
     });
   try {
+    // The burst alone: whatever an earlier phase left in the outbox is published first (up to 60 s).
+    for (let waited = 0; waited < 60_000; waited += 200) {
+      const { rows: left } = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM realtime_outbox WHERE published_at IS NULL AND dead_lettered_at IS NULL',
+      );
+      if ((left[0]?.n ?? 0) === 0) break;
+      await sleep(200);
+    }
     await sleep(500); // the relay idle, the subscriber's long-poll open
     const sentAt = performance.now();
     await pool.query("UPDATE games SET status = 'briefing' WHERE id = ANY($1::uuid[])", [ids]);
