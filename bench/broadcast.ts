@@ -4,8 +4,12 @@
 //  3. relay drain rate vs raw keep-alive HTTP publishes to the same pubnub-local (target >= 0.8), and
 //     the ceiling of any SDK-based relay here: the same envelopes through the SDK alone, no database
 //  4. commit -> PubNub-accepted p99 at 2,000 events/s (target <= 50 ms)
+//  5. a burst: --burst-games (5,000) games change phase in one statement; commit -> last event
+//     accepted (target <= 500 ms), p99 (<= 300 ms), and the same seen by an SDK subscriber on game.*
 // Servers run as child processes (one core each at most), the load from this process. Options:
-// --seconds=10 (per ingest phase), --relay-events=30000, --rate=2000, --connections=64;
+// --seconds=10 (per ingest phase), --relay-events=30000, --rate=2000, --connections=64,
+// --burst-games=5000, --burst-latency-ms=0 (pubnub-local answers that much later during the burst, as
+// a remote PubNub would; RELAY_* variables of this process reach the relay), --phases=ingest,relay,latency,burst (a subset keeps a run short);
 // BENCH_CPU_PROF=<dir> writes the servers' CPU profiles there.
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -16,6 +20,7 @@ import { createPubnubPublisher, type Envelope } from '@sketchyaf/broadcaster';
 import { freePort } from '@sketchyaf/devstack';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
 import { child, stopChild, pubnubLocalChild } from './lib/children.ts';
+import { phaseChangeBurst, type BurstFigures } from './lib/relayBurst.ts';
 import { ms, summarize, table } from './lib/stats.ts';
 
 const token = 'bench-token-0123456789abcdef';
@@ -238,6 +243,9 @@ export async function run(argv: string[]): Promise<void> {
       'relay-events': { type: 'string', default: '30000' },
       rate: { type: 'string', default: '2000' },
       connections: { type: 'string', default: '64' },
+      'burst-games': { type: 'string', default: '5000' },
+      'burst-latency-ms': { type: 'string', default: '0' },
+      phases: { type: 'string', default: 'ingest,relay,latency,burst' },
     },
     strict: false,
   });
@@ -245,6 +253,9 @@ export async function run(argv: string[]): Promise<void> {
   const relayEvents = Number(values['relay-events']);
   const rate = Number(values.rate);
   const connections = Number(values.connections);
+  const burstGames = Number(values['burst-games']);
+  const burstLatencyMs = Number(values['burst-latency-ms']);
+  const phases = new Set(String(values.phases).split(','));
   const procs: ChildProcess[] = [];
   const server = await startBenchPostgres('broadcast');
   const pool = new pg.Pool({ connectionString: server.url(), max: 32 });
@@ -258,76 +269,42 @@ export async function run(argv: string[]): Promise<void> {
     );
     const games = rows.map((r) => r.id);
 
-    console.log('  1/5 bare Express hello world (max throughput)');
-    const helloPort = await freePort();
-    const hello = await child(
-      [
-        '--input-type=module',
-        '-e',
-        `import express from 'express'; const app = express(); app.get('/', (_q, s) => s.send('Hello World!')); app.listen(${helloPort}, '127.0.0.1', () => console.log('listening on'));`,
-      ],
-      {},
-      /listening on/,
-    );
-    const helloResult = await load(`http://127.0.0.1:${helloPort}/`, { seconds, connections });
-    await stopChild(hello);
-
-    console.log('  2/5 ingest POST /v1/events, durable (max throughput, then half of it)');
-    const apiPort = await freePort();
-    const ingestOnly = await startBroadcaster(server.url(), pubnubUrl, apiPort, false);
-    const apiUrl = `http://127.0.0.1:${apiPort}/v1/events`;
-    await load(apiUrl, { seconds: 2, connections, games }); // warm-up
-    const ingest = await load(apiUrl, { seconds, connections, games });
-    const half = await load(apiUrl, { seconds, connections, games, rate: Math.round(ingest.rps / 2) });
-    const batched = await load(`${apiUrl}/batch`, { seconds, connections: 16, games, batch: 50 });
-    await stopChild(ingestOnly);
-
-    console.log(`  3/5 relay: drain ${relayEvents} events vs raw keep-alive publishes`);
-    await pool.query(
-      `UPDATE realtime_outbox SET published_at = now()
-       WHERE published_at IS NULL AND id <= (SELECT max(id) - $1 FROM realtime_outbox)`,
-      [relayEvents],
-    );
-    const sample = await pool.query<{ channel: string; body: string }>(
-      `SELECT channel, json_build_object('version', '2.0.0', 'eventId', event_id, 'type', type, 'gameId', game_id,
-              'sequence', sequence, 'occurredAt', occurred_at, 'requestId', request_id, 'source', source, 'data', payload)::text AS body
-       FROM realtime_outbox WHERE published_at IS NULL ORDER BY id`,
-    );
-    let relayProc: ChildProcess | undefined;
-    const relayRate = await publishRate(pubnubUrl, sample.rows.length, async () => {
-      relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true);
-    });
-    if (relayProc) procs.push(relayProc);
-    const envelopes = sample.rows.map((r) => ({
-      channel: r.channel,
-      body: JSON.stringify(JSON.parse(r.body)),
-    }));
-    const rawRate = await publishRate(pubnubUrl, envelopes.length, () =>
-      rawPublishes(pubnubUrl, envelopes, connections),
-    );
-    const sdkRate = await publishRate(pubnubUrl, envelopes.length, () =>
-      sdkPublishes(pubnubUrl, envelopes, connections),
-    );
-
-    console.log(`  4/5 commit -> PubNub accepted at ${rate} events/s for ${seconds} s`);
-    await sleep(1000);
-    const committed = await commitToAccepted(pool, games, rate, seconds);
-    const lag = summarize(committed.lags);
-
-    console.log('  5/5 done\n');
     const x = (a: number, b: number): string => (a / b).toFixed(2);
     const row = (cells: string[], target: string, ok: boolean): string[] => [
       ...cells,
       target,
       ok ? 'met' : 'MISSED',
     ];
-    const hrps = helloResult.rps;
-    const base = `hello world ${hrps.toFixed(0)} req/s`;
-    const many = batched.rps * 50;
-    const lagCells = [`p50 ${ms(lag.p50)}`, `p99 ${ms(lag.p99)} (max ${ms(lag.max)})`];
-    console.log(
-      table([
-        ['measure', 'value', 'baseline', 'ratio / figure', 'target', ''],
+    const results: string[][] = [['measure', 'value', 'baseline', 'ratio / figure', 'target', '']];
+    const apiPort = await freePort();
+
+    if (phases.has('ingest')) {
+      console.log('  1/5 bare Express hello world (max throughput)');
+      const helloPort = await freePort();
+      const hello = await child(
+        [
+          '--input-type=module',
+          '-e',
+          `import express from 'express'; const app = express(); app.get('/', (_q, s) => s.send('Hello World!')); app.listen(${helloPort}, '127.0.0.1', () => console.log('listening on'));`,
+        ],
+        {},
+        /listening on/,
+      );
+      const helloResult = await load(`http://127.0.0.1:${helloPort}/`, { seconds, connections });
+      await stopChild(hello);
+
+      console.log('  2/5 ingest POST /v1/events, durable (max throughput, then half of it)');
+      const ingestOnly = await startBroadcaster(server.url(), pubnubUrl, apiPort, false);
+      const apiUrl = `http://127.0.0.1:${apiPort}/v1/events`;
+      await load(apiUrl, { seconds: 2, connections, games }); // warm-up
+      const ingest = await load(apiUrl, { seconds, connections, games });
+      const half = await load(apiUrl, { seconds, connections, games, rate: Math.round(ingest.rps / 2) });
+      const batched = await load(`${apiUrl}/batch`, { seconds, connections: 16, games, batch: 50 });
+      await stopChild(ingestOnly);
+      const hrps = helloResult.rps;
+      const base = `hello world ${hrps.toFixed(0)} req/s`;
+      const many = batched.rps * 50;
+      results.push(
         row(
           ['ingest events/s, 1 per request', ingest.rps.toFixed(0), base, x(ingest.rps, hrps)],
           '>= 0.5',
@@ -343,6 +320,53 @@ export async function run(argv: string[]): Promise<void> {
           '<= 25 ms',
           half.p99 <= 25,
         ),
+      );
+      if (ingest.bad + half.bad + batched.bad + helloResult.bad > 0)
+        console.log(
+          `  note: non-2xx or errors: ingest ${ingest.bad}, half ${half.bad}, batched ${batched.bad}, hello ${helloResult.bad}`,
+        );
+    }
+
+    let relayProc: ChildProcess | undefined;
+    if (phases.has('relay')) {
+      console.log(`  3/5 relay: drain ${relayEvents} events vs raw keep-alive publishes`);
+      if (!phases.has('ingest'))
+        await pool.query(
+          `WITH s AS (UPDATE games SET last_event_sequence = last_event_sequence + $3
+                      WHERE id = ANY($1::uuid[]) RETURNING id, last_event_sequence)
+           INSERT INTO realtime_outbox (game_id, sequence, type, channel, payload, request_id, source)
+           SELECT id, last_event_sequence - $3 + g, 'vote_cast', 'game.' || id, $2::jsonb, 'bench', 'database'
+           FROM s, generate_series(1, $3::int) AS g ORDER BY g, id`,
+          [
+            games,
+            JSON.stringify({ voterId: 'p1', drawingId: 'd1', round: 1 }),
+            Math.ceil(relayEvents / games.length),
+          ],
+        );
+      await pool.query(
+        `UPDATE realtime_outbox SET published_at = now()
+         WHERE published_at IS NULL AND id <= (SELECT max(id) - $1 FROM realtime_outbox)`,
+        [relayEvents],
+      );
+      const sample = await pool.query<{ channel: string; body: string }>(
+        `SELECT channel, json_build_object('version', '2.0.0', 'eventId', event_id, 'type', type, 'gameId', game_id,
+                'sequence', sequence, 'occurredAt', occurred_at, 'requestId', request_id, 'source', source, 'data', payload)::text AS body
+         FROM realtime_outbox WHERE published_at IS NULL ORDER BY id`,
+      );
+      const relayRate = await publishRate(pubnubUrl, sample.rows.length, async () => {
+        relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true);
+      });
+      const envelopes = sample.rows.map((r) => ({
+        channel: r.channel,
+        body: JSON.stringify(JSON.parse(r.body)),
+      }));
+      const rawRate = await publishRate(pubnubUrl, envelopes.length, () =>
+        rawPublishes(pubnubUrl, envelopes, connections),
+      );
+      const sdkRate = await publishRate(pubnubUrl, envelopes.length, () =>
+        sdkPublishes(pubnubUrl, envelopes, connections),
+      );
+      results.push(
         row(
           ['relay publishes/s', relayRate.toFixed(0), `raw ${rawRate.toFixed(0)}/s`, x(relayRate, rawRate)],
           '>= 0.8',
@@ -356,21 +380,69 @@ export async function run(argv: string[]): Promise<void> {
           '',
           '',
         ],
+      );
+    }
+    if (!relayProc && (phases.has('latency') || phases.has('burst'))) {
+      // Nothing left over for the relay: the latency and burst phases start from an empty outbox.
+      await pool.query('UPDATE realtime_outbox SET published_at = now() WHERE published_at IS NULL');
+      relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true);
+    }
+    if (relayProc) procs.push(relayProc);
+
+    if (phases.has('latency')) {
+      console.log(`  4/5 commit -> PubNub accepted at ${rate} events/s for ${seconds} s`);
+      await sleep(1000);
+      const committed = await commitToAccepted(pool, games, rate, seconds);
+      const lag = summarize(committed.lags);
+      results.push(
         row(
           [
             `commit -> accepted @ ${rate}/s`,
             `n=${lag.n}, ${committed.achieved.toFixed(0)}/s achieved`,
-            ...lagCells,
+            `p50 ${ms(lag.p50)}`,
+            `p99 ${ms(lag.p99)} (max ${ms(lag.max)})`,
           ],
           '<= 50 ms',
           lag.p99 <= 50 && committed.achieved >= rate * 0.95,
         ),
-      ]),
-    );
-    if (ingest.bad + half.bad + batched.bad + helloResult.bad > 0)
-      console.log(
-        `\n  note: non-2xx or errors: ingest ${ingest.bad}, half ${half.bad}, batched ${batched.bad}, hello ${helloResult.bad}`,
       );
+    }
+
+    if (phases.has('burst')) {
+      console.log(`  5/5 burst: ${burstGames} games change phase in one statement`);
+      await sleep(1000);
+      const burst: BurstFigures = await phaseChangeBurst(
+        pool,
+        new URL(pubnubUrl).host,
+        burstGames,
+        burstLatencyMs,
+      );
+      const { accepted: a, received: r } = burst;
+      const complete = a.n === burst.games;
+      results.push(
+        row(
+          [
+            `burst of ${burst.games}${burst.latencyMs > 0 ? ` (+${burst.latencyMs} ms RTT)` : ''}: commit -> last accepted`,
+            `n=${a.n}, statement ${ms(burst.statementMs)}`,
+            `p50 ${ms(a.p50)}`,
+            `p99 ${ms(a.p99)}, last ${ms(a.max)}`,
+          ],
+          'p99 <= 300 ms, last <= 500 ms',
+          complete && a.p99 <= 300 && a.max <= 500,
+        ),
+        [
+          `burst of ${burst.games}: commit -> SDK subscriber (game.*)`,
+          `n=${r.n}`,
+          `p50 ${ms(r.p50)}`,
+          `p99 ${ms(r.p99)}, last ${ms(r.max)}`,
+          '(reported)',
+          '',
+        ],
+      );
+    }
+
+    console.log('  done\n');
+    console.log(table(results));
   } finally {
     for (const proc of procs.reverse()) await stopChild(proc);
     await pool.end();

@@ -107,8 +107,12 @@ const shape = {
   INGEST_BATCH_BODY_LIMIT_BYTES: intField({ min: 65_536, max: 8_388_608, default: 1_048_576 }),
   RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
   RELAY_CONCURRENCY: intField({ min: 1, max: 1024, default: 128 }),
+  // 0 (off) by default: with the SDK publisher, extra publishes queue for its sockets, and a lowered
+  // relay.concurrency then takes seconds to take hold (test/control/relayLimits.test.ts).
+  RELAY_BURST_CONCURRENCY: intField({ min: 0, max: 4096, default: 0 }),
   RELAY_CLAIM_BATCH: intField({ min: 1, max: 5000, default: 500 }),
-  RELAY_MAX_BUFFERED: intField({ min: 1, max: 100_000, default: 2000 }),
+  RELAY_CLAIM_BATCH_MAX: intField({ min: 1, max: 20_000, default: 4000 }),
+  RELAY_MAX_BUFFERED: intField({ min: 1, max: 100_000, default: 10_000 }),
   RELAY_POLL_INTERVAL_MS: intField({ min: 50, max: 600_000, default: 2000 }),
   RELAY_PUBLISH_TIMEOUT_MS: intField({ min: 100, max: 60_000, default: 10_000 }),
   RELAY_MAX_ATTEMPTS: intField({ min: 1, max: 100, default: 3 }),
@@ -132,7 +136,11 @@ const shape = {
 export interface RelaySettings {
   enabled: boolean;
   concurrency: number;
+  /** Publishes in flight while more games wait than `concurrency` allows. */
+  burstConcurrency: number;
   claimBatch: number;
+  /** Largest claim while a backlog waits (claims double from claimBatch). */
+  claimBatchMax: number;
   maxBuffered: number;
   pollIntervalMs: number;
   publishTimeoutMs: number;
@@ -289,7 +297,9 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
     relay: Object.freeze({
       enabled: c.RELAY_ENABLED === 'true',
       concurrency: c.RELAY_CONCURRENCY,
+      burstConcurrency: c.RELAY_BURST_CONCURRENCY,
       claimBatch: c.RELAY_CLAIM_BATCH,
+      claimBatchMax: c.RELAY_CLAIM_BATCH_MAX,
       maxBuffered: c.RELAY_MAX_BUFFERED,
       pollIntervalMs: c.RELAY_POLL_INTERVAL_MS,
       publishTimeoutMs: c.RELAY_PUBLISH_TIMEOUT_MS,

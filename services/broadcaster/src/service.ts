@@ -110,7 +110,7 @@ export async function launchBroadcaster(
         secretKey: config.pubnubSecretKey,
         timeoutMs: config.relay.publishTimeoutMs,
         rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
-        maxSockets: config.relay.concurrency,
+        maxSockets: Math.max(config.relay.concurrency, config.relay.burstConcurrency),
         clock,
       });
     releasers.add('pubnub publisher', () => publisher.close());

@@ -30,6 +30,11 @@ export class KeyedQueue<T extends Keyed> {
     return this.#busy.size;
   }
 
+  /** Keys whose next event could go now (not in flight, not delayed as of the last take). */
+  get readyKeys(): number {
+    return this.#ready.size;
+  }
+
   has(id: string): boolean {
     return this.#held.has(id);
   }

@@ -5,6 +5,8 @@ import { claimEvents, recordFailures, type OutboxRow } from '../db/outboxQueries
 import { outboxShardOf } from '../events/channels.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 import { backoffDelay, planRetry } from './backoff.ts';
+import { nextClaimSize } from './claimSize.ts';
+import { publishSlots } from './publishSlots.ts';
 import { writeDeadLetter } from './deadLetters.ts';
 import { KeyedQueue, type Keyed } from './keyedQueue.ts';
 import { attemptPublish } from './publishAttempt.ts';
@@ -76,6 +78,8 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   #fetching: Promise<void> | undefined;
   #fetchAgain = false;
   #fetchFailures = 0;
+  /** The previous claim: its limit and whether it came back full (a backlog waits). */
+  #previousClaim = { limit: 0, full: false };
   #fetchBackoffUntil = 0;
   #rateLimitedUntil = 0;
   #trialInFlight = false;
@@ -210,9 +214,6 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
 
   #canClaim(now: number): boolean {
     if (!this.#running || now < this.#fetchBackoffUntil || this.#deps.limits?.paused === true) return false;
-    // Claim when a good batch fits: many small claims would each resend every held id.
-    const { maxBuffered, claimBatch } = this.#deps.settings;
-    if (maxBuffered - this.buffered < Math.min(claimBatch, Math.ceil(maxBuffered / 4))) return false;
     const circuit = this.#circuit.state;
     // While open, claim only to have something for the trial call.
     return (
@@ -249,7 +250,12 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     do {
       this.#fetchAgain = false;
       if (!this.#canClaim(clock.now())) return;
-      const limit = Math.min(settings.claimBatch, settings.maxBuffered - this.buffered);
+      const limit = nextClaimSize(settings, {
+        buffered: this.buffered,
+        previousLimit: this.#previousClaim.limit,
+        previousFull: this.#previousClaim.full,
+      });
+      if (limit === 0) return;
       let rows: OutboxRow[];
       const recheck = this.#recheck;
       this.#recheck = false;
@@ -266,6 +272,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
         this.#claimFailed(err);
         return;
       }
+      this.#previousClaim = { limit, full: rows.length === limit };
       if (!this.#running) return;
       const mine = rows.filter((r) =>
         this.#mayPublish(outboxShardOf(r.game_id, r.channel, settings.shardCount)),
@@ -327,7 +334,14 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       }
     } else if (circuit === 'closed') {
       const limits = this.#deps.limits;
-      while (this.#queue.inFlight < (limits?.concurrency ?? settings.concurrency)) {
+      const runtimeLimit = limits?.concurrency ?? settings.concurrency;
+      const slots = (): number =>
+        publishSlots(settings, {
+          runtimeLimit,
+          inFlight: this.#queue.inFlight,
+          readyKeys: this.#queue.readyKeys,
+        });
+      while (this.#queue.inFlight < slots()) {
         const delay = limits?.startDelay(now) ?? 0;
         if (delay > 0) {
           wakeAt = Math.min(wakeAt, now + delay);
