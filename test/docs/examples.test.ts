@@ -15,9 +15,13 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 // (kubectl, helm, Prometheus); test/docs/reliability.test.ts checks they exist.
 const docs = [
   'README.md',
-  ...['docs/*.md', 'services/*/README.md', 'packages/*/README.md', 'charts/*/README.md'].flatMap((g) =>
-    globSync(g, { cwd: root }).sort(),
-  ),
+  ...[
+    'db/README.md',
+    'docs/*.md',
+    'services/*/README.md',
+    'packages/*/README.md',
+    'charts/*/README.md',
+  ].flatMap((g) => globSync(g, { cwd: root }).sort()),
 ];
 
 describe('examples of the docs', function () {

@@ -80,4 +80,5 @@ export const exemptions: readonly Exemption[] = [
 /** Docs whose `sql` blocks a test runs against a real PostgreSQL: doc -> that test (it must read the doc). */
 export const sqlBlocksRunBy: Readonly<Record<string, string>> = {
   'docs/database-roles.md': 'test/database/runtimeRoles.test.ts',
+  'db/README.md': 'test/database/dbReadme.test.ts',
 };
