@@ -28,6 +28,7 @@ import {
   type ApiClient,
   type RateLimit,
 } from './auth/clients.ts';
+import { publisherKinds, type PublisherKind } from './relay/publisher.ts';
 
 /** Where `npm start` runs its embedded PostgreSQL and pubnub-local; the development defaults. */
 export const developmentDatabaseUrl = 'postgres://postgres@127.0.0.1:54329/sketchyaf';
@@ -107,6 +108,10 @@ const shape = {
   INGEST_BATCH_BODY_LIMIT_BYTES: intField({ min: 65_536, max: 8_388_608, default: 1_048_576 }),
   RELAY_ENABLED: z.enum(['true', 'false']).default('true'),
   RELAY_CONCURRENCY: intField({ min: 1, max: 1024, default: 128 }),
+  RELAY_PUBLISHER: z.enum(publisherKinds).default('undici'),
+  // Keep-alive connections of the undici publisher; 0: RELAY_CONCURRENCY (no publish waits for a socket).
+  RELAY_PUBLISH_CONNECTIONS: intField({ min: 0, max: 1024, default: 0 }),
+  RELAY_PUBLISH_PIPELINING: intField({ min: 1, max: 100, default: 1 }),
   RELAY_CLAIM_BATCH: intField({ min: 1, max: 5000, default: 500 }),
   RELAY_MAX_BUFFERED: intField({ min: 1, max: 100_000, default: 2000 }),
   RELAY_POLL_INTERVAL_MS: intField({ min: 50, max: 600_000, default: 2000 }),
@@ -132,6 +137,12 @@ const shape = {
 export interface RelaySettings {
   enabled: boolean;
   concurrency: number;
+  /** RELAY_PUBLISHER: PubNub's REST publish on undici, or the official SDK. */
+  publisher: PublisherKind;
+  /** Keep-alive connections of the undici publisher. */
+  publishConnections: number;
+  /** HTTP/1.1 pipelining depth of the undici publisher (1: none). */
+  publishPipelining: number;
   claimBatch: number;
   maxBuffered: number;
   pollIntervalMs: number;
@@ -289,6 +300,9 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
     relay: Object.freeze({
       enabled: c.RELAY_ENABLED === 'true',
       concurrency: c.RELAY_CONCURRENCY,
+      publisher: c.RELAY_PUBLISHER,
+      publishConnections: c.RELAY_PUBLISH_CONNECTIONS || c.RELAY_CONCURRENCY,
+      publishPipelining: c.RELAY_PUBLISH_PIPELINING,
       claimBatch: c.RELAY_CLAIM_BATCH,
       maxBuffered: c.RELAY_MAX_BUFFERED,
       pollIntervalMs: c.RELAY_POLL_INTERVAL_MS,
