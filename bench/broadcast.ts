@@ -1,18 +1,24 @@
 // `npm run bench -- broadcast`: the broadcaster against its targets, in one run.
 //  1. ingest: POST /v1/events (durable: committed to the outbox) vs a bare Express hello world (target >= 0.5)
 //  2. ingest p99 at half that load (target <= 25 ms)
-//  3. relay drain rate vs raw keep-alive HTTP publishes to the same pubnub-local (target >= 0.8), and
-//     the ceiling of any SDK-based relay here: the same envelopes through the SDK alone, no database
+//  3. relay drain rate vs raw keep-alive HTTP publishes to the same pubnub-local (target >= 0.8), with
+//     each RELAY_PUBLISHER (undici, sdk), and each publisher's ceiling: the same envelopes through it alone, no database
 //  4. commit -> PubNub-accepted p99 at 2,000 events/s (target <= 50 ms)
 // Servers run as child processes (one core each at most), the load from this process. Options:
-// --seconds=10 (per ingest phase), --relay-events=30000, --rate=2000, --connections=64;
+// --seconds=10 (per ingest phase), --relay-events=30000, --rate=2000, --connections=64,
+// --publishers=sdk,undici (drained in that order; the last one relays phase 4);
 // BENCH_CPU_PROF=<dir> writes the servers' CPU profiles there.
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { createPubnubPublisher, type Envelope } from '@sketchyaf/broadcaster';
+import {
+  createRelayPublisher,
+  publisherKinds,
+  type Envelope,
+  type PublisherKind,
+} from '@sketchyaf/broadcaster';
 import { freePort } from '@sketchyaf/devstack';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
 import { child, stopChild, pubnubLocalChild } from './lib/children.ts';
@@ -26,6 +32,7 @@ function startBroadcaster(
   pubnubUrl: string,
   port: number,
   relay: boolean,
+  publisher: PublisherKind = 'undici',
 ): Promise<ChildProcess> {
   return child(
     ['services/broadcaster/src/main.ts'],
@@ -37,6 +44,7 @@ function startBroadcaster(
       PORT: String(port),
       BROADCAST_API_TOKENS: token,
       RELAY_ENABLED: String(relay),
+      RELAY_PUBLISHER: publisher,
     },
     /listening on/,
   );
@@ -136,24 +144,28 @@ async function rawPublishes(
 }
 
 /**
- * The same envelopes through the relay's own publisher (the official SDK,
- * keep-alive, `connections` at a time) and nothing else: no claim, no mark,
- * no database. What an SDK-based relay could reach on this machine.
+ * The same envelopes through one of the relay's publishers (keep-alive,
+ * `connections` at a time) and nothing else: no claim, no mark, no database.
+ * What a relay on that publisher could reach on this machine.
  */
-async function sdkPublishes(
+async function publisherAlone(
+  kind: PublisherKind,
   pubnubUrl: string,
   envelopes: readonly { channel: string; body: string }[],
   connections: number,
 ): Promise<void> {
-  const publisher = createPubnubPublisher({
+  const publisher = createRelayPublisher({
+    kind,
     publishKey: 'pub-c-local',
     subscribeKey: 'sub-c-local',
     origin: new URL(pubnubUrl).host,
     ssl: false,
-    userId: 'bench-sdk',
+    userId: `bench-${kind}`,
+    secretKey: null,
     timeoutMs: 10_000,
     rateLimitDefaultMs: 1000,
-    maxSockets: connections,
+    connections,
+    pipelining: 1,
   });
   let next = 0;
   const workers = Array.from({ length: connections }, async () => {
@@ -238,6 +250,7 @@ export async function run(argv: string[]): Promise<void> {
       'relay-events': { type: 'string', default: '30000' },
       rate: { type: 'string', default: '2000' },
       connections: { type: 'string', default: '64' },
+      publishers: { type: 'string', default: 'sdk,undici' },
     },
     strict: false,
   });
@@ -245,6 +258,10 @@ export async function run(argv: string[]): Promise<void> {
   const relayEvents = Number(values['relay-events']);
   const rate = Number(values.rate);
   const connections = Number(values.connections);
+  const publishers = String(values.publishers)
+    .split(',')
+    .filter((p): p is PublisherKind => (publisherKinds as readonly string[]).includes(p));
+  if (publishers.length === 0) throw new Error(`--publishers: one or more of ${publisherKinds.join(', ')}`);
   const procs: ChildProcess[] = [];
   const server = await startBenchPostgres('broadcast');
   const pool = new pg.Pool({ connectionString: server.url(), max: 32 });
@@ -288,16 +305,31 @@ export async function run(argv: string[]): Promise<void> {
        WHERE published_at IS NULL AND id <= (SELECT max(id) - $1 FROM realtime_outbox)`,
       [relayEvents],
     );
-    const sample = await pool.query<{ channel: string; body: string }>(
-      `SELECT channel, json_build_object('version', '2.0.0', 'eventId', event_id, 'type', type, 'gameId', game_id,
+    const sample = await pool.query<{ id: string; channel: string; body: string }>(
+      `SELECT id::text, channel, json_build_object('version', '2.0.0', 'eventId', event_id, 'type', type, 'gameId', game_id,
               'sequence', sequence, 'occurredAt', occurred_at, 'requestId', request_id, 'source', source, 'data', payload)::text AS body
        FROM realtime_outbox WHERE published_at IS NULL ORDER BY id`,
     );
-    let relayProc: ChildProcess | undefined;
-    const relayRate = await publishRate(pubnubUrl, sample.rows.length, async () => {
-      relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true);
-    });
-    if (relayProc) procs.push(relayProc);
+    // Each publisher drains the same events; the last one keeps relaying for phase 4.
+    const relayRates = new Map<PublisherKind, number>();
+    for (const [index, kind] of publishers.entries()) {
+      if (index > 0) {
+        const previous = procs.pop();
+        if (previous) await stopChild(previous);
+        await pool.query(
+          'UPDATE realtime_outbox SET published_at = NULL, publish_timetoken = NULL, attempts = 0 WHERE id = ANY($1::bigint[])',
+          [sample.rows.map((r) => r.id)],
+        );
+      }
+      let relayProc: ChildProcess | undefined;
+      relayRates.set(
+        kind,
+        await publishRate(pubnubUrl, sample.rows.length, async () => {
+          relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true, kind);
+        }),
+      );
+      if (relayProc) procs.push(relayProc);
+    }
     const envelopes = sample.rows.map((r) => ({
       channel: r.channel,
       body: JSON.stringify(JSON.parse(r.body)),
@@ -305,9 +337,14 @@ export async function run(argv: string[]): Promise<void> {
     const rawRate = await publishRate(pubnubUrl, envelopes.length, () =>
       rawPublishes(pubnubUrl, envelopes, connections),
     );
-    const sdkRate = await publishRate(pubnubUrl, envelopes.length, () =>
-      sdkPublishes(pubnubUrl, envelopes, connections),
-    );
+    const aloneRates = new Map<PublisherKind, number>();
+    for (const kind of publishers)
+      aloneRates.set(
+        kind,
+        await publishRate(pubnubUrl, envelopes.length, () =>
+          publisherAlone(kind, pubnubUrl, envelopes, connections),
+        ),
+      );
 
     console.log(`  4/5 commit -> PubNub accepted at ${rate} events/s for ${seconds} s`);
     await sleep(1000);
@@ -343,22 +380,29 @@ export async function run(argv: string[]): Promise<void> {
           '<= 25 ms',
           half.p99 <= 25,
         ),
-        row(
-          ['relay publishes/s', relayRate.toFixed(0), `raw ${rawRate.toFixed(0)}/s`, x(relayRate, rawRate)],
-          '>= 0.8',
-          relayRate >= rawRate * 0.8,
+        ...[...relayRates].map(([kind, relayRate]) =>
+          row(
+            [
+              `relay publishes/s, RELAY_PUBLISHER=${kind}`,
+              relayRate.toFixed(0),
+              `raw ${rawRate.toFixed(0)}/s`,
+              x(relayRate, rawRate),
+            ],
+            '>= 0.8',
+            relayRate >= rawRate * 0.8,
+          ),
         ),
-        [
-          'SDK alone, no database (ceiling)',
-          sdkRate.toFixed(0),
+        ...[...aloneRates].map(([kind, aloneRate]) => [
+          `${kind} publisher alone, no database (ceiling)`,
+          aloneRate.toFixed(0),
           `raw ${rawRate.toFixed(0)}/s`,
-          x(sdkRate, rawRate),
+          x(aloneRate, rawRate),
           '',
           '',
-        ],
+        ]),
         row(
           [
-            `commit -> accepted @ ${rate}/s`,
+            `commit -> accepted @ ${rate}/s (${publishers.at(-1) ?? ''})`,
             `n=${lag.n}, ${committed.achieved.toFixed(0)}/s achieved`,
             ...lagCells,
           ],
