@@ -118,7 +118,8 @@ function compareRequests(sdk: RecordedRequest, ours: RecordedRequest, signed: bo
   // With Access Manager on, pubnub-local answers 200 only to a valid signature.
   assert.equal(sdk.status, 200, 'the SDK request was accepted');
   assert.equal(ours.status, 200, 'our request was accepted');
-  for (const header of ['content-type', 'content-encoding', 'content-length'])
+  // What PubNub reads; the SDK also sends fetch's Accept, Accept-Language, Sec-Fetch-Mode, User-Agent and Accept-Encoding.
+  for (const header of ['host', 'connection', 'content-type', 'content-encoding', 'content-length'])
     assert.equal(ours.headers[header], sdk.headers[header], header);
   assert.ok(ours.body.equals(sdk.body), 'body bytes');
 }

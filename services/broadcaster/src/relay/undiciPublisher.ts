@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { systemClock, type Clock } from '@sketchyaf/core';
+import { exchange, type Exchange } from './httpExchange.ts';
 import { postAboveBytes, type Publisher } from './publisher.ts';
 import { buildPublishRequest } from './publishRequest.ts';
 import { readPublishAnswer } from './publishResponse.ts';
@@ -63,23 +64,13 @@ export function createUndiciPublisher(options: UndiciPublisherOptions): Publishe
         randomUUID(),
         clock.now(),
       );
-      let statusCode: number;
-      let text: string;
-      let retryAfter: string | undefined;
+      let answered: Exchange;
       try {
-        const response = await pool.request({
-          method: request.method,
-          path: request.path,
-          headers: request.headers,
-          body: request.body,
-        });
-        statusCode = response.statusCode;
-        const header = response.headers['retry-after'];
-        retryAfter = Array.isArray(header) ? header[0] : header;
-        text = await response.body.text();
+        answered = await exchange(pool, request);
       } catch (err) {
         throw networkError(err, options.timeoutMs);
       }
+      const { statusCode, text, retryAfter } = answered;
       const answer = readPublishAnswer(statusCode, text, retryAfter, clock.now(), options.rateLimitDefaultMs);
       if (answer.ok) return answer.timetoken;
       throw answer.error;
