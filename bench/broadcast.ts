@@ -1,8 +1,8 @@
 // `npm run bench -- broadcast`: the broadcaster against its targets, in one run.
 //  1. ingest: POST /v1/events (durable: committed to the outbox) vs a bare Express hello world (target >= 0.5)
 //  2. ingest p99 at half that load (target <= 25 ms)
-//  3. relay drain rate vs raw keep-alive HTTP publishes to the same pubnub-local (target >= 0.8), and
-//     the ceiling of any SDK-based relay here: the same envelopes through the SDK alone, no database
+//  3. relay drain rate vs raw keep-alive HTTP publishes to the same pubnub-local (target >= 0.8), with
+//     each RELAY_PUBLISHER (undici, sdk), and each publisher's ceiling: the same envelopes through it alone, no database
 //  4. commit -> PubNub-accepted p99 at 2,000 events/s (target <= 50 ms)
 //  5. a burst: --burst-games (5,000) games change phase in one statement; commit -> last event
 //     accepted (target <= 500 ms), p99 (<= 300 ms), and the same seen by an SDK subscriber on game.*
@@ -10,13 +10,19 @@
 // --seconds=10 (per ingest phase), --relay-events=30000, --rate=2000, --connections=64,
 // --burst-games=5000, --burst-latency-ms=0 (pubnub-local answers that much later during the burst, as
 // a remote PubNub would; RELAY_* variables of this process reach the relay), --phases=ingest,relay,latency,burst (a subset keeps a run short);
+// --publishers=sdk,undici (drained in that order; the last one relays phase 4);
 // BENCH_CPU_PROF=<dir> writes the servers' CPU profiles there.
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { createPubnubPublisher, type Envelope } from '@sketchyaf/broadcaster';
+import {
+  createRelayPublisher,
+  publisherKinds,
+  type Envelope,
+  type PublisherKind,
+} from '@sketchyaf/broadcaster';
 import { freePort } from '@sketchyaf/devstack';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
 import { child, stopChild, pubnubLocalChild } from './lib/children.ts';
@@ -31,6 +37,7 @@ function startBroadcaster(
   pubnubUrl: string,
   port: number,
   relay: boolean,
+  publisher: PublisherKind = 'undici',
 ): Promise<ChildProcess> {
   return child(
     ['services/broadcaster/src/main.ts'],
@@ -42,6 +49,7 @@ function startBroadcaster(
       PORT: String(port),
       BROADCAST_API_TOKENS: token,
       RELAY_ENABLED: String(relay),
+      RELAY_PUBLISHER: publisher,
     },
     /listening on/,
   );
@@ -141,24 +149,28 @@ async function rawPublishes(
 }
 
 /**
- * The same envelopes through the relay's own publisher (the official SDK,
- * keep-alive, `connections` at a time) and nothing else: no claim, no mark,
- * no database. What an SDK-based relay could reach on this machine.
+ * The same envelopes through one of the relay's publishers (keep-alive,
+ * `connections` at a time) and nothing else: no claim, no mark, no database.
+ * What a relay on that publisher could reach on this machine.
  */
-async function sdkPublishes(
+async function publisherAlone(
+  kind: PublisherKind,
   pubnubUrl: string,
   envelopes: readonly { channel: string; body: string }[],
   connections: number,
 ): Promise<void> {
-  const publisher = createPubnubPublisher({
+  const publisher = createRelayPublisher({
+    kind,
     publishKey: 'pub-c-local',
     subscribeKey: 'sub-c-local',
     origin: new URL(pubnubUrl).host,
     ssl: false,
-    userId: 'bench-sdk',
+    userId: `bench-${kind}`,
+    secretKey: null,
     timeoutMs: 10_000,
     rateLimitDefaultMs: 1000,
-    maxSockets: connections,
+    connections,
+    pipelining: 1,
   });
   let next = 0;
   const workers = Array.from({ length: connections }, async () => {
@@ -246,6 +258,7 @@ export async function run(argv: string[]): Promise<void> {
       'burst-games': { type: 'string', default: '5000' },
       'burst-latency-ms': { type: 'string', default: '0' },
       phases: { type: 'string', default: 'ingest,relay,latency,burst' },
+      publishers: { type: 'string', default: 'sdk,undici' },
     },
     strict: false,
   });
@@ -256,6 +269,10 @@ export async function run(argv: string[]): Promise<void> {
   const burstGames = Number(values['burst-games']);
   const burstLatencyMs = Number(values['burst-latency-ms']);
   const phases = new Set(String(values.phases).split(','));
+  const publishers = String(values.publishers)
+    .split(',')
+    .filter((p): p is PublisherKind => (publisherKinds as readonly string[]).includes(p));
+  if (publishers.length === 0) throw new Error(`--publishers: one or more of ${publisherKinds.join(', ')}`);
   const procs: ChildProcess[] = [];
   const server = await startBenchPostgres('broadcast');
   const pool = new pg.Pool({ connectionString: server.url(), max: 32 });
@@ -348,14 +365,28 @@ export async function run(argv: string[]): Promise<void> {
          WHERE published_at IS NULL AND id <= (SELECT max(id) - $1 FROM realtime_outbox)`,
         [relayEvents],
       );
-      const sample = await pool.query<{ channel: string; body: string }>(
-        `SELECT channel, json_build_object('version', '2.0.0', 'eventId', event_id, 'type', type, 'gameId', game_id,
+      const sample = await pool.query<{ id: string; channel: string; body: string }>(
+        `SELECT id::text, channel, json_build_object('version', '2.0.0', 'eventId', event_id, 'type', type, 'gameId', game_id,
                 'sequence', sequence, 'occurredAt', occurred_at, 'requestId', request_id, 'source', source, 'data', payload)::text AS body
          FROM realtime_outbox WHERE published_at IS NULL ORDER BY id`,
       );
-      const relayRate = await publishRate(pubnubUrl, sample.rows.length, async () => {
-        relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true);
-      });
+      // Each publisher drains the same events; the last one keeps relaying for the later phases.
+      const relayRates = new Map<PublisherKind, number>();
+      for (const [index, kind] of publishers.entries()) {
+        if (index > 0) {
+          if (relayProc) await stopChild(relayProc);
+          await pool.query(
+            'UPDATE realtime_outbox SET published_at = NULL, publish_timetoken = NULL, attempts = 0 WHERE id = ANY($1::bigint[])',
+            [sample.rows.map((r) => r.id)],
+          );
+        }
+        relayRates.set(
+          kind,
+          await publishRate(pubnubUrl, sample.rows.length, async () => {
+            relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true, kind);
+          }),
+        );
+      }
       const envelopes = sample.rows.map((r) => ({
         channel: r.channel,
         body: JSON.stringify(JSON.parse(r.body)),
@@ -363,29 +394,41 @@ export async function run(argv: string[]): Promise<void> {
       const rawRate = await publishRate(pubnubUrl, envelopes.length, () =>
         rawPublishes(pubnubUrl, envelopes, connections),
       );
-      const sdkRate = await publishRate(pubnubUrl, envelopes.length, () =>
-        sdkPublishes(pubnubUrl, envelopes, connections),
-      );
+      const aloneRates = new Map<PublisherKind, number>();
+      for (const kind of publishers)
+        aloneRates.set(
+          kind,
+          await publishRate(pubnubUrl, envelopes.length, () =>
+            publisherAlone(kind, pubnubUrl, envelopes, connections),
+          ),
+        );
       results.push(
-        row(
-          ['relay publishes/s', relayRate.toFixed(0), `raw ${rawRate.toFixed(0)}/s`, x(relayRate, rawRate)],
-          '>= 0.8',
-          relayRate >= rawRate * 0.8,
+        ...[...relayRates].map(([kind, relayRate]) =>
+          row(
+            [
+              `relay publishes/s, RELAY_PUBLISHER=${kind}`,
+              relayRate.toFixed(0),
+              `raw ${rawRate.toFixed(0)}/s`,
+              x(relayRate, rawRate),
+            ],
+            '>= 0.8',
+            relayRate >= rawRate * 0.8,
+          ),
         ),
-        [
-          'SDK alone, no database (ceiling)',
-          sdkRate.toFixed(0),
+        ...[...aloneRates].map(([kind, aloneRate]) => [
+          `${kind} publisher alone, no database (ceiling)`,
+          aloneRate.toFixed(0),
           `raw ${rawRate.toFixed(0)}/s`,
-          x(sdkRate, rawRate),
+          x(aloneRate, rawRate),
           '',
           '',
-        ],
+        ]),
       );
     }
     if (!relayProc && (phases.has('latency') || phases.has('burst'))) {
       // Nothing left over for the relay: the latency and burst phases start from an empty outbox.
       await pool.query('UPDATE realtime_outbox SET published_at = now() WHERE published_at IS NULL');
-      relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true);
+      relayProc = await startBroadcaster(server.url(), pubnubUrl, apiPort, true, publishers.at(-1));
     }
     if (relayProc) procs.push(relayProc);
 
@@ -397,7 +440,7 @@ export async function run(argv: string[]): Promise<void> {
       results.push(
         row(
           [
-            `commit -> accepted @ ${rate}/s`,
+            `commit -> accepted @ ${rate}/s (${publishers.at(-1) ?? ''})`,
             `n=${lag.n}, ${committed.achieved.toFixed(0)}/s achieved`,
             `p50 ${ms(lag.p50)}`,
             `p99 ${ms(lag.p99)} (max ${ms(lag.max)})`,

@@ -25,6 +25,20 @@ export interface PubnubLocalOptions {
   /** The clock (token timestamps and expiry, presence, timetokens); default Date.now. */
   nowMs?: () => number;
   logger?: Logger;
+  /** Called once each request has been answered, with what arrived on the wire (conformance tests). */
+  onRequest?: (request: RecordedRequest) => void;
+}
+
+/** A request as it arrived: raw target, headers, and the body bytes before any Content-Encoding is undone. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query exactly as sent, percent-encoding intact. */
+  url: string;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Empty when the route did not read a body. */
+  body: Buffer;
+  /** The status pubnub-local answered. */
+  status: number;
 }
 
 export interface ResolvedOptions {
@@ -40,6 +54,7 @@ export interface ResolvedOptions {
   secretKey: string | undefined;
   nowMs: () => number;
   logger: Logger;
+  onRequest: ((request: RecordedRequest) => void) | undefined;
 }
 
 export class InvalidOptionsError extends Error {
@@ -107,6 +122,7 @@ export function resolveOptions(options: PubnubLocalOptions): ResolvedOptions {
     secretKey: options.secretKey,
     nowMs: options.nowMs ?? Date.now,
     logger: options.logger ?? silentLogger,
+    onRequest: options.onRequest,
   };
   if (options.secretKey !== undefined && (typeof options.secretKey !== 'string' || options.secretKey === ''))
     problems.push('secretKey must be a non-empty string');

@@ -138,6 +138,7 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
     segments: string[],
     query: URLSearchParams,
     signed: Omit<SignedRequest, 'body'>,
+    onRawBody: ((raw: Buffer) => void) | undefined,
   ): Promise<void> {
     core.stats.totals.requests++;
     const active = currentFaults();
@@ -181,6 +182,7 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
       limits,
       logger,
       stopSignal: stopController.signal,
+      ...(onRawBody ? { onRawBody } : {}),
     };
     if (segments[0] === 'v3' && segments[1] === 'pam') {
       await handlePam(ctx, access, signed);
@@ -198,7 +200,27 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
     await routePubnub(ctx);
   }
 
+  /** Hands the request to `onRequest` once answered; returns where its raw body goes. */
+  function record(req: IncomingMessage, res: ServerResponse): ((raw: Buffer) => void) | undefined {
+    const onRequest = config.onRequest;
+    if (!onRequest) return undefined;
+    let body: Buffer = Buffer.alloc(0);
+    res.once('finish', () => {
+      onRequest({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: { ...req.headers },
+        body,
+        status: res.statusCode,
+      });
+    });
+    return (raw) => {
+      body = raw;
+    };
+  }
+
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const onRawBody = record(req, res);
     const target = parseTarget(req.url ?? '/');
     if (!target) {
       core.stats.totals.rejected++;
@@ -226,7 +248,7 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
       rawPath: queryStart === -1 ? url : url.slice(0, queryStart),
       query: rawQuery,
     };
-    await handlePubnub(req, res, target.segments, target.query, signed);
+    await handlePubnub(req, res, target.segments, target.query, signed, onRawBody);
   }
 
   listener = await openListener(

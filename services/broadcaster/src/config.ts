@@ -28,6 +28,7 @@ import {
   type ApiClient,
   type RateLimit,
 } from './auth/clients.ts';
+import { publisherKinds, type PublisherKind } from './relay/publisher.ts';
 
 /** Where `npm start` runs its embedded PostgreSQL and pubnub-local; the development defaults. */
 export const developmentDatabaseUrl = 'postgres://postgres@127.0.0.1:54329/sketchyaf';
@@ -110,6 +111,11 @@ const shape = {
   // 0 (off) by default: with the SDK publisher, extra publishes queue for its sockets, and a lowered
   // relay.concurrency then takes seconds to take hold (test/control/relayLimits.test.ts).
   RELAY_BURST_CONCURRENCY: intField({ min: 0, max: 4096, default: 0 }),
+  RELAY_PUBLISHER: z.enum(publisherKinds).default('undici'),
+  // Keep-alive connections of the publisher; 0: the larger of RELAY_CONCURRENCY and RELAY_BURST_CONCURRENCY
+  // (no publish waits for a socket).
+  RELAY_PUBLISH_CONNECTIONS: intField({ min: 0, max: 1024, default: 0 }),
+  RELAY_PUBLISH_PIPELINING: intField({ min: 1, max: 100, default: 1 }),
   RELAY_CLAIM_BATCH: intField({ min: 1, max: 5000, default: 500 }),
   RELAY_CLAIM_BATCH_MAX: intField({ min: 1, max: 20_000, default: 4000 }),
   RELAY_MAX_BUFFERED: intField({ min: 1, max: 100_000, default: 10_000 }),
@@ -138,6 +144,12 @@ export interface RelaySettings {
   concurrency: number;
   /** Publishes in flight while more games wait than `concurrency` allows. */
   burstConcurrency: number;
+  /** RELAY_PUBLISHER: PubNub's REST publish on undici, or the official SDK. */
+  publisher: PublisherKind;
+  /** Keep-alive connections of the undici publisher. */
+  publishConnections: number;
+  /** HTTP/1.1 pipelining depth of the undici publisher (1: none). */
+  publishPipelining: number;
   claimBatch: number;
   /** Largest claim while a backlog waits (claims double from claimBatch). */
   claimBatchMax: number;
@@ -298,6 +310,9 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       enabled: c.RELAY_ENABLED === 'true',
       concurrency: c.RELAY_CONCURRENCY,
       burstConcurrency: c.RELAY_BURST_CONCURRENCY,
+      publisher: c.RELAY_PUBLISHER,
+      publishConnections: c.RELAY_PUBLISH_CONNECTIONS || Math.max(c.RELAY_CONCURRENCY, c.RELAY_BURST_CONCURRENCY),
+      publishPipelining: c.RELAY_PUBLISH_PIPELINING,
       claimBatch: c.RELAY_CLAIM_BATCH,
       claimBatchMax: c.RELAY_CLAIM_BATCH_MAX,
       maxBuffered: c.RELAY_MAX_BUFFERED,

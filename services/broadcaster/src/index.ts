@@ -41,4 +41,7 @@ export {
 export { validateEvent, validateSingle, validateBatch, maxBatchEvents } from './events/validateEvents.ts';
 export { OutboxRelay, type DeliveryEvent } from './relay/outboxRelay.ts';
 export { circuitGaugeValue, type CircuitStateName } from './relay/publishCircuit.ts';
-export { createPubnubPublisher, type Publisher } from './relay/pubnubPublisher.ts';
+export { createPubnubPublisher } from './relay/pubnubPublisher.ts';
+export { createUndiciPublisher } from './relay/undiciPublisher.ts';
+export { createRelayPublisher, type RelayPublisherOptions } from './relay/relayPublisher.ts';
+export { publisherKinds, type Publisher, type PublisherKind } from './relay/publisher.ts';

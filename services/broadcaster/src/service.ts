@@ -39,7 +39,8 @@ import { createBroadcasterMetrics } from './metrics.ts';
 import { OutboxHousekeeping } from './relay/outboxHousekeeping.ts';
 import { outboxNotificationHandler } from './relay/outboxNotifications.ts';
 import { OutboxRelay } from './relay/outboxRelay.ts';
-import { createPubnubPublisher, type Publisher } from './relay/pubnubPublisher.ts';
+import type { Publisher } from './relay/publisher.ts';
+import { createRelayPublisher } from './relay/relayPublisher.ts';
 import { createTokenGranter } from './access/tokenGranter.ts';
 
 export const outboxChannel = 'realtime_outbox';
@@ -63,7 +64,7 @@ export interface BroadcasterOverrides {
   logger?: Logger;
   clock?: Clock;
   registry?: Registry;
-  /** Replaces the PubNub SDK publisher (e.g. to count calls). */
+  /** Replaces the publisher RELAY_PUBLISHER names (e.g. to count calls). */
   publisher?: Publisher;
   /** Fixed owned shards (null: every shard) instead of leases, whatever REDIS_URL says. */
   ownedShards?: ReadonlySet<number> | null;
@@ -105,12 +106,14 @@ export async function launchBroadcaster(
 
     const publisher =
       overrides.publisher ??
-      createPubnubPublisher({
+      createRelayPublisher({
         ...config.pubnub,
+        kind: config.relay.publisher,
         secretKey: config.pubnubSecretKey,
         timeoutMs: config.relay.publishTimeoutMs,
         rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
-        maxSockets: Math.max(config.relay.concurrency, config.relay.burstConcurrency),
+        connections: config.relay.publishConnections,
+        pipelining: config.relay.publishPipelining,
         clock,
       });
     releasers.add('pubnub publisher', () => publisher.close());

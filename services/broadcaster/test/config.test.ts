@@ -43,6 +43,23 @@ describe('broadcaster config', () => {
     );
   });
 
+  it('publishes with undici by default, one connection per publish in flight; RELAY_PUBLISHER=sdk picks the SDK', () => {
+    const defaults = loadBroadcasterConfig({ RELAY_CONCURRENCY: '32' }).relay;
+    assert.equal(defaults.publisher, 'undici');
+    assert.equal(defaults.publishConnections, 32);
+    assert.equal(defaults.publishPipelining, 1);
+    const chosen = loadBroadcasterConfig({
+      RELAY_PUBLISHER: 'sdk',
+      RELAY_PUBLISH_CONNECTIONS: '8',
+      RELAY_PUBLISH_PIPELINING: '4',
+    }).relay;
+    assert.deepEqual([chosen.publisher, chosen.publishConnections, chosen.publishPipelining], ['sdk', 8, 4]);
+    assert.throws(
+      () => loadBroadcasterConfig({ RELAY_PUBLISHER: 'fetch' }),
+      (err: unknown) => err instanceof ConfigError && /RELAY_PUBLISHER/.test(err.problems.join('\n')),
+    );
+  });
+
   it('takes PUBNUB_SECRET_KEY (Access Manager) when given, none by default', () => {
     assert.equal(loadBroadcasterConfig({}).pubnubSecretKey, null);
     assert.equal(loadBroadcasterConfig({ PUBNUB_SECRET_KEY: 'sec-c-1' }).pubnubSecretKey, 'sec-c-1');

@@ -31,8 +31,13 @@ async function readRaw(req: IncomingMessage, limitBytes: number): Promise<Buffer
  * POST bodies as a zlib stream (RFC 1950); raw deflate and gzip are accepted
  * too, since other clients send them. Output is capped against zip bombs.
  */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export async function readBody(
+  req: IncomingMessage,
+  limitBytes: number,
+  onRaw?: (raw: Buffer) => void,
+): Promise<Buffer> {
   const raw = await readRaw(req, limitBytes);
+  onRaw?.(raw);
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   const cap = { maxOutputLength: limitBytes };
   try {

@@ -24,6 +24,8 @@ export interface RouteContext {
   logger: Logger;
   /** Aborted when the server stops; long waits end with it. */
   stopSignal: AbortSignal;
+  /** Receives a body's raw bytes when a request recorder is on. */
+  onRawBody?: (raw: Buffer) => void;
 }
 
 /** Query flags arrive as `true`, `1`, or (for some SDKs) `True`. */

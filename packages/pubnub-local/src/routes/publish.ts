@@ -37,7 +37,7 @@ export async function handlePublish(ctx: RouteContext, operation: 'publish' | 's
   let text: string;
   if (ctx.method === 'POST') {
     try {
-      text = (await readBody(ctx.req, RAW_BODY_LIMIT)).toString('utf8');
+      text = (await readBody(ctx.req, RAW_BODY_LIMIT, ctx.onRawBody)).toString('utf8');
     } catch (error) {
       if (error instanceof BodyTooLargeError) reject(413, 'Message Too Large');
       else if (error instanceof BadBodyEncodingError) reject(400, 'Invalid Message Encoding');

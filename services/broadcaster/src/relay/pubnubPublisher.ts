@@ -1,6 +1,6 @@
 import PubNub from 'pubnub';
 import { systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
-import type { Envelope } from '../events/envelope.ts';
+import { postAboveBytes, type Publisher } from './publisher.ts';
 import { parseRetryAfter } from './backoff.ts';
 import {
   classifyPublishFailure,
@@ -12,12 +12,7 @@ import {
 } from './publishErrors.ts';
 import { RetryAfterProbe } from './retryAfterProbe.ts';
 
-/** What the relay needs from PubNub; tests can supply their own. */
-export interface Publisher {
-  /** Resolves with PubNub's timetoken; rejects with a PublishError subclass. */
-  publish(channel: string, message: Envelope, approxBytes: number): Promise<string>;
-  close(): void;
-}
+export type { Publisher } from './publisher.ts';
 
 export interface PubnubPublisherOptions {
   publishKey: string;
@@ -35,10 +30,6 @@ export interface PubnubPublisherOptions {
   /** Drives the publish timeout and Retry-After dates; the system clock by default. */
   clock?: Clock;
 }
-
-// Messages larger than this go by POST: a GET puts the URL-encoded message in
-// the request line, which can grow to three times its size.
-const postAboveBytes = 4096;
 
 interface SdkStatus {
   statusCode?: unknown;
