@@ -311,7 +311,8 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       concurrency: c.RELAY_CONCURRENCY,
       burstConcurrency: c.RELAY_BURST_CONCURRENCY,
       publisher: c.RELAY_PUBLISHER,
-      publishConnections: c.RELAY_PUBLISH_CONNECTIONS || Math.max(c.RELAY_CONCURRENCY, c.RELAY_BURST_CONCURRENCY),
+      publishConnections:
+        c.RELAY_PUBLISH_CONNECTIONS || Math.max(c.RELAY_CONCURRENCY, c.RELAY_BURST_CONCURRENCY),
       publishPipelining: c.RELAY_PUBLISH_PIPELINING,
       claimBatch: c.RELAY_CLAIM_BATCH,
       claimBatchMax: c.RELAY_CLAIM_BATCH_MAX,
