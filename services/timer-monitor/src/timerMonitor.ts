@@ -83,12 +83,14 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   readonly #malformedLog: LogThrottle;
   #owned: ReadonlySet<number> | null = null;
   #timer: TimerHandle | undefined;
+  /** When the armed timer is due, local monotonic ms. */
   #timerAt = Number.POSITIVE_INFINITY;
   #sweepTimer: TimerHandle | undefined;
   #running = false;
   #batches = new Set<Promise<void>>();
   /** Statements awaiting the database: the in-flight limit counts these, not batches still settling. */
   #statements = 0;
+  /** Local monotonic ms. */
   #backoffUntil = 0;
   #failures = 0;
   #reloading: Promise<void> | undefined;
@@ -289,7 +291,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       return;
     }
     const { clock, databaseClock, settings } = this.#deps;
-    const localNow = clock.now();
+    const localNow = clock.monotonic();
     if (localNow >= this.#backoffUntil) {
       while (this.#statements < settings.maxInFlight) {
         const due = this.#queue.takeDue(databaseClock.now() - settings.fireMarginMs, settings.batchSize);
@@ -305,7 +307,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     }
     const next = this.#queue.nextDueAt();
     let wakeAt =
-      next === undefined ? Number.POSITIVE_INFINITY : databaseClock.toLocal(next) + settings.fireMarginMs;
+      next === undefined ? Number.POSITIVE_INFINITY : databaseClock.toMonotonic(next) + settings.fireMarginMs;
     if (this.#backoffUntil > localNow) wakeAt = Math.max(wakeAt, this.#backoffUntil);
     this.#arm(wakeAt);
   }
@@ -317,13 +319,15 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     const { clock } = this.#deps;
     this.#timerAt = localAt;
     // A busy batch slot re-wakes us on completion, so a timer is only needed for the next deadline.
+    // Timers fire late rather than early (by 0.5-1 ms here), so the delay is not rounded up; a wake
+    // that comes early finds nothing due and re-arms for the rest.
     this.#timer = clock.setTimeout(
       () => {
         this.#timer = undefined;
         this.#timerAt = Number.POSITIVE_INFINITY;
         this.#wake();
       },
-      Math.max(0, Math.ceil(localAt - clock.now())),
+      Math.max(0, localAt - clock.monotonic()),
     );
   }
 
@@ -470,7 +474,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         isolated.length = 0;
         this.#failures = action === 'retry' ? this.#failures : this.#failures + 1;
         const backoff = action === 'retry' ? 0 : replicaBackoffMs(this.#failures);
-        this.#backoffUntil = clock.now() + backoff;
+        this.#backoffUntil = clock.monotonic() + backoff;
         for (const d of rest) {
           pending.delete(d.gameId);
           this.#enqueue(d.gameId, d.version, d.at, d.startedAt);
