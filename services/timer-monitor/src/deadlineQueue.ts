@@ -39,6 +39,14 @@ export class DeadlineQueue {
   #at = new Float64Array(initialSlots);
   /** NaN: unknown. */
   #started = new Float64Array(initialSlots);
+  /**
+   * Order of the last change, to break ties: equal deadlines go out in the order they were set.
+   * When a whole table's deadlines fall at one instant, that is the order of the reload, i.e.
+   * the table's physical order, and a batch of them touches few pages (scattered batches cost
+   * PostgreSQL half as much again).
+   */
+  #seq = new Float64Array(initialSlots);
+  #nextSeq = 0;
   /** Position of each held slot in #heap. */
   #heapPos = new Int32Array(initialSlots);
   #heap = new Int32Array(initialSlots);
@@ -75,13 +83,12 @@ export class DeadlineQueue {
       // A moved deadline (same version) keeps the phase's start: NOTIFY does not carry it.
       if (startedAt !== undefined && startedAt !== null) this.#started[slot] = startedAt;
       else if (version !== heldVersion) this.#started[slot] = Number.NaN;
-      this.#version[slot] = version;
-      const before = this.#at[slot] as number;
-      if (before !== at) {
+      if (version !== heldVersion || this.#at[slot] !== at) {
+        this.#version[slot] = version;
         this.#at[slot] = at;
-        const pos = this.#heapPos[slot] as number;
-        if (at < before) this.#siftUp(pos);
-        else this.#siftDown(pos);
+        this.#seq[slot] = this.#nextSeq++;
+        this.#siftUp(this.#heapPos[slot] as number);
+        this.#siftDown(this.#heapPos[slot] as number);
       }
       return true;
     }
@@ -156,6 +163,7 @@ export class DeadlineQueue {
     this.#ids.set(this.#probe, slot * 4);
     this.#version[slot] = version;
     this.#at[slot] = at;
+    this.#seq[slot] = this.#nextSeq++;
     this.#started[slot] = started;
     const pos = this.#size;
     this.#size += 1;
@@ -245,13 +253,16 @@ export class DeadlineQueue {
   #siftUp(start: number): void {
     const heap = this.#heap;
     const at = this.#at;
+    const seq = this.#seq;
     const slot = heap[start] as number;
     const key = at[slot] as number;
+    const order = seq[slot] as number;
     let pos = start;
     while (pos > 0) {
       const parent = (pos - 1) >> 1;
       const above = heap[parent] as number;
-      if ((at[above] as number) <= key) break;
+      const aboveAt = at[above] as number;
+      if (aboveAt < key || (aboveAt === key && (seq[above] as number) < order)) break;
       heap[pos] = above;
       this.#heapPos[above] = pos;
       pos = parent;
@@ -263,21 +274,31 @@ export class DeadlineQueue {
   #siftDown(start: number): void {
     const heap = this.#heap;
     const at = this.#at;
+    const seq = this.#seq;
     const n = this.#size;
     const slot = heap[start] as number;
     const key = at[slot] as number;
+    const order = seq[slot] as number;
     let pos = start;
     for (;;) {
       const left = 2 * pos + 1;
       if (left >= n) break;
-      const right = left + 1;
       let child = left;
-      if (right < n && (at[heap[right] as number] as number) < (at[heap[left] as number] as number))
-        child = right;
-      const below = heap[child] as number;
-      if ((at[below] as number) >= key) break;
-      heap[pos] = below;
-      this.#heapPos[below] = pos;
+      let childSlot = heap[left] as number;
+      const right = left + 1;
+      if (right < n) {
+        const rightSlot = heap[right] as number;
+        const l = at[childSlot] as number;
+        const r = at[rightSlot] as number;
+        if (r < l || (r === l && (seq[rightSlot] as number) < (seq[childSlot] as number))) {
+          child = right;
+          childSlot = rightSlot;
+        }
+      }
+      const belowAt = at[childSlot] as number;
+      if (belowAt > key || (belowAt === key && (seq[childSlot] as number) > order)) break;
+      heap[pos] = childSlot;
+      this.#heapPos[childSlot] = pos;
       pos = child;
     }
     heap[pos] = slot;
@@ -290,6 +311,7 @@ export class DeadlineQueue {
     this.#version = grown(this.#version, capacity, Float64Array);
     this.#at = grown(this.#at, capacity, Float64Array);
     this.#started = grown(this.#started, capacity, Float64Array);
+    this.#seq = grown(this.#seq, capacity, Float64Array);
     this.#heapPos = grown(this.#heapPos, capacity, Int32Array);
     this.#heap = grown(this.#heap, capacity, Int32Array);
     this.#free = grown(this.#free, capacity, Int32Array);

@@ -18,6 +18,7 @@ import {
   advanceBatch,
   countOverdue,
   currentDeadlines,
+  gamesTableBlocks,
   loadDeadlines,
   sweepOverdue,
   type AdvancedRow,
@@ -27,6 +28,9 @@ import { GameHolds } from './gameHolds.ts';
 import { replicaBackoffMs, type RetryPolicy } from './gameRetryPolicy.ts';
 import type { TimerMetrics } from './metrics.ts';
 import { timedPredecessor } from './timedPredecessor.ts';
+
+/** Table blocks (8 KiB) per read of a reload: about 10,000 games, bounding the row objects held at once. */
+const reloadBlocks = 512;
 
 export interface TimerMonitorSettings {
   shardCount: number;
@@ -47,6 +51,8 @@ export interface TransitionEvent {
   /** The deadline this transition served, database-clock epoch milliseconds. */
   deadlineAt: number;
   lagMs: number;
+  /** Of lagMs, the part before the statement went out (the rest is the statement and its answer). */
+  sendLagMs: number;
 }
 
 export interface TimerMonitorDeps {
@@ -172,9 +178,16 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       do {
         this.#reloadAgain = false;
         const { pool, settings, metrics } = this.#deps;
-        const rows = await loadDeadlines(pool, this.#ownedList(), settings.shardCount);
+        const owned = this.#ownedList();
+        const blocks = await gamesTableBlocks(pool);
+        // The last range is open-ended: it also covers blocks added since.
+        for (let from = 0; ; from += reloadBlocks) {
+          const last = from + reloadBlocks >= blocks;
+          const to = last ? null : from + reloadBlocks;
+          this.#applyRows(await loadDeadlines(pool, owned, settings.shardCount, { from, to }));
+          if (last) break;
+        }
         metrics.reloads.inc();
-        this.#applyRows(rows);
       } while (this.#reloadAgain && this.#running);
     })().finally(() => {
       this.#reloading = undefined;
@@ -372,6 +385,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     const requestId = `tm-${randomUUID()}`;
     const deadlines = new Map(due.map((d) => [d.gameId, d]));
     metrics.batchSize.observe(due.length);
+    const sentAt = databaseClock.now();
     const rows = await this.#advanceIsolating(due, deadlines, requestId);
     const committedAt = databaseClock.now();
     onAnswer();
@@ -404,6 +418,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         round: row.round,
         deadlineAt: deadlineAt ?? Number.NaN,
         lagMs,
+        sendLagMs: deadlineAt !== undefined ? Math.max(0, sentAt - deadlineAt) : 0,
       });
     }
     for (const [to, count] of arrivals) metrics.transitions.inc({ from: timedPredecessor(to), to }, count);

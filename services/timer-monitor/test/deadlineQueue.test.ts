@@ -127,6 +127,17 @@ describe('DeadlineQueue', () => {
     assert.equal(q.peek()?.gameId, gid(7));
   });
 
+  it('hands out equal deadlines in the order they were set', () => {
+    const q = new DeadlineQueue();
+    const order = [5, 3, 9, 1, 7, 2, 8, 4, 6, 0];
+    for (const n of order) q.upsert(gid(n), 1, 100);
+    q.upsert(gid(3), 2, 100); // set again: now last
+    assert.deepEqual(
+      q.takeDue(100, 100).map((d) => d.gameId),
+      [5, 9, 1, 7, 2, 8, 4, 6, 0, 3].map(gid),
+    );
+  });
+
   it('keeps only the latest deadline of a game moved 50,000 times', () => {
     const q = new DeadlineQueue();
     for (let i = 0; i < 50_000; i += 1) q.upsert(gid(1), i, 1000 + i);
