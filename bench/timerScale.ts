@@ -34,9 +34,29 @@ export interface ScalePoint {
   postgresCpu: number;
   rssMiB: number;
   heapMiB: number;
+  /** RSS growth per game from the smallest size (NaN at the smallest): what holding one more game costs. */
+  rssBytesPerGame: number;
+  heapBytesPerGame: number;
   /** Seconds to create and start the step's new games (set-up, not measured). */
   setupS: number;
 }
+
+/** Growth over the smallest size per game added: the baseline (code, libraries) drops out. */
+function perGame(
+  first: ScalePoint | undefined,
+  games: number,
+  rss: number,
+  heapUsed: number,
+): { rssBytesPerGame: number; heapBytesPerGame: number } {
+  if (!first || games <= first.games) return { rssBytesPerGame: Number.NaN, heapBytesPerGame: Number.NaN };
+  const added = games - first.games;
+  return {
+    rssBytesPerGame: (rss - first.rssMiB * 2 ** 20) / added,
+    heapBytesPerGame: (heapUsed - first.heapMiB * 2 ** 20) / added,
+  };
+}
+
+const bytes = (v: number): string => (Number.isNaN(v) ? '-' : `${v.toFixed(0)} B`);
 
 export function scaleSvg(points: readonly ScalePoint[], subtitle: string): string {
   const x = (p: ScalePoint): number => p.games;
@@ -146,11 +166,12 @@ export async function scale(argv: string[]): Promise<ScalePoint[]> {
         postgresCpu: (pgCpu / report.seconds) * 100,
         rssMiB: report.rss / 2 ** 20,
         heapMiB: report.heapUsed / 2 ** 20,
+        ...perGame(points[0], size, report.rss, report.heapUsed),
         setupS,
       };
       points.push(point);
       console.log(
-        `  ${compact(size)} games: ${point.transitions} transitions (${point.perSecond.toFixed(0)}/s), lag p50 ${ms(point.p50)}, p99 ${ms(point.p99)}, max ${ms(point.max)}; monitor CPU ${point.monitorCpu.toFixed(1)}%, PostgreSQL ${point.postgresCpu.toFixed(1)}%, RSS ${point.rssMiB.toFixed(0)} MiB (set-up ${setupS.toFixed(0)} s)`,
+        `  ${compact(size)} games: ${point.transitions} transitions (${point.perSecond.toFixed(0)}/s), lag p50 ${ms(point.p50)}, p99 ${ms(point.p99)}, max ${ms(point.max)}; monitor CPU ${point.monitorCpu.toFixed(1)}%, PostgreSQL ${point.postgresCpu.toFixed(1)}%, RSS ${point.rssMiB.toFixed(0)} MiB${Number.isNaN(point.rssBytesPerGame) ? '' : ` (${point.rssBytesPerGame.toFixed(0)} bytes per game over the smallest size)`} (set-up ${setupS.toFixed(0)} s)`,
       );
     }
   } finally {
@@ -173,6 +194,8 @@ export async function scale(argv: string[]): Promise<ScalePoint[]> {
         'PostgreSQL CPU',
         'monitor RSS',
         'heap used',
+        'RSS per game',
+        'heap per game',
       ],
       ...points.map((p) => [
         p.games.toLocaleString('en-US'),
@@ -185,6 +208,8 @@ export async function scale(argv: string[]): Promise<ScalePoint[]> {
         `${p.postgresCpu.toFixed(1)}%`,
         `${p.rssMiB.toFixed(0)} MiB`,
         `${p.heapMiB.toFixed(0)} MiB`,
+        bytes(p.rssBytesPerGame),
+        bytes(p.heapBytesPerGame),
       ]),
     ]),
   );

@@ -108,8 +108,10 @@ export async function run(): Promise<void> {
 
     // Steady state: every game's briefing ends somewhere in the window.
     const lags: number[] = [];
+    const sendLags: number[] = [];
     const onTransition = (e: TransitionEvent): void => {
       lags.push(e.lagMs);
+      sendLags.push(e.sendLagMs);
     };
     monitor.monitor.on('transition', onTransition);
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -127,6 +129,8 @@ export async function run(): Promise<void> {
     loopDelay.disable();
     monitor.monitor.off('transition', onTransition);
     const steady = summarize(lags);
+    const sent = summarize(sendLags);
+    const answered = summarize(lags.map((lag, i) => lag - (sendLags[i] ?? 0)));
     const dbSteady = await databaseLag(pool, fromId);
 
     // Drain: every active deadline moved to the same instant, 7-8 s from now.
@@ -209,6 +213,9 @@ export async function run(): Promise<void> {
     console.log('');
     console.log(
       `  steady: ${(steady.n / elapsed).toFixed(0)} transitions/s; timer-monitor process CPU ${(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(1)}% of one core; event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+    );
+    console.log(
+      `  steady lag split: deadline -> statement sent p50 ${ms(sent.p50)}, p99 ${ms(sent.p99)}; sent -> committed and answered p50 ${ms(answered.p50)}, p99 ${ms(answered.p99)}`,
     );
     console.log(
       `  drain time (deadline -> last commit): ${ms(drain.max)} for ${drain.n} of ${target} games${drain.n < target ? ' (INCOMPLETE)' : ''}`,

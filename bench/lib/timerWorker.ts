@@ -5,14 +5,20 @@
 //   parent -> {cmd:'collect'}                     -> {event:'report', ...} (since the mark)
 //   parent -> {cmd:'stop'}                        -> exits
 // argv: <contender> <settings as JSON>
-import { bullmq } from './contenders/bullmq.ts';
 import type { ContenderFactory, ContenderSettings } from './contenders/contender.ts';
-import { cron } from './contenders/cron.ts';
-import { ours } from './contenders/ours.ts';
-import { pgBoss } from './contenders/pgBoss.ts';
 import { memoryOf } from './procStats.ts';
 
-export const contenders: Record<string, ContenderFactory> = { ours, cron, bullmq, pgboss: pgBoss };
+/**
+ * Loaded on demand: a worker loads its own contender's code only, so that
+ * its memory is not also the other contenders' libraries (BullMQ and pg-boss
+ * with their dependencies are tens of MiB of RSS).
+ */
+export const contenders: Record<string, () => Promise<ContenderFactory>> = {
+  ours: async () => (await import('./contenders/ours.ts')).ours,
+  cron: async () => (await import('./contenders/cron.ts')).cron,
+  bullmq: async () => (await import('./contenders/bullmq.ts')).bullmq,
+  pgboss: async () => (await import('./contenders/pgBoss.ts')).pgBoss,
+};
 
 export type WorkerCommand = { cmd: 'begin' } | { cmd: 'mark' } | { cmd: 'collect' } | { cmd: 'stop' };
 
@@ -36,11 +42,12 @@ const send = (e: WorkerEvent): void => {
 };
 
 const [name = '', settingsJson = '{}'] = process.argv.slice(2);
-const factory = contenders[name];
-if (!factory) {
+const load = contenders[name];
+if (!load) {
   console.error(`unknown contender ${name}; known: ${Object.keys(contenders).join(', ')}`);
   process.exit(2);
 }
+const factory = await load();
 const settings = JSON.parse(settingsJson) as ContenderSettings;
 let transitions: [number, number][] = [];
 const contender = factory(settings, (deadline, lag) => {

@@ -32,7 +32,7 @@ const shape = {
   TIMER_BATCH_SIZE: intField({ min: 1, max: 10_000, default: 2500 }),
   TIMER_MAX_IN_FLIGHT: intField({ min: 1, max: 16, default: 3 }),
   TIMER_SWEEP_INTERVAL_MS: intField({ min: 100, max: 60_000, default: 1000 }),
-  TIMER_FIRE_MARGIN_MS: intField({ min: 0, max: 1000, default: 1 }),
+  TIMER_FIRE_MARGIN_MS: intField({ min: 0, max: 1000, default: 0 }),
   TIMER_QUARANTINE_RETRY_MS: intField({ min: 100, max: 3_600_000, default: 30_000 }),
   TIMER_QUARANTINE_RETRY_MAX_MS: intField({ min: 100, max: 86_400_000, default: 600_000 }),
   DB_POOL_MAX: intField({ min: 2, max: 100, default: 6 }),

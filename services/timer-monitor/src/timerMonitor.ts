@@ -18,6 +18,7 @@ import {
   advanceBatch,
   countOverdue,
   currentDeadlines,
+  gamesTableBlocks,
   loadDeadlines,
   sweepOverdue,
   type AdvancedRow,
@@ -27,6 +28,9 @@ import { GameHolds } from './gameHolds.ts';
 import { replicaBackoffMs, type RetryPolicy } from './gameRetryPolicy.ts';
 import type { TimerMetrics } from './metrics.ts';
 import { timedPredecessor } from './timedPredecessor.ts';
+
+/** Table blocks (8 KiB) per read of a reload: about 10,000 games, bounding the row objects held at once. */
+const reloadBlocks = 512;
 
 export interface TimerMonitorSettings {
   shardCount: number;
@@ -47,6 +51,8 @@ export interface TransitionEvent {
   /** The deadline this transition served, database-clock epoch milliseconds. */
   deadlineAt: number;
   lagMs: number;
+  /** Of lagMs, the part before the statement went out (the rest is the statement and its answer). */
+  sendLagMs: number;
 }
 
 export interface TimerMonitorDeps {
@@ -83,12 +89,14 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   readonly #malformedLog: LogThrottle;
   #owned: ReadonlySet<number> | null = null;
   #timer: TimerHandle | undefined;
+  /** When the armed timer is due, local monotonic ms. */
   #timerAt = Number.POSITIVE_INFINITY;
   #sweepTimer: TimerHandle | undefined;
   #running = false;
   #batches = new Set<Promise<void>>();
   /** Statements awaiting the database: the in-flight limit counts these, not batches still settling. */
   #statements = 0;
+  /** Local monotonic ms. */
   #backoffUntil = 0;
   #failures = 0;
   #reloading: Promise<void> | undefined;
@@ -170,9 +178,16 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       do {
         this.#reloadAgain = false;
         const { pool, settings, metrics } = this.#deps;
-        const rows = await loadDeadlines(pool, this.#ownedList(), settings.shardCount);
+        const owned = this.#ownedList();
+        const blocks = await gamesTableBlocks(pool);
+        // The last range is open-ended: it also covers blocks added since.
+        for (let from = 0; ; from += reloadBlocks) {
+          const last = from + reloadBlocks >= blocks;
+          const to = last ? null : from + reloadBlocks;
+          this.#applyRows(await loadDeadlines(pool, owned, settings.shardCount, { from, to }));
+          if (last) break;
+        }
         metrics.reloads.inc();
-        this.#applyRows(rows);
       } while (this.#reloadAgain && this.#running);
     })().finally(() => {
       this.#reloading = undefined;
@@ -289,7 +304,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       return;
     }
     const { clock, databaseClock, settings } = this.#deps;
-    const localNow = clock.now();
+    const localNow = clock.monotonic();
     if (localNow >= this.#backoffUntil) {
       while (this.#statements < settings.maxInFlight) {
         const due = this.#queue.takeDue(databaseClock.now() - settings.fireMarginMs, settings.batchSize);
@@ -305,7 +320,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     }
     const next = this.#queue.nextDueAt();
     let wakeAt =
-      next === undefined ? Number.POSITIVE_INFINITY : databaseClock.toLocal(next) + settings.fireMarginMs;
+      next === undefined ? Number.POSITIVE_INFINITY : databaseClock.toMonotonic(next) + settings.fireMarginMs;
     if (this.#backoffUntil > localNow) wakeAt = Math.max(wakeAt, this.#backoffUntil);
     this.#arm(wakeAt);
   }
@@ -317,13 +332,15 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     const { clock } = this.#deps;
     this.#timerAt = localAt;
     // A busy batch slot re-wakes us on completion, so a timer is only needed for the next deadline.
+    // Timers fire late rather than early (by 0.5-1 ms here), so the delay is not rounded up; a wake
+    // that comes early finds nothing due and re-arms for the rest.
     this.#timer = clock.setTimeout(
       () => {
         this.#timer = undefined;
         this.#timerAt = Number.POSITIVE_INFINITY;
         this.#wake();
       },
-      Math.max(0, Math.ceil(localAt - clock.now())),
+      Math.max(0, localAt - clock.monotonic()),
     );
   }
 
@@ -368,6 +385,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     const requestId = `tm-${randomUUID()}`;
     const deadlines = new Map(due.map((d) => [d.gameId, d]));
     metrics.batchSize.observe(due.length);
+    const sentAt = databaseClock.now();
     const rows = await this.#advanceIsolating(due, deadlines, requestId);
     const committedAt = databaseClock.now();
     onAnswer();
@@ -400,6 +418,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         round: row.round,
         deadlineAt: deadlineAt ?? Number.NaN,
         lagMs,
+        sendLagMs: deadlineAt !== undefined ? Math.max(0, sentAt - deadlineAt) : 0,
       });
     }
     for (const [to, count] of arrivals) metrics.transitions.inc({ from: timedPredecessor(to), to }, count);
@@ -470,7 +489,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         isolated.length = 0;
         this.#failures = action === 'retry' ? this.#failures : this.#failures + 1;
         const backoff = action === 'retry' ? 0 : replicaBackoffMs(this.#failures);
-        this.#backoffUntil = clock.now() + backoff;
+        this.#backoffUntil = clock.monotonic() + backoff;
         for (const d of rest) {
           pending.delete(d.gameId);
           this.#enqueue(d.gameId, d.version, d.at, d.startedAt);
