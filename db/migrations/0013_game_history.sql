@@ -1,0 +1,27 @@
+-- Up Migration
+-- One game's history (GET /v1/games/:id/history, `sketchyaf-realtime history`).
+--
+-- Without these, a game's events and transitions are a sequential scan of
+-- two tables that grow with every transition of every game. 0007 dropped the
+-- unique (game_id, sequence) index of the outbox for its insert cost; this
+-- one is plain (no uniqueness probe) and keyed (game_id, id), the order the
+-- history pages in. Each costs one random-key B-tree insert per row written,
+-- which the transition cost in docs/performance.md includes from 0013 on.
+--
+-- Plain CREATE INDEX, in the migration's transaction: the runner has no
+-- no-transaction migrations yet, so CONCURRENTLY is not possible here. On a
+-- large live table, build them first by hand with CREATE INDEX CONCURRENTLY
+-- IF NOT EXISTS under these names (runbooks/rollback.md); this file then
+-- finds them and does nothing.
+CREATE INDEX IF NOT EXISTS realtime_outbox_game_id_idx ON realtime_outbox (game_id, id) WHERE game_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS game_transitions_game_id_idx ON game_transitions (game_id, id);
+
+-- The broadcaster reads the history and prunes game_transitions past
+-- GAME_TRANSITIONS_RETENTION_DAYS (it writes none: the triggers do).
+DO $grants$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sketchyaf_broadcaster') THEN
+    GRANT SELECT, DELETE ON game_transitions TO sketchyaf_broadcaster;
+  END IF;
+END
+$grants$;
