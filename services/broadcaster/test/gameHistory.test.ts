@@ -12,7 +12,9 @@ import {
   type HistoryEventRow,
   type HistoryQuery,
 } from '../src/history/gameHistory.ts';
+import { buildOpenApiDocument } from '../src/http/openapiDocument.ts';
 import { exampleEvents } from './examples.ts';
+import { OpenApiValidator } from './openapiValidator.ts';
 import { adminToken, apiToken, createGames, post, startTestBroadcaster } from './helpers.ts';
 
 const gameId = '0b6a8f3e-5a5e-4d7c-9a43-1c2d3e4f5a6b';
@@ -88,12 +90,18 @@ describe('GET /v1/games/:id/history (real PostgreSQL, pubnub-local)', function (
   let pool: pg.Pool;
   let pubnub: PubnubLocalHandle;
   let service: BroadcasterService;
+  const validator = new OpenApiValidator(buildOpenApiDocument());
+  const problems: string[] = [];
 
   before(async () => {
     db = await createTestDatabase();
     pool = new pg.Pool({ connectionString: db.url, max: 2 });
     pubnub = await startPubnubLocal({ port: 0 });
     service = await startTestBroadcaster(db.url, pubnub);
+  });
+  afterEach(function () {
+    if (this.currentTest?.state === 'passed')
+      assert.deepEqual(problems.splice(0), [], 'answers the OpenAPI document does not describe');
   });
   after(async () => {
     await service.stop();
@@ -110,7 +118,11 @@ describe('GET /v1/games/:id/history (real PostgreSQL, pubnub-local)', function (
     const res = await fetch(`${service.url}/v1/games/${id}/history${query}`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    return { status: res.status, body: (await res.json()) };
+    const body = (await res.json());
+    problems.push(
+      ...validator.responseProblems('get', '/v1/games/{id}/history', res.status, body, res.headers),
+    );
+    return { status: res.status, body };
   }
 
   it("shows a game's transitions and events with their delivery state, page by page", async () => {
