@@ -118,7 +118,7 @@ describe('GET /v1/games/:id/history (real PostgreSQL, pubnub-local)', function (
     const res = await fetch(`${service.url}/v1/games/${id}/history${query}`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    const body = (await res.json());
+    const body = await res.json();
     problems.push(
       ...validator.responseProblems('get', '/v1/games/{id}/history', res.status, body, res.headers),
     );
