@@ -174,6 +174,40 @@ describe('GET /v1/games/:id/history (real PostgreSQL, pubnub-local)', function (
     assert.equal(seen.filter((s) => s.startsWith('t')).length, 2);
   });
 
+  it('lists in numeric id order across digit boundaries (9 -> 10), not as text', async () => {
+    const [id = ''] = await createGames(pool, 1);
+    // 12 transitions and events (ids well past 9 in this database), committed in order.
+    for (const status of ['briefing', 'cancelled']) {
+      await pool.query('UPDATE games SET status = $2 WHERE id = $1', [id, status]);
+    }
+    await pool.query(
+      `INSERT INTO game_transitions (game_id, from_status, to_status, round, version, source, request_id)
+       SELECT $1, 'a', 'b', 1, 100 + g, 'api', 'r' FROM generate_series(1, 10) g`,
+      [id],
+    );
+    await pool.query(
+      `WITH seq AS (UPDATE games SET last_event_sequence = last_event_sequence + 10 WHERE id = $1 RETURNING last_event_sequence)
+       INSERT INTO realtime_outbox (game_id, sequence, type, channel, payload, request_id, source)
+       SELECT $1, last_event_sequence - 10 + g, 'player_joined', 'game.' || $1, '{}', 'r', 'database'
+       FROM seq, generate_series(1, 10) g ORDER BY g`,
+      [id],
+    );
+    const page = (await history(id)).body as GameHistory;
+    const versions = page.transitions.map((t) => t.version);
+    const sequences = page.events.map((e) => e.sequence ?? 0);
+    assert.equal(versions.length, 12);
+    assert.equal(sequences.length, 12);
+    assert.deepEqual(
+      versions,
+      [...versions].sort((a, b) => a - b),
+    );
+    assert.deepEqual(
+      sequences,
+      [...sequences].sort((a, b) => a - b),
+    );
+    assert.ok(page.events.some((e) => Number(e.id) >= 10) && page.events.some((e) => Number(e.id) < 10));
+  });
+
   it('keeps a deleted game’s history, 404s an unknown id, 400s a bad one, and needs the admin scope', async () => {
     const [id = ''] = await createGames(pool, 1, { start: true });
     await pool.query('DELETE FROM games WHERE id = $1', [id]);
