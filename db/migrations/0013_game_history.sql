@@ -5,14 +5,15 @@
 -- two tables that grow with every transition of every game. 0007 dropped the
 -- unique (game_id, sequence) index of the outbox for its insert cost; this
 -- one is plain (no uniqueness probe) and keyed (game_id, id), the order the
--- history pages in. Each costs one random-key B-tree insert per row written,
--- which the transition cost in docs/performance.md includes from 0013 on.
+-- history pages in. Each adds one random-key B-tree insert per row written
+-- to the cost of a transition: the price of looking one game up without a
+-- scan of both tables.
 --
 -- Plain CREATE INDEX, in the migration's transaction: the runner has no
 -- no-transaction migrations yet, so CONCURRENTLY is not possible here. On a
--- large live table, build them first by hand with CREATE INDEX CONCURRENTLY
--- IF NOT EXISTS under these names (runbooks/rollback.md); this file then
--- finds them and does nothing.
+-- large live table, build them first by hand (psql, outside a transaction)
+-- with the statements below as CREATE INDEX CONCURRENTLY IF NOT EXISTS; this
+-- file then finds them and only grants.
 CREATE INDEX IF NOT EXISTS realtime_outbox_game_id_idx ON realtime_outbox (game_id, id) WHERE game_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS game_transitions_game_id_idx ON game_transitions (game_id, id);
 
