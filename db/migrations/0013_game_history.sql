@@ -1,3 +1,4 @@
+-- migrate: no-transaction
 -- Up Migration
 -- One game's history (GET /v1/games/:id/history, `sketchyaf-realtime history`).
 --
@@ -9,13 +10,14 @@
 -- to the cost of a transition: the price of looking one game up without a
 -- scan of both tables.
 --
--- Plain CREATE INDEX, in the migration's transaction: the runner has no
--- no-transaction migrations yet, so CONCURRENTLY is not possible here. On a
--- large live table, build them first by hand (psql, outside a transaction)
--- with the statements below as CREATE INDEX CONCURRENTLY IF NOT EXISTS; this
--- file then finds them and only grants.
-CREATE INDEX IF NOT EXISTS realtime_outbox_game_id_idx ON realtime_outbox (game_id, id) WHERE game_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS game_transitions_game_id_idx ON game_transitions (game_id, id);
+-- Built CONCURRENTLY, statement by statement (docs/migrations.md): writers
+-- of the outbox and of games (whose trigger writes both tables) never wait
+-- for the build. An interrupted build leaves an invalid index: each is
+-- dropped first, so a retry builds it again.
+DROP INDEX CONCURRENTLY IF EXISTS realtime_outbox_game_id_idx;
+CREATE INDEX CONCURRENTLY IF NOT EXISTS realtime_outbox_game_id_idx ON realtime_outbox (game_id, id) WHERE game_id IS NOT NULL;
+DROP INDEX CONCURRENTLY IF EXISTS game_transitions_game_id_idx;
+CREATE INDEX CONCURRENTLY IF NOT EXISTS game_transitions_game_id_idx ON game_transitions (game_id, id);
 
 -- The broadcaster reads the history and prunes game_transitions past
 -- GAME_TRANSITIONS_RETENTION_DAYS (it writes none: the triggers do).
