@@ -8,6 +8,7 @@
 #
 #   docker build -t sketchyaf-realtime .
 #   docker run sketchyaf-realtime services/timer-monitor/src/main.ts
+#   kubectl exec deploy/<release>-broadcaster -- sketchyaf-realtime control status
 #
 # The chart picks the service with `args` (the entry point is node).
 
@@ -23,13 +24,14 @@ RUN mkdir /out \
   && find . -name package.json -not -path '*/node_modules/*' -exec cp --parents '{}' /out/ ';' \
   && cp package-lock.json .npmrc /out/
 
-# Production dependencies of packages/core and services/* only: no dev
-# dependencies, no devstack (embedded PostgreSQL), no install scripts.
+# Production dependencies of packages/core, packages/cli (the operator CLI,
+# run with kubectl exec) and services/* only: no dev dependencies, no devstack
+# (embedded PostgreSQL), no install scripts.
 FROM node:${NODE_VERSION}-trixie-slim AS deps
 WORKDIR /app
 COPY --from=manifests /out/ ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-    --include-workspace-root --workspace packages/core --workspace services \
+    --include-workspace-root --workspace packages/core --workspace packages/cli --workspace services \
   && npm cache clean --force
 
 FROM node:${NODE_VERSION}-trixie-slim AS base
@@ -67,6 +69,12 @@ COPY --chown=root:root services/ services/
 COPY --chown=root:root db/migrations db/migrations
 # The game backend stand-in for load tests against staging (chart: loadTest.gameBackend).
 COPY --chown=root:root load-tests/gameBackend load-tests/gameBackend
+COPY --chown=root:root packages/cli/src packages/cli/src
+COPY --chown=root:root packages/cli/bin packages/cli/bin
+# On PATH for `kubectl exec … -- sketchyaf-realtime …` (exec bypasses the node
+# entry point; the bin's shebang runs node on the TypeScript directly).
+RUN chmod 0755 packages/cli/bin/sketchyaf-realtime.ts \
+  && ln -s /app/packages/cli/bin/sketchyaf-realtime.ts /usr/local/bin/sketchyaf-realtime
 USER 1000:1000
 EXPOSE 8080 8081 8082
 CMD ["services/broadcaster/src/main.ts"]

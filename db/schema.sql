@@ -89,6 +89,7 @@ CREATE TABLE realtime_shard_leases (
 );
 
 CREATE INDEX game_transitions_committed_at_brin ON public.game_transitions USING brin (committed_at);
+CREATE INDEX game_transitions_game_id_idx ON public.game_transitions USING btree (game_id, id);
 CREATE INDEX game_transitions_id_brin ON public.game_transitions USING brin (id);
 CREATE UNIQUE INDEX games_pkey ON public.games USING btree (id);
 CREATE INDEX games_timer_running_idx ON public.games USING btree (id) WHERE timer_running;
@@ -96,6 +97,7 @@ CREATE INDEX realtime_ingest_keys_created_at ON public.realtime_ingest_keys USIN
 CREATE UNIQUE INDEX realtime_ingest_keys_pkey ON public.realtime_ingest_keys USING btree (scope, key);
 CREATE UNIQUE INDEX realtime_lease_members_pkey ON public.realtime_lease_members USING btree (lease_prefix, member);
 CREATE INDEX realtime_outbox_dead_lettered_idx ON public.realtime_outbox USING btree (id) WHERE (dead_lettered_at IS NOT NULL);
+CREATE INDEX realtime_outbox_game_id_idx ON public.realtime_outbox USING btree (game_id, id) WHERE (game_id IS NOT NULL);
 CREATE UNIQUE INDEX realtime_outbox_pkey ON public.realtime_outbox USING btree (id);
 CREATE INDEX realtime_outbox_unpublished_idx ON public.realtime_outbox USING btree (id) WHERE (published_at IS NULL);
 CREATE UNIQUE INDEX realtime_relays_pkey ON public.realtime_relays USING btree (relay_id);

@@ -111,6 +111,26 @@ describe('image: Dockerfile and .dockerignore', () => {
     }
   });
 
+  it('puts the operator CLI on PATH with its dependencies (kubectl exec … -- sketchyaf-realtime)', async () => {
+    const runs = dockerfile.stages.flatMap((s) => s.body.filter((i) => i.op === 'RUN').map((i) => i.args));
+    assert.ok(
+      runs.find((r) => r.includes('npm ci'))?.includes('--workspace packages/cli'),
+      'its dependencies',
+    );
+    const cli = JSON.parse(await readFile(join(repoRoot, 'packages/cli/package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    const binPath = join('packages/cli', cli.bin['sketchyaf-realtime'] ?? '').replace(/\\/g, '/');
+    const link = (runtime?.body ?? []).find((i) => i.op === 'RUN' && i.args.includes('/usr/local/bin/'));
+    assert.ok(link?.args.includes(`ln -s /app/${binPath} /usr/local/bin/sketchyaf-realtime`), link?.args);
+    const copied = (runtime?.body ?? []).filter((i) => i.op === 'COPY').map((i) => i.args);
+    for (const dir of ['packages/cli/src', 'packages/cli/bin'])
+      assert.ok(
+        copied.some((c) => c.includes(` ${dir} ${dir}`)),
+        `COPY ${dir}`,
+      );
+  });
+
   it('keeps node_modules, git, tools, tests and cluster files out of the build context', () => {
     for (const pattern of ['**/node_modules', '.git', '.tools', '**/test', '**/*.test.ts', 'charts', 'k8s'])
       assert.ok(ignore.includes(pattern), pattern);

@@ -201,13 +201,25 @@ function checkScenario(objects: readonly K8sObject[]): void {
     for (const rule of role.rules ?? []) {
       for (const field of [rule.apiGroups, rule.resources, rule.verbs])
         assert.ok(!field?.includes('*'), `Role/${role.metadata?.name ?? ''}: no wildcards`);
+      // The CLI's role (kubectl exec into the broadcaster) edits the release's own RealtimeControl.
+      const cli = role.metadata?.name?.endsWith('-control-cli') === true;
       assert.ok(
-        rule.verbs.every((v) => ['get', 'list', 'watch', 'patch'].includes(v)),
-        'read-only, except status patch',
+        rule.verbs.every((v) => ['get', 'list', 'watch', 'patch', ...(cli ? ['create'] : [])].includes(v)),
+        'read-only, except status patch and the CLI role',
       );
-      if (rule.verbs.includes('patch')) assert.deepEqual(rule.resources, ['realtimecontrols/status']);
+      if (rule.verbs.includes('patch') && !cli) assert.deepEqual(rule.resources, ['realtimecontrols/status']);
+      if (rule.verbs.includes('patch') && cli) {
+        assert.deepEqual(rule.resources, ['realtimecontrols']);
+        assert.equal(rule.resourceNames?.length, 1, 'the release resource only');
+      }
     }
   }
+  for (const binding of ofKind(objects, 'RoleBinding').filter((b) => b.roleRef.name.endsWith('-control-cli')))
+    assert.deepEqual(
+      (binding.subjects ?? []).map((s) => s.name),
+      [binding.roleRef.name.replace(/-control-cli$/, '-broadcaster')],
+      'only the broadcaster may edit the control (the CLI runs there)',
+    );
 }
 
 describe('chart: rendered objects', function () {

@@ -25,7 +25,11 @@ import {
   startTimerMonitor,
   type TimerMonitorService,
 } from '@sketchyaf/timer-monitor';
-import { pruneIngestKeys, pruneOutbox } from '../../services/broadcaster/src/db/outboxQueries.ts';
+import {
+  pruneIngestKeys,
+  pruneOutbox,
+  pruneTransitions,
+} from '../../services/broadcaster/src/db/outboxQueries.ts';
 
 const docSql = codeBlocks(
   readFileSync(fileURLToPath(new URL('../../docs/database-roles.md', import.meta.url)), 'utf8'),
@@ -171,6 +175,11 @@ describe('database runtime roles (migration 0011, real PostgreSQL)', function ()
       body: JSON.stringify({ all: true }),
     });
     assert.equal(redrive.status, 200, await redrive.text());
+    const history = await fetch(`${broadcaster.url}/v1/games/${gameId}/history`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    assert.equal(history.status, 200, await history.clone().text());
+    assert.equal(((await history.json()) as { events: unknown[] }).events.length, 1);
 
     await waitFor('the relay to hold its shards in realtime_shard_leases', async () => {
       const held = await admin.query<{ n: number }>(
@@ -182,6 +191,7 @@ describe('database runtime roles (migration 0011, real PostgreSQL)', function ()
     const pool = poolOf('sketchyaf_broadcaster');
     assert.equal(await pruneIngestKeys(pool, 0, 100), 1);
     assert.equal(await pruneOutbox(pool, 0, 100), 1);
+    assert.equal(await pruneTransitions(pool, 86_400_000, 100), 0, 'migration 0013: may prune transitions');
   });
 
   it('the timer monitor advances due games; the triggers write the events and the audit for it', async () => {
@@ -271,7 +281,7 @@ describe('database runtime roles (migration 0011, real PostgreSQL)', function ()
       'INSERT INTO games DEFAULT VALUES',
       'DELETE FROM games',
       "INSERT INTO game_transitions (game_id, from_status, to_status, round, version, source, request_id) VALUES (gen_random_uuid(), 'a', 'b', 1, 1, 'api', 'r')",
-      'SELECT count(*) FROM game_transitions',
+      "UPDATE game_transitions SET source = 'api'",
       "UPDATE realtime_outbox SET payload = '{}'",
       'SELECT count(*) FROM realtime_migrations',
     ],
@@ -343,6 +353,7 @@ describe('database runtime roles (migration 0011, real PostgreSQL)', function ()
     const leases = 'SELECT INSERT UPDATE DELETE';
     assert.deepEqual(Object.fromEntries(rows.map((r) => [r.role, r.grants])), {
       sketchyaf_broadcaster: none({
+        game_transitions: 'SELECT DELETE',
         games: 'SELECT UPDATE(last_event_sequence)',
         realtime_ingest_keys: 'SELECT INSERT DELETE UPDATE(response)',
         realtime_lease_members: leases,

@@ -1,7 +1,9 @@
 // Pure: the command line of `sketchyaf-realtime`.
 export const usage = `Usage: sketchyaf-realtime control <command> [options]
+       sketchyaf-realtime history <gameId> [options]
+       sketchyaf-realtime --version
 
-Commands:
+Control commands:
   status                          desired state, generation and what each replica applied
   pause broadcasting|timers|ingest    (ingest: read-only, writes answered 503 + Retry-After)
   resume broadcasting|timers|ingest
@@ -12,15 +14,37 @@ Commands:
 
 Where (one of):
   --file PATH | CONTROL_FILE      a local CONTROL_FILE (npm start prints its path)
-  (default)                       the RealtimeControl resource through your kubeconfig
-  --context CTX --namespace NS --name NAME   (defaults: current context, sketchyaf-realtime, sketchyaf-realtime)
+  (default)                       the RealtimeControl resource through your kubeconfig (in a pod: its
+                                  service account)
+  --context CTX --namespace NS --name NAME   (defaults: current context; POD_NAMESPACE or
+                                  sketchyaf-realtime; CONTROL_RESOURCE or sketchyaf-realtime)
 
-Options:
+Control options:
   --note TEXT          why (shown on the status page), with pause, resume and set
   --timeout SECONDS    how long to wait for every replica to acknowledge (default 60)
   --no-wait            edit and return without waiting
   --health-url URL     with --file: where acknowledgements are read (default HEALTH_URL or http://127.0.0.1:8081)
+
+history <gameId>: the game's transitions and events with their delivery state (GET /v1/games/:id/history)
+  --url URL            the broadcaster (default BROADCASTER_URL, else http://127.0.0.1:$PORT, PORT 8080)
+  --token TOKEN        an admin token (default SKETCHYAF_ADMIN_TOKEN, else the first of BROADCAST_ADMIN_TOKENS)
+  --limit N            transitions and events per page, 1-1000 (default 1000)
+  --after-transition ID --after-event ID   the next page (the cursors the previous page printed)
+
+Every command:
+  --output text|json   json: one JSON document on stdout, progress on stderr (default text)
+  --version            the CLI's version
+  --help
+
+Exit codes:
+  0  done
+  1  failed (an error, an unreachable service, a refused request)
+  2  usage (bad command line or value)
+  3  not acknowledged by every replica within --timeout (the change is written and stays in force)
+  4  history: no game and no history with this id
 `;
+
+export type OutputFormat = 'text' | 'json';
 
 export type Edit =
   | { kind: 'pause'; what: 'broadcasting' | 'timers' | 'ingest' }
@@ -38,16 +62,37 @@ export interface CliOptions {
   healthUrl: string;
 }
 
+export interface HistoryOptions {
+  url: string;
+  /** null: none given nor found in the environment (a usage error when the command runs). */
+  token: string | null;
+  limit: number;
+  afterTransition: string;
+  afterEvent: string;
+}
+
 export type Command =
-  | { kind: 'status'; options: CliOptions }
-  | { kind: 'edit'; edit: Edit; options: CliOptions }
+  | { kind: 'status'; options: CliOptions; output: OutputFormat }
+  | { kind: 'edit'; edit: Edit; options: CliOptions; output: OutputFormat }
+  | { kind: 'history'; gameId: string; history: HistoryOptions; output: OutputFormat }
+  | { kind: 'version'; output: OutputFormat }
   | { kind: 'help' };
 
 export const defaultResourceName = 'sketchyaf-realtime';
 export const defaultNamespace = 'sketchyaf-realtime';
 export const defaultHealthUrl = 'http://127.0.0.1:8081';
 
-const valueOptions = ['--file', '--context', '--namespace', '--name', '--note', '--timeout', '--health-url'];
+const controlValueOptions = [
+  '--file',
+  '--context',
+  '--namespace',
+  '--name',
+  '--note',
+  '--timeout',
+  '--health-url',
+];
+const historyValueOptions = ['--url', '--token', '--limit', '--after-transition', '--after-event'];
+const valueOptions = [...controlValueOptions, ...historyValueOptions, '--output'];
 const pausables = ['broadcasting', 'timers', 'ingest'] as const;
 
 export class UsageError extends Error {
@@ -62,9 +107,14 @@ export function parseArgs(
   const positional: string[] = [];
   const values = new Map<string, string>();
   let wait = true;
+  let version = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
+    if (arg === '--version') {
+      version = true;
+      continue;
+    }
     if (arg === '--no-wait') {
       wait = false;
       continue;
@@ -80,9 +130,22 @@ export function parseArgs(
     if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
     positional.push(arg);
   }
+  const outputValue = values.get('--output') ?? 'text';
+  if (outputValue !== 'text' && outputValue !== 'json')
+    throw new UsageError(`--output must be text or json (got ${outputValue})`);
+  const output: OutputFormat = outputValue;
+  if (version) return { kind: 'version', output };
   if (positional.length === 0) return { kind: 'help' };
   const [group, command, ...rest] = positional;
-  if (group !== 'control') throw new UsageError(`unknown command "${group ?? ''}" (only "control")`);
+  const given = (names: readonly string[]): string[] => names.filter((n) => values.has(n));
+  if (group === 'history') {
+    const misplaced = [...given(controlValueOptions), ...(wait ? [] : ['--no-wait'])];
+    if (misplaced.length > 0) throw new UsageError(`history takes no ${misplaced.join(', ')}`);
+    return parseHistory(command, rest, values, env, output);
+  }
+  if (group !== 'control') throw new UsageError(`unknown command "${group ?? ''}" (control, history)`);
+  const misplaced = given(historyValueOptions);
+  if (misplaced.length > 0) throw new UsageError(`control takes no ${misplaced.join(', ')}`);
 
   const timeout = values.get('--timeout') ?? '60';
   const timeoutSeconds = Number(timeout.replace(/s$/, ''));
@@ -91,8 +154,9 @@ export function parseArgs(
   const options: CliOptions = {
     file: values.get('--file') ?? nonEmpty(env['CONTROL_FILE']),
     context: values.get('--context') ?? null,
-    namespace: values.get('--namespace') ?? defaultNamespace,
-    name: values.get('--name') ?? defaultResourceName,
+    // In a pod (kubectl exec), the chart sets POD_NAMESPACE and CONTROL_RESOURCE: the release's own resource.
+    namespace: values.get('--namespace') ?? nonEmpty(env['POD_NAMESPACE']) ?? defaultNamespace,
+    name: values.get('--name') ?? nonEmpty(env['CONTROL_RESOURCE']) ?? defaultResourceName,
     note: values.get('--note') ?? null,
     timeoutMs: timeoutSeconds * 1000,
     wait,
@@ -105,22 +169,65 @@ export function parseArgs(
   switch (command) {
     case 'status':
       if (rest.length > 0) throw new UsageError('status takes no argument');
-      return { kind: 'status', options };
+      return { kind: 'status', options, output };
     case 'pause':
     case 'resume': {
       const [what, ...extra] = rest;
       if (extra.length > 0 || !(pausables as readonly string[]).includes(what ?? ''))
         throw new UsageError(`${command} takes one of: ${pausables.join(', ')}`);
-      return { kind: 'edit', edit: { kind: command, what: what as (typeof pausables)[number] }, options };
+      return {
+        kind: 'edit',
+        edit: { kind: command, what: what as (typeof pausables)[number] },
+        options,
+        output,
+      };
     }
     case 'set': {
       const [key, ...valueParts] = rest;
       if (key === undefined || valueParts.length === 0) throw new UsageError('set takes a key and a value');
-      return { kind: 'edit', edit: { kind: 'set', key, value: valueParts.join(' ') }, options };
+      return { kind: 'edit', edit: { kind: 'set', key, value: valueParts.join(' ') }, options, output };
     }
     default:
       throw new UsageError(`unknown control command "${command ?? ''}" (status, pause, resume, set)`);
   }
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const cursor = /^(0|[1-9][0-9]{0,18})$/;
+
+function parseHistory(
+  gameId: string | undefined,
+  rest: readonly string[],
+  values: ReadonlyMap<string, string>,
+  env: Readonly<Record<string, string | undefined>>,
+  output: OutputFormat,
+): Command {
+  if (gameId === undefined || rest.length > 0) throw new UsageError('history takes one game id');
+  if (!uuid.test(gameId)) throw new UsageError(`history: the game id must be a UUID (got ${gameId})`);
+  const limitText = values.get('--limit') ?? '1000';
+  const limit = Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new UsageError(`--limit must be an integer from 1 to 1000 (got ${limitText})`);
+  const cursorOf = (flag: string): string => {
+    const value = values.get(flag) ?? '0';
+    if (!cursor.test(value)) throw new UsageError(`${flag} must be a cursor the previous page printed`);
+    return value;
+  };
+  const port = nonEmpty(env['PORT']) ?? '8080';
+  const url = values.get('--url') ?? nonEmpty(env['BROADCASTER_URL']) ?? `http://127.0.0.1:${port}`;
+  const adminTokens = nonEmpty(env['BROADCAST_ADMIN_TOKENS'])?.split(',')[0]?.trim();
+  return {
+    kind: 'history',
+    gameId: gameId.toLowerCase(),
+    history: {
+      url: url.replace(/\/+$/, ''),
+      token: values.get('--token') ?? nonEmpty(env['SKETCHYAF_ADMIN_TOKEN']) ?? (adminTokens || null),
+      limit,
+      afterTransition: cursorOf('--after-transition'),
+      afterEvent: cursorOf('--after-event'),
+    },
+    output,
+  };
 }
 
 function nonEmpty(value: string | undefined): string | null {

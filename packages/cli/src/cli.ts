@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describeSpec, type ControlState } from '@sketchyaf/core';
 import { parseArgs, usage, UsageError, type CliOptions, type Command } from './args.ts';
 import { applyEdit } from './edits.ts';
 import { FileTarget } from './fileTarget.ts';
+import { fetchHistory } from './historyClient.ts';
+import { formatHistory } from './historyTable.ts';
 import type { ControlTarget, Progress } from './target.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 
@@ -15,8 +18,13 @@ export interface CliIo {
   pollMs?: number;
 }
 
-/** Exit codes: 0 done, 1 failed, 2 usage, 3 not acknowledged in time. */
-export const exitCodes = { ok: 0, failed: 1, usage: 2, timeout: 3 } as const;
+/** Exit codes (also in the usage text and packages/cli/README.md). */
+export const exitCodes = { ok: 0, failed: 1, usage: 2, timeout: 3, notFound: 4 } as const;
+
+/** The version of this package (packages/cli/package.json; the image ships it). */
+export const cliVersion = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 async function targetOf(options: CliOptions, io: CliIo): Promise<ControlTarget> {
   if (options.file !== null) return new FileTarget(options.file, options.healthUrl);
@@ -50,7 +58,7 @@ async function waitForAcknowledgement(
   state: ControlState,
   options: CliOptions,
   io: CliIo,
-): Promise<number> {
+): Promise<{ code: number; progress: Progress | undefined }> {
   const deadline = Date.now() + options.timeoutMs;
   let last = '';
   let progress: Progress | undefined;
@@ -73,7 +81,7 @@ async function waitForAcknowledgement(
     if (current && progress.applied) {
       io.out(`done: ${progress.message}`);
       printReplicas(progress, io.out);
-      return exitCodes.ok;
+      return { code: exitCodes.ok, progress };
     }
     const line = current
       ? progress.message
@@ -88,28 +96,88 @@ async function waitForAcknowledgement(
     `not acknowledged within ${options.timeoutMs / 1000} s: ${progress?.message ?? 'no answer'}. The change is written and stays in force; check \`sketchyaf-realtime control status\` and the status page.`,
   );
   if (progress) printReplicas(progress, io.err);
-  return exitCodes.timeout;
+  return { code: exitCodes.timeout, progress };
 }
 
-async function run(command: Exclude<Command, { kind: 'help' }>, io: CliIo): Promise<number> {
+/** The answer of `--output json`: one document on stdout. */
+function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+async function runControl(
+  command: Extract<Command, { kind: 'status' | 'edit' }>,
+  io: CliIo,
+  human: CliIo,
+): Promise<number> {
   const { options } = command;
+  const json = command.output === 'json';
   const target = await targetOf(options, io);
   const current = await target.read();
   if (command.kind === 'status') {
+    const progress = await target.progress();
+    const applied = progress.applied && progress.generation === current.generation;
+    if (json) {
+      printJson(io, {
+        target: target.description,
+        generation: current.generation,
+        spec: current.spec,
+        applied,
+        progress,
+      });
+      return exitCodes.ok;
+    }
     io.out(`${target.description}: generation ${current.generation}`);
     io.out(`  ${describeSpec(current.spec)}${current.spec.note ? `  (note: ${current.spec.note})` : ''}`);
-    const progress = await target.progress();
-    io.out(
-      `  ${progress.applied && progress.generation === current.generation ? 'applied' : 'not applied yet'}: ${progress.message}`,
-    );
+    io.out(`  ${applied ? 'applied' : 'not applied yet'}: ${progress.message}`);
     printReplicas(progress, io.out);
     return exitCodes.ok;
   }
   const spec = applyEdit(current.spec, command.edit, options.note);
   const written = await target.write(spec);
-  io.out(`${target.description}: generation ${written.generation}: ${describeSpec(spec)}`);
-  if (!options.wait) return exitCodes.ok;
-  return waitForAcknowledgement(target, written, options, io);
+  human.out(`${target.description}: generation ${written.generation}: ${describeSpec(spec)}`);
+  const waited = options.wait ? await waitForAcknowledgement(target, written, options, human) : null;
+  if (json)
+    printJson(io, {
+      target: target.description,
+      generation: written.generation,
+      spec,
+      // null: --no-wait, nobody waited for the replicas.
+      acknowledged: waited === null ? null : waited.code === exitCodes.ok,
+      progress: waited?.progress ?? null,
+    });
+  return waited?.code ?? exitCodes.ok;
+}
+
+async function runHistory(command: Extract<Command, { kind: 'history' }>, io: CliIo): Promise<number> {
+  const { token } = command.history;
+  if (token === null)
+    throw new UsageError(
+      'history needs an admin token: --token, SKETCHYAF_ADMIN_TOKEN or BROADCAST_ADMIN_TOKENS',
+    );
+  const result = await fetchHistory(command.gameId, { ...command.history, token });
+  if (result.kind !== 'page') {
+    if (command.output === 'json') printJson(io, { error: { code: result.kind, message: result.message } });
+    io.err(`sketchyaf-realtime: ${result.message}`);
+    return result.kind === 'not_found' ? exitCodes.notFound : exitCodes.failed;
+  }
+  if (command.output === 'json') printJson(io, result.page);
+  else for (const line of formatHistory(result.page)) io.out(line);
+  return exitCodes.ok;
+}
+
+async function run(command: Exclude<Command, { kind: 'help' }>, io: CliIo): Promise<number> {
+  // With --output json, stdout holds the one JSON document; progress lines go to stderr.
+  const human: CliIo = command.output === 'json' ? { ...io, out: io.err } : io;
+  switch (command.kind) {
+    case 'version':
+      if (command.output === 'json') printJson(io, { version: cliVersion });
+      else io.out(`sketchyaf-realtime ${cliVersion}`);
+      return exitCodes.ok;
+    case 'history':
+      return runHistory(command, io);
+    default:
+      return runControl(command, io, human);
+  }
 }
 
 /** `sketchyaf-realtime …`: returns the exit code; never exits the process. */
@@ -133,7 +201,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.err(`sketchyaf-realtime: ${err.message}`);
       return exitCodes.usage;
     }
-    io.err(`sketchyaf-realtime: ${err instanceof Error ? err.message : String(err)}`);
+    const message = err instanceof Error ? err.message : String(err);
+    if (command.output === 'json') printJson(io, { error: { code: 'failed', message } });
+    io.err(`sketchyaf-realtime: ${message}`);
     return exitCodes.failed;
   }
 }

@@ -8,7 +8,7 @@ import {
   startWithReleasers,
   type ServiceHandle,
 } from '@sketchyaf/core';
-import { loadBroadcasterConfig, startBroadcaster } from '@sketchyaf/broadcaster';
+import { developmentAdminToken, loadBroadcasterConfig, startBroadcaster } from '@sketchyaf/broadcaster';
 import { loadHealthConfig, startHealth } from '@sketchyaf/health';
 import { startPubnubLocal } from '@sketchyaf/pubnub-local';
 import { loadTimerMonitorConfig, startTimerMonitor } from '@sketchyaf/timer-monitor';
@@ -107,6 +107,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
     print(
       `broadcaster    ${broadcaster.url}  (POST /v1/events${broadcasterConfig.usingDevelopmentToken ? `, token ${broadcasterConfig.apiTokens.join(', ')}` : ''})`,
     );
+    // The development admin token only: a real one is never printed.
+    if (broadcasterConfig.adminTokens.includes(developmentAdminToken))
+      print(
+        `history        npx sketchyaf-realtime history <gameId> --url ${broadcaster.url} --token ${developmentAdminToken}`,
+      );
 
     const timerMonitor = await startTimerMonitor(
       loadTimerMonitorConfig({ ...serviceEnv, PORT: String(config.TIMER_MONITOR_PORT) }),

@@ -133,6 +133,7 @@ const shape = {
   OUTBOX_RETENTION_MS: intField({ min: 1000, max: 2_592_000_000, default: 86_400_000 }),
   OUTBOX_PRUNE_INTERVAL_MS: intField({ min: 100, max: 86_400_000, default: 60_000 }),
   OUTBOX_PRUNE_BATCH: intField({ min: 1, max: 100_000, default: 1000 }),
+  GAME_TRANSITIONS_RETENTION_DAYS: intField({ min: 1, max: 3650, default: 30 }),
   // REDIS_URL unset: no leases, this replica's relay owns every shard (development, or a single replica).
   ...leaseEnvShape(defaultLeasePrefix),
   ...controlEnvShape,
@@ -169,6 +170,8 @@ export interface RelaySettings {
   retentionMs: number;
   pruneIntervalMs: number;
   pruneBatch: number;
+  /** game_transitions rows committed longer ago than this are pruned with the outbox batches. */
+  transitionsRetentionMs: number;
 }
 
 export interface BroadcasterConfig {
@@ -331,6 +334,7 @@ export function loadBroadcasterConfig(env: Env): Readonly<BroadcasterConfig> {
       retentionMs: c.OUTBOX_RETENTION_MS,
       pruneIntervalMs: c.OUTBOX_PRUNE_INTERVAL_MS,
       pruneBatch: c.OUTBOX_PRUNE_BATCH,
+      transitionsRetentionMs: c.GAME_TRANSITIONS_RETENTION_DAYS * 86_400_000,
     }),
     redisUrls: c.REDIS_URL ? Object.freeze([...c.REDIS_URL]) : null,
     redisCaFile: redisCaFileOf(c.REDIS_URL, c.REDIS_CA_FILE),

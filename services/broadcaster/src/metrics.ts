@@ -23,6 +23,7 @@ export interface BroadcasterMetrics {
   relayBuffered: Gauge;
   relayInFlight: Gauge;
   outboxPruned: Counter;
+  transitionsPruned: Counter;
   listenerConnected: Gauge;
   outboxNotifications: Counter<'kind'>;
 }
@@ -144,6 +145,11 @@ export function createBroadcasterMetrics(registry: Registry): BroadcasterMetrics
     outboxPruned: new Counter({
       name: `${p}outbox_pruned_total`,
       help: 'Published outbox rows deleted after the retention period.',
+      registers,
+    }),
+    transitionsPruned: new Counter({
+      name: `${p}game_transitions_pruned_total`,
+      help: 'game_transitions rows deleted after GAME_TRANSITIONS_RETENTION_DAYS.',
       registers,
     }),
     listenerConnected: new Gauge({

@@ -29,6 +29,7 @@ import { ClientRateLimits } from './auth/clientRateLimits.ts';
 import { RelayLimits } from './control/relayLimits.ts';
 import { accessTokenRoutes } from './http/accessTokenRoutes.ts';
 import { adminRoutes } from './http/adminRoutes.ts';
+import { historyRoutes } from './http/historyRoutes.ts';
 import { ingestRoutes, unauthenticatedClient } from './http/ingestRoutes.ts';
 import { openapiRoute } from './http/openapiRoute.ts';
 import { DeliveryWaiters } from './ingest/deliveryWaiters.ts';
@@ -234,6 +235,7 @@ export async function launchBroadcaster(
           }),
         );
         express.use('/v1', accessTokenRoutes({ clients: config.clients, granter, logger }));
+        express.use('/v1', historyRoutes({ pool, clients: config.clients }));
         express.use('/admin', adminRoutes({ pool, clients: config.clients, onRedrive: () => relay.wake() }));
         control.routes(express);
       },

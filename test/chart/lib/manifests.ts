@@ -5,7 +5,7 @@ import type { IJob } from 'kubernetes-models/batch/v1';
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
-import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import type { IRole, IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import type { IConfigMap, IPod, ISecret, IService, IServiceAccount } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 
@@ -59,6 +59,7 @@ export interface KindTypes {
   Pod: IPod;
   PodDisruptionBudget: IPodDisruptionBudget;
   Role: IRole;
+  RoleBinding: IRoleBinding;
   Secret: ISecret;
   Service: IService;
   ServiceAccount: IServiceAccount;

@@ -315,6 +315,25 @@ export async function pruneOutbox(pool: Pool, retentionMs: number, limit: number
   return result.rowCount ?? 0;
 }
 
+/**
+ * Deletes up to `limit` game_transitions rows committed more than `retentionMs`
+ * ago. The table has no key: rows are found through the BRIN on committed_at
+ * and deleted by ctid, in no particular order (all of them expire anyway).
+ * No FOR UPDATE: nobody updates these rows, and it would need the UPDATE
+ * right the broadcaster has not; two replicas pruning at once delete each
+ * row once (the second finds it gone).
+ */
+export async function pruneTransitions(pool: Pool, retentionMs: number, limit: number): Promise<number> {
+  const result = await pool.query(
+    `DELETE FROM game_transitions WHERE ctid = ANY(ARRAY(
+       SELECT ctid FROM game_transitions
+       WHERE committed_at < clock_timestamp() - $1 * interval '1 millisecond'
+       LIMIT $2))`,
+    [retentionMs, limit],
+  );
+  return result.rowCount ?? 0;
+}
+
 export interface DeliveryRow {
   event_id: string;
   publish_timetoken: string | null;

@@ -67,6 +67,16 @@ export const ingestErrorCodes: readonly ErrorCode[] = [
 ];
 
 /** Codes `GET /admin/dead-letters` may answer. */
+export const gameHistoryErrorCodes: readonly ErrorCode[] = [
+  'validation_failed',
+  'unauthorized',
+  'forbidden',
+  'insufficient_scope',
+  'not_found',
+  'unavailable',
+  'internal',
+];
+
 export const listDeadLettersErrorCodes: readonly ErrorCode[] = [
   'validation_failed',
   'unauthorized',

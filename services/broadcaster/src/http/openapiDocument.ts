@@ -15,6 +15,7 @@ import { accessTokenBody } from '../access/playerGrant.ts';
 import { redriveBody } from './adminRoutes.ts';
 import {
   errorCodeDescriptions,
+  gameHistoryErrorCodes,
   ingestErrorCodes,
   listDeadLettersErrorCodes,
   preflightErrorCodes,
@@ -23,6 +24,7 @@ import {
   statusOf,
 } from './apiErrors.ts';
 import { maxWaitMs, singleBodyLimitBytes } from './ingestRoutes.ts';
+import { historyLimitDefault, historyLimitMax } from '../history/gameHistory.ts';
 
 // The broadcaster's HTTP API as an OpenAPI 3.1 document, built from the event
 // catalogue's zod schemas (JSON Schema 2020-12 is OpenAPI 3.1's dialect), so
@@ -41,6 +43,64 @@ export interface OpenApiDocument extends JsonObject {
 }
 
 const jsonType = 'application/json';
+
+const nullable = (schema: JsonObject): JsonObject => ({ oneOf: [schema, { type: 'null' }] });
+const dateTime: JsonObject = { type: 'string', format: 'date-time' };
+const cursorId: JsonObject = { type: 'string', pattern: '^[0-9]+$' };
+
+/** The body of GET /v1/games/{id}/history (services/broadcaster/src/history/gameHistory.ts). */
+function gameHistorySchema(): JsonObject {
+  const object = (properties: Record<string, JsonObject>): JsonObject => ({
+    type: 'object',
+    required: Object.keys(properties),
+    additionalProperties: false,
+    properties,
+  });
+  return object({
+    gameId: { type: 'string', format: 'uuid' },
+    gameExists: { type: 'boolean', description: 'False once the game row is deleted; its history stays.' },
+    transitions: {
+      type: 'array',
+      items: object({
+        id: cursorId,
+        fromStatus: { type: 'string' },
+        toStatus: { type: 'string' },
+        round: { type: 'integer' },
+        version: { type: 'integer' },
+        deadline: nullable(dateTime),
+        committedAt: dateTime,
+        source: { type: 'string' },
+        requestId: { type: 'string' },
+      }),
+    },
+    events: {
+      type: 'array',
+      items: object({
+        id: { ...cursorId, description: 'Outbox row id.' },
+        eventId: { type: 'string', format: 'uuid' },
+        sequence: nullable({ type: 'integer' }),
+        type: { type: 'string' },
+        channel: { type: 'string' },
+        source: { type: 'string', enum: ['timer-monitor', 'database', 'api'] },
+        requestId: { type: 'string' },
+        occurredAt: dateTime,
+        createdAt: dateTime,
+        delivery: {
+          type: 'string',
+          enum: ['pending', 'published', 'dead_lettered'],
+          description:
+            'pending: not yet accepted by PubNub (maybe retrying); dead_lettered: refused for good.',
+        },
+        attempts: { type: 'integer', minimum: 0 },
+        lastError: nullable({ type: 'string' }),
+        publishedAt: nullable(dateTime),
+        publishTimetoken: nullable({ type: 'string' }),
+        deadLetteredAt: nullable(dateTime),
+      }),
+    },
+    next: nullable(object({ afterTransition: cursorId, afterEvent: cursorId })),
+  });
+}
 
 /** `player_joined` → `PlayerJoined`. */
 function pascal(type: string): string {
@@ -471,6 +531,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
   schemas['ErrorResponse'] = errorResponse;
   schemas['FieldIssue'] = fieldIssue;
   schemas['DeadLetter'] = deadLetter;
+  schemas['GameHistory'] = gameHistorySchema();
   schemas['RedriveRequest'] = toJsonSchema(redriveBody);
   schemas['AccessTokenRequest'] = toJsonSchema(accessTokenBody);
   schemas['ReadinessReport'] = readinessReport;
@@ -572,6 +633,51 @@ export function buildOpenApiDocument(): OpenApiDocument {
               }),
             },
             ...errorResponses(accessTokenErrorCodes),
+          },
+        },
+      },
+      '/v1/games/{id}/history': {
+        get: {
+          tags: ['admin'],
+          operationId: 'getGameHistory',
+          summary: "A game's transitions and events with their delivery state",
+          description:
+            'Oldest first, at most `limit` transitions and `limit` events per page; `next` holds the cursors of ' +
+            'the next page (null on the last). A deleted game keeps its history (`gameExists` false) until ' +
+            'retention: published events after `OUTBOX_RETENTION_MS`, transitions after ' +
+            '`GAME_TRANSITIONS_RETENTION_DAYS`. `sketchyaf-realtime history <gameId>` prints it.',
+          security: [{ adminToken: [] }],
+          parameters: [
+            {
+              name: 'id',
+              in: 'path',
+              required: true,
+              description: 'The game.',
+              schema: { type: 'string', format: 'uuid' },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              description: 'Transitions and events per page (each).',
+              schema: { type: 'integer', minimum: 1, maximum: historyLimitMax, default: historyLimitDefault },
+            },
+            ...['afterTransition', 'afterEvent'].map((name) => ({
+              name,
+              in: 'query',
+              required: false,
+              description: 'Cursor from `next` of the previous page.',
+              schema: { type: 'string', pattern: '^(0|[1-9][0-9]{0,18})$', default: '0' },
+            })),
+            { $ref: '#/components/parameters/XRequestId' },
+          ],
+          responses: {
+            '200': {
+              description: 'One page of the history.',
+              headers: requestIdHeader,
+              content: jsonContent(ref('GameHistory')),
+            },
+            ...errorResponses(gameHistoryErrorCodes),
           },
         },
       },

@@ -1,5 +1,5 @@
 import type { Logger, Pool } from '@sketchyaf/core';
-import { outboxStats, pruneIngestKeys, pruneOutbox } from '../db/outboxQueries.ts';
+import { outboxStats, pruneIngestKeys, pruneOutbox, pruneTransitions } from '../db/outboxQueries.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 
 export interface HousekeepingSettings {
@@ -10,6 +10,8 @@ export interface HousekeepingSettings {
   shardCount: number;
   /** Idempotency keys older than this are deleted with the same batches and pauses. */
   idempotencyRetentionMs: number;
+  /** game_transitions rows older than this are deleted with the same batches and pauses. */
+  transitionsRetentionMs: number;
 }
 
 /**
@@ -71,6 +73,7 @@ export class OutboxHousekeeping {
     }
     if (total > 0) this.#logger.info('pruned published outbox rows', { rows: total });
     await this.pruneKeys(maxBatches);
+    await this.pruneTransitions(maxBatches);
     return total;
   }
 
@@ -85,6 +88,21 @@ export class OutboxHousekeeping {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     if (total > 0) this.#logger.info('pruned expired idempotency keys', { keys: total });
+    return total;
+  }
+
+  /** Deletes game_transitions rows past their retention, a batch at a time; returns how many. */
+  async pruneTransitions(maxBatches = 100): Promise<number> {
+    const { transitionsRetentionMs, pruneBatch } = this.#settings;
+    let total = 0;
+    for (let i = 0; i < maxBatches && (i === 0 || this.#running); i += 1) {
+      const deleted = await pruneTransitions(this.#pool, transitionsRetentionMs, pruneBatch);
+      total += deleted;
+      this.#metrics.transitionsPruned.inc(deleted);
+      if (deleted < pruneBatch) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (total > 0) this.#logger.info('pruned expired game transitions', { rows: total });
     return total;
   }
 
