@@ -1,6 +1,7 @@
 import winston from 'winston';
 import type { LogLevel } from '../config/loadConfig.ts';
 import { currentLogContext } from './context.ts';
+import { serializeErrorsIn } from './errorFields.ts';
 
 export type Logger = winston.Logger;
 
@@ -9,6 +10,8 @@ export interface LoggerOptions {
   level: LogLevel;
   /** JSON lines for machines (staging, production); readable lines for people. */
   format: 'json' | 'pretty';
+  /** Where lines go instead of stderr (tests read them). */
+  stream?: NodeJS.WritableStream;
 }
 
 const addContext = winston.format((info) => {
@@ -21,18 +24,12 @@ const addContext = winston.format((info) => {
   return info;
 });
 
-// An Error in a field (`{ err }`) would serialize as `{}`: keep its name, message, code and stack.
+// An Error in a field (`{ err }`, nested, or as a cause) would serialize as `{}`: keep its name,
+// message, code, cause and stack.
 const serializeErrors = winston.format((info) => {
   for (const [key, value] of Object.entries(info)) {
-    if (value instanceof Error) {
-      const code = (value as { code?: unknown }).code;
-      info[key] = {
-        name: value.name,
-        message: value.message,
-        ...(typeof code === 'string' ? { code } : {}),
-        stack: value.stack,
-      };
-    }
+    const serialized = serializeErrorsIn(value);
+    if (serialized !== value) info[key] = serialized;
   }
   return info;
 });
@@ -62,8 +59,14 @@ export function createLogger(options: LoggerOptions): Logger {
         : winston.format.combine(winston.format.colorize(), pretty),
     ),
     // stderr keeps stdout free for what a command prints on purpose.
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- winston's own Console transport; its typings come from a second copy of winston-transport
-    transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
+    // winston's own transports; their typings come from a second copy of winston-transport.
+    transports: [
+      options.stream
+        ? // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- as above
+          new winston.transports.Stream({ stream: options.stream })
+        : // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- as above
+          new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] }),
+    ],
   });
 }
 
