@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { describeDatabaseError } from '../db/databaseErrors.ts';
 import type { ReadinessCheck } from '../http/readiness.ts';
+import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { startRetryDelay, worthRetryingAtStart } from './startRetry.ts';
 
@@ -145,8 +146,10 @@ export class StartSequence {
             attempts: this.#failures,
             waitedMs: this.status().waitingMs,
             retryInMs: delayMs,
-            err: err instanceof Error ? err.message : String(err),
-            ...(newCause && err instanceof Error ? { stack: err.stack } : {}),
+            // The stack once per new cause: a reminder of the same one need not repeat it.
+            ...(newCause
+              ? errorFields(err)
+              : { err: { message: err instanceof Error ? err.message : String(err) } }),
           });
         }
         await this.#sleep(delayMs);
