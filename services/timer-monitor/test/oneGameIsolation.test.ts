@@ -105,6 +105,7 @@ describe('timer monitor: one game never delays the others', function () {
     assert.match(err.message, /invalid input syntax/);
     assert.match(err.stack, /invalid input syntax[^]*\n\s+at /, 'with its stack');
     assert.equal(err.code, '22P02');
+    assert.match(String(logged[0]?.['requestId']), /^tm-/, 'the batch it failed in');
 
     // Retried at its pace, not in a loop: with a 1.5 s retry, about 2 tries in 3 s.
     const before = await metric(service, 'quarantines_total');
