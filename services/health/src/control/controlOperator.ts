@@ -163,7 +163,8 @@ export class ControlOperator {
     } catch (err) {
       this.#options.logger.warn('writing the RealtimeControl status failed', {
         resource: `${writer.access.namespace}/${writer.name}`,
-        err: describeKubernetesError(err),
+        cause: describeKubernetesError(err),
+        ...errorFields(err),
       });
     }
   }
