@@ -47,7 +47,7 @@ describe('errors in logs', () => {
       let depth = 0;
       let node: unknown = serializeError(a);
       while (typeof node === 'object' && node !== null && 'cause' in node) {
-        node = (node as { cause: unknown }).cause;
+        node = node.cause;
         depth += 1;
       }
       assert.equal(node, '(deeper causes omitted)');
