@@ -589,9 +589,10 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
     this.#postgresProblem = err === undefined ? undefined : `lease rows unavailable: ${errorMessage(err)}`;
     if (err !== undefined && before === undefined) {
       this.#metrics.postgresErrors.inc();
-      this.#logger.warn('lease rows in PostgreSQL unavailable; holds run on until their validity ends', {
-        err,
-      });
+      this.#logger.warn(
+        'lease rows in PostgreSQL unavailable; holds run on until their validity ends',
+        errorFields(err),
+      );
     } else if (err !== undefined) {
       this.#metrics.postgresErrors.inc();
     } else if (before !== undefined) {
