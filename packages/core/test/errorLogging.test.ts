@@ -84,6 +84,23 @@ describe('errors in logs', () => {
       assert.match(nestedErr.stack, /Error: outer/);
       assert.match((nested?.['list'] as { stack: string }[])[0]?.stack ?? '', /Error: outer/);
     });
+    it('readable lines show the message in the line and the stack with its causes below it', () => {
+      const chunks: string[] = [];
+      const stream = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          chunks.push(chunk.toString());
+          done();
+        },
+      });
+      const logger = createLogger({ service: 'test', level: 'info', format: 'pretty', stream });
+      logger.error('failed', {
+        gameId: 'g1',
+        ...errorFields(new Error('outer', { cause: new Error('inner') })),
+      });
+      const [line = '', ...below] = (chunks[0] ?? '').split('\n');
+      assert.match(line, /failed gameId=g1 err="outer"$/);
+      assert.match(below.join('\n'), /^Error: outer\n\s+at [^]*\ncaused by: Error: inner\n\s+at /);
+    });
   });
 
   describe('the 500 handler', () => {

@@ -34,13 +34,32 @@ const serializeErrors = winston.format((info) => {
   return info;
 });
 
+/** Readable lines show an error as its message in the line and its stack (with causes) below it. */
+function prettyError(value: unknown): { inline: string; below: string } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { message, stack, cause } = value as { message?: unknown; stack?: unknown; cause?: unknown };
+  if (typeof message !== 'string' || typeof stack !== 'string') return undefined;
+  const causes: string[] = [];
+  for (let c = cause; typeof c === 'object' && c !== null; c = (c as { cause?: unknown }).cause) {
+    const { stack: causeStack, message: causeMessage } = c as { stack?: unknown; message?: unknown };
+    causes.push(`caused by: ${String(causeStack ?? causeMessage)}`);
+  }
+  return { inline: JSON.stringify(message), below: [stack, ...causes].join('\n') };
+}
+
 const pretty = winston.format.printf((info) => {
   const { level, message, timestamp, service, ...rest } = info;
+  const below: string[] = [];
   const fields = Object.entries(rest)
     .filter(([key]) => typeof key === 'string')
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .map(([key, value]) => {
+      const error = prettyError(value);
+      if (error) below.push(error.below);
+      return `${key}=${error ? error.inline : typeof value === 'string' ? value : JSON.stringify(value)}`;
+    })
     .join(' ');
-  return `${String(timestamp)} ${level} [${String(service)}] ${String(message)}${fields ? ` ${fields}` : ''}`;
+  const line = `${String(timestamp)} ${level} [${String(service)}] ${String(message)}${fields ? ` ${fields}` : ''}`;
+  return [line, ...below].join('\n');
 });
 
 export function createLogger(options: LoggerOptions): Logger {
