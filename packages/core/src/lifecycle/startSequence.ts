@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { describeDatabaseError } from '../db/databaseErrors.ts';
 import type { ReadinessCheck } from '../http/readiness.ts';
-import { errorFields } from '../logging/errorFields.ts';
+import { serializeError } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { startRetryDelay, worthRetryingAtStart } from './startRetry.ts';
 
@@ -140,6 +140,7 @@ export class StartSequence {
         this.#lastError = cause;
         if (newCause || clock.monotonic() - remindedAt >= (this.#options.reminderMs ?? 30_000)) {
           remindedAt = clock.monotonic();
+          const { stack, ...error } = serializeError(err);
           logger.warn(`waiting for ${step} before starting; retrying`, {
             step,
             cause,
@@ -147,9 +148,7 @@ export class StartSequence {
             waitedMs: this.status().waitingMs,
             retryInMs: delayMs,
             // The stack once per new cause: a reminder of the same one need not repeat it.
-            ...(newCause
-              ? errorFields(err)
-              : { err: { message: err instanceof Error ? err.message : String(err) } }),
+            err: newCause ? { ...error, stack } : error,
           });
         }
         await this.#sleep(delayMs);
