@@ -25,6 +25,7 @@ export { developmentDefaults } from './config/developmentDefaults.ts';
 export { redactUrl } from './config/redactUrl.ts';
 export { createLogger, createSilentLogger, type Logger, type LoggerOptions } from './logging/logger.ts';
 export { withLogContext, currentLogContext, type LogContext } from './logging/context.ts';
+export { errorFields, serializeError, type SerializedError } from './logging/errorFields.ts';
 export { LogThrottle } from './logging/logThrottle.ts';
 export { createMetricsRegistry, latencyBuckets, metricPrefix } from './metrics/registry.ts';
 export { createHttpApp, createHttpListener, type FrontGate, type HttpAppOptions } from './http/app.ts';

@@ -1,8 +1,8 @@
-import { pingDatabase, type Clock, type Logger, type Pool } from '@sketchyaf/core';
+import { errorFields, pingDatabase, type Clock, type Logger, type Pool } from '@sketchyaf/core';
 import type { Canary } from './canary/canary.ts';
 import type { DeploymentStatusReader } from './checks/deploymentStatus.ts';
 import { probePubnubTime } from './checks/httpProbes.ts';
-import { describeError, timedProbe } from './checks/probe.ts';
+import { timedProbe } from './checks/probe.ts';
 import type { RedisPinger } from './checks/redisPing.ts';
 import { probeReplicas, type ReplicaProbe } from './checks/replicaProbes.ts';
 import type { HealthConfig } from './config.ts';
@@ -110,7 +110,7 @@ export class HealthChecker {
       this.#round = this.runOnce().then(
         () => undefined,
         (err: unknown) => {
-          this.#options.logger.error('health check round failed', { err: describeError(err) });
+          this.#options.logger.error('health check round failed', errorFields(err));
         },
       );
       void this.#round.then(() => {

@@ -1,4 +1,5 @@
 import {
+  errorFields,
   createHttpApp,
   createPool,
   FileControlSource,
@@ -101,7 +102,7 @@ async function deploymentReader(
     return new DeploymentStatusReader(access, labelSelector, config.checkTimeoutMs);
   } catch (err) {
     logger.warn('cannot use the Kubernetes API; Deployment status will be missing', {
-      err: describeError(err),
+      ...errorFields(err),
     });
     return `cannot use the Kubernetes API: ${describeError(err)}`;
   }
@@ -142,7 +143,10 @@ export async function launchHealth(
         config.redisUrls,
         config.checkTimeoutMs,
         (url, err) => {
-          logger.debug('redis connection error', { node: url.replace(/\/\/[^@]*@/, '//'), err: err.message });
+          logger.debug('redis connection error', {
+            node: url.replace(/\/\/[^@]*@/, '//'),
+            ...errorFields(err),
+          });
         },
         config.redisCaFile,
       );

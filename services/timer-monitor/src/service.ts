@@ -4,6 +4,7 @@ import {
   createHttpApp,
   createPool,
   databaseReadinessCheck,
+  errorFields,
   listenerReadinessCheck,
   launchService,
   untilStarted,
@@ -141,7 +142,7 @@ export async function launchTimerMonitor(
         monitor.databaseBack();
         // Anything that changed while we were not listening is picked up here.
         void monitor.reload().catch((err: unknown) => {
-          logger.warn('reload after (re)connect failed', { err: String(err) });
+          logger.warn('reload after (re)connect failed', errorFields(err));
         });
       },
       onDisconnected: () => metrics.listenerConnected.set(0),
@@ -184,7 +185,7 @@ export async function launchTimerMonitor(
     const onOwned = (owned: ReadonlySet<number>): void => {
       void monitor.setOwnedShards(owned).catch((err: unknown) => {
         logger.warn('loading the games of newly owned shards failed; the sweep retries', {
-          err: String(err),
+          ...errorFields(err),
         });
       });
     };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   classifyDatabaseError,
+  errorFields,
   LogThrottle,
   shardOf,
   type Clock,
@@ -560,16 +561,4 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   #warn(message: string, err: unknown, fields: Record<string, unknown> = {}): void {
     this.#deps.logger.warn(message, { ...fields, ...errorFields(err) });
   }
-}
-
-/** An error as log fields: the message, and the stack and PostgreSQL's detail when there are. */
-function errorFields(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { err: String(err) };
-  const { detail, where } = err as { detail?: unknown; where?: unknown };
-  return {
-    err: err.message,
-    stack: err.stack,
-    ...(typeof detail === 'string' ? { detail } : {}),
-    ...(typeof where === 'string' ? { where } : {}),
-  };
 }

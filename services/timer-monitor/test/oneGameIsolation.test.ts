@@ -101,7 +101,11 @@ describe('timer monitor: one game never delays the others', function () {
     assert.ok(logged.length >= 1, 'a log line');
     assert.equal(logged[0]?.['gameId'], bad);
     assert.equal(logged[0]?.['sqlState'], '22P02');
-    assert.match(String(logged[0]?.['stack']), /invalid input syntax/);
+    const err = logged[0]?.['err'] as { message: string; stack: string; code: string };
+    assert.match(err.message, /invalid input syntax/);
+    assert.match(err.stack, /invalid input syntax[^]*\n\s+at /, 'with its stack');
+    assert.equal(err.code, '22P02');
+    assert.match(String(logged[0]?.['requestId']), /^tm-/, 'the batch it failed in');
 
     // Retried at its pace, not in a loop: with a 1.5 s retry, about 2 tries in 3 s.
     const before = await metric(service, 'quarantines_total');

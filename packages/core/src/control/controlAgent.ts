@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { systemClock, type Clock } from '../clock.ts';
+import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { ControlAcknowledgement } from './acknowledgement.ts';
 import type { ControlMetrics } from './controlMetrics.ts';
@@ -115,7 +116,7 @@ export class ControlAgent {
       try {
         applier.set(state.spec);
       } catch (err) {
-        logger.error('applying runtime control failed', { applier: applier.name, err: String(err) });
+        logger.error('applying runtime control failed', { applier: applier.name, ...errorFields(err) });
       }
     }
     for (const what of pausable) metrics?.paused.set({ what }, isPaused(state.spec, what) ? 1 : 0);
@@ -136,7 +137,7 @@ export class ControlAgent {
         metrics?.appliedGeneration.set(state.generation);
       },
       (err: unknown) => {
-        logger.error('waiting for runtime control to settle failed', { err: String(err) });
+        logger.error('waiting for runtime control to settle failed', errorFields(err));
       },
     );
     this.#settling = settling;

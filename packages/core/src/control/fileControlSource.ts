@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
+import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { defaultControlState, parseControlDocument } from './controlResource.ts';
 import { HeldControlSource } from './controlSource.ts';
@@ -51,7 +52,7 @@ export class FileControlSource extends HeldControlSource {
       this.#watcher.on('error', (err) => {
         logger.warn('watching the control file failed; re-reading it on the resync interval only', {
           path,
-          err: err.message,
+          ...errorFields(err),
         });
         this.#watcher?.close();
         this.#watcher = undefined;
@@ -59,7 +60,7 @@ export class FileControlSource extends HeldControlSource {
     } catch (err) {
       logger.warn('cannot watch the control file directory; re-reading it on the resync interval only', {
         path,
-        err: err instanceof Error ? err.message : String(err),
+        ...errorFields(err),
       });
     }
     this.#scheduleResync();

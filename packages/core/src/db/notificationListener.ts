@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
+import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { defaultDatabaseConnection } from './databaseConnection.ts';
 import { describeDatabaseError } from './databaseErrors.ts';
@@ -89,8 +90,7 @@ export class NotificationListener {
       connection = pgConnectionConfig(this.#options.connectionString);
     } catch (err) {
       this.#options.logger.warn('notification listener cannot connect', {
-        cause: err instanceof Error ? err.message : String(err),
-        err,
+        ...errorFields(err),
         retryInMs: this.#backoffMs,
       });
       this.#retryLater();
@@ -111,7 +111,7 @@ export class NotificationListener {
     client.on('error', (err) => {
       this.#options.logger.warn('notification listener connection failed', {
         cause: describeDatabaseError(err),
-        err,
+        ...errorFields(err),
       });
       this.#lost(client);
     });
@@ -124,7 +124,7 @@ export class NotificationListener {
     } catch (err) {
       this.#options.logger.warn('notification listener cannot connect', {
         cause: describeDatabaseError(err),
-        err,
+        ...errorFields(err),
         retryInMs: this.#backoffMs,
       });
       this.#lost(client);
@@ -152,7 +152,7 @@ export class NotificationListener {
           if (client !== this.#client) return;
           this.#options.logger.warn('notification listener heartbeat failed; reconnecting', {
             cause: describeDatabaseError(err),
-            err,
+            ...errorFields(err),
           });
           this.#lost(client);
         },

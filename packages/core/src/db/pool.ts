@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Registry } from 'prom-client';
+import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { describeDatabaseError } from './databaseErrors.ts';
 import { defaultDatabaseConnection } from './databaseConnection.ts';
@@ -55,7 +56,10 @@ export function createPool(options: PoolOptions): Pool {
   });
   // An idle client losing its connection emits here; unhandled, it would crash the process.
   pool.on('error', (err) => {
-    options.logger.warn('idle database connection failed', { cause: describeDatabaseError(err), err });
+    options.logger.warn('idle database connection failed', {
+      cause: describeDatabaseError(err),
+      ...errorFields(err),
+    });
   });
   if (options.registry) poolMetricsOf(options.registry).track(options.applicationName, pool);
   return pool;

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { classifyDatabaseError, describeDatabaseError } from '../db/databaseErrors.ts';
 import { databaseUnavailableError, retryAfterOf } from '../db/databaseUnavailable.ts';
 import { AppError } from '../errors.ts';
+import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { requestIdOf } from './requestId.ts';
 
@@ -36,11 +37,11 @@ export function createErrorHandler(logger: Logger) {
         logger.log(
           classifyDatabaseError(err).transient ? 'warn' : 'error',
           'request failed: database unavailable',
-          { cause: describeDatabaseError(err), err },
+          { cause: describeDatabaseError(err), ...errorFields(err) },
         );
     }
     appError ??= new AppError('internal', 'Internal error');
-    if (appError.code === 'internal') logger.error('request failed', { err });
+    if (appError.code === 'internal') logger.error('request failed', errorFields(err));
     // Every 503 (unavailable, game_busy, overloaded, …) and 429 that knows when to come back says so.
     const retryAfter =
       appError.status === 503 || appError.status === 429 ? retryAfterOf(appError.details) : undefined;

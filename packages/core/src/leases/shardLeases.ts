@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { createPool, type Pool } from '../db/pool.ts';
+import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { targetShards } from './assignment.ts';
 import { quorumOf } from './classifyVotes.ts';
@@ -198,7 +199,7 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
               commandTimeoutMs: this.#commandTimeoutMs,
               connectionName: `lease-${this.memberId}`.replace(/[^A-Za-z0-9_.:-]/g, '_'),
               caFile: redis.caFile ?? null,
-              onError: (err) => this.#logger.debug('lease redis connection error', { err: err.message }),
+              onError: (err) => this.#logger.debug('lease redis connection error', errorFields(err)),
             }),
           );
     if (this.#clients.length === 0) throw new Error('ShardLeases needs at least one Redis node');
@@ -252,7 +253,7 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
       ...locks.map((lock) => lock && redlock?.release(lock)),
       this.#membership?.leave().catch(() => undefined),
       this.#postgres?.leave().catch((err: unknown) => {
-        this.#logger.warn('leaving the lease table failed; the rows expire on their own', { err });
+        this.#logger.warn('leaving the lease table failed; the rows expire on their own', errorFields(err));
       }),
       ...this.#background,
     ]);
@@ -265,7 +266,7 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
     const startedAt = this.#clock.monotonic();
     this.#round = this.#runRound()
       .catch((err: unknown) => {
-        this.#logger.error('lease round failed', { err });
+        this.#logger.error('lease round failed', errorFields(err));
       })
       .finally(() => {
         this.#round = undefined;
@@ -542,7 +543,7 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
     try {
       this.emit('owned', owned);
     } catch (err) {
-      this.#logger.error('an owned-shards listener threw', { err });
+      this.#logger.error('an owned-shards listener threw', errorFields(err));
     }
   }
 
@@ -588,9 +589,10 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
     this.#postgresProblem = err === undefined ? undefined : `lease rows unavailable: ${errorMessage(err)}`;
     if (err !== undefined && before === undefined) {
       this.#metrics.postgresErrors.inc();
-      this.#logger.warn('lease rows in PostgreSQL unavailable; holds run on until their validity ends', {
-        err,
-      });
+      this.#logger.warn(
+        'lease rows in PostgreSQL unavailable; holds run on until their validity ends',
+        errorFields(err),
+      );
     } else if (err !== undefined) {
       this.#metrics.postgresErrors.inc();
     } else if (before !== undefined) {

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
+import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { Releasers } from './releasers.ts';
 import { createStartMetrics } from './startMetrics.ts';
@@ -89,8 +90,7 @@ export function launchService<T>(options: LaunchOptions<T>): Promise<LaunchedSer
       const error = err instanceof Error ? err : new Error(String(err));
       if (served && !(error instanceof StartAbortedError)) {
         logger.error('start failed after the service was serving; stopping', {
-          err: error.message,
-          stack: error.stack,
+          ...errorFields(error),
         });
         void release(error).catch(() => undefined);
       }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.ts';
 import { describeDatabaseError } from '../db/databaseErrors.ts';
 import type { ReadinessCheck } from '../http/readiness.ts';
+import { serializeError } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { startRetryDelay, worthRetryingAtStart } from './startRetry.ts';
 
@@ -139,14 +140,15 @@ export class StartSequence {
         this.#lastError = cause;
         if (newCause || clock.monotonic() - remindedAt >= (this.#options.reminderMs ?? 30_000)) {
           remindedAt = clock.monotonic();
+          const { stack, ...error } = serializeError(err);
           logger.warn(`waiting for ${step} before starting; retrying`, {
             step,
             cause,
             attempts: this.#failures,
             waitedMs: this.status().waitingMs,
             retryInMs: delayMs,
-            err: err instanceof Error ? err.message : String(err),
-            ...(newCause && err instanceof Error ? { stack: err.stack } : {}),
+            // The stack once per new cause: a reminder of the same one need not repeat it.
+            err: newCause ? { ...error, stack } : error,
           });
         }
         await this.#sleep(delayMs);

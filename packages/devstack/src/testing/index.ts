@@ -11,3 +11,4 @@ export {
 export { startFakeControlApi, type FakeControlApi, type FakeObject } from './fakeControlApi.ts';
 export { startTcpProxy, type TcpProxy, type TcpProxyMode } from './tcpProxy.ts';
 export { createPrivateCa, type PrivateCa, type ServerCertificate } from './privateCa.ts';
+export { captureLogs, type CapturedLogs } from './logCapture.ts';

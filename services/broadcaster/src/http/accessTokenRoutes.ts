@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { Logger } from '@sketchyaf/core';
+import { errorFields, type Logger } from '@sketchyaf/core';
 import { accessTokenBody, playerGrantOf } from '../access/playerGrant.ts';
 import { GrantError, type TokenGranter } from '../access/tokenGranter.ts';
 import type { ApiClient } from '../auth/clients.ts';
@@ -53,7 +53,7 @@ export function accessTokenRoutes(options: {
         res.json({ token, expiresAt: expiresAt.toISOString(), channels: grant.channels });
       } catch (err) {
         if (!(err instanceof GrantError)) throw err;
-        options.logger.warn('access token not granted', { err: err.stack, statusCode: err.statusCode });
+        options.logger.warn('access token not granted', { ...errorFields(err), statusCode: err.statusCode });
         throw new IngestRejection(
           'unavailable',
           'grant_failed',

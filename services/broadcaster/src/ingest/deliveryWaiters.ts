@@ -1,4 +1,4 @@
-import { describeDatabaseError, type Logger, type Pool } from '@sketchyaf/core';
+import { describeDatabaseError, errorFields, type Logger, type Pool } from '@sketchyaf/core';
 import { deliveryStates } from '../db/outboxQueries.ts';
 import type { DeliveryEvent } from '../relay/outboxRelay.ts';
 
@@ -123,7 +123,10 @@ export class DeliveryWaiters {
         entry.settle?.();
       }
     } catch (err) {
-      this.#logger.warn('polling delivery states failed', { cause: describeDatabaseError(err), err });
+      this.#logger.warn('polling delivery states failed', {
+        cause: describeDatabaseError(err),
+        ...errorFields(err),
+      });
     }
   }
 }

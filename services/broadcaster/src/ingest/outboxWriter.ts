@@ -1,4 +1,5 @@
 import {
+  errorFields,
   AppError,
   classifyDatabaseError,
   databaseUnavailableError,
@@ -282,7 +283,7 @@ export class OutboxWriter {
         this.#options.logger.log(level, 'group insert failed: database unavailable', {
           cause: describeDatabaseError(err),
           requests: group.length,
-          err,
+          ...errorFields(err),
         });
         throw unavailable;
       }
@@ -291,7 +292,7 @@ export class OutboxWriter {
       this.#options.logger.warn('group insert failed; writing its requests one by one', {
         cause: describeDatabaseError(err),
         requests: group.length,
-        err,
+        ...errorFields(err),
       });
       return Promise.all(
         group.map(async (submission): Promise<Settled<WriteResult>> => {

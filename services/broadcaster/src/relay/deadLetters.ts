@@ -1,4 +1,4 @@
-import { describeDatabaseError, type Clock, type Logger, type Pool } from '@sketchyaf/core';
+import { describeDatabaseError, errorFields, type Clock, type Logger, type Pool } from '@sketchyaf/core';
 import { deadLetter } from '../db/outboxQueries.ts';
 import { backoffDelay } from './backoff.ts';
 
@@ -10,7 +10,8 @@ import { backoffDelay } from './backoff.ts';
 export async function writeDeadLetter(
   pool: Pool,
   logger: Logger,
-  entry: { id: string; error: string; attempts: number },
+  /** `logFields` name the event in the lines about it (event, game, request). */
+  entry: { id: string; error: string; attempts: number; logFields?: Record<string, string> },
   running: () => boolean,
   clock: Pick<Clock, 'setTimeout'>,
 ): Promise<boolean> {
@@ -22,7 +23,8 @@ export async function writeDeadLetter(
       if (!running()) return false;
       logger.warn('dead-lettering failed; retrying', {
         cause: describeDatabaseError(err),
-        err: err instanceof Error ? err.stack : String(err),
+        ...errorFields(err),
+        ...entry.logFields,
         outboxId: entry.id,
       });
       await new Promise<void>((resolve) => {

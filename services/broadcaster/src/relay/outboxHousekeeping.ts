@@ -1,4 +1,4 @@
-import type { Logger, Pool } from '@sketchyaf/core';
+import { errorFields, type Logger, type Pool } from '@sketchyaf/core';
 import { outboxStats, pruneIngestKeys, pruneOutbox, pruneTransitions } from '../db/outboxQueries.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 
@@ -115,7 +115,7 @@ export class OutboxHousekeeping {
           .then(() => undefined)
           .catch((err: unknown) => {
             this.#logger.warn('outbox housekeeping failed', {
-              err: err instanceof Error ? err.message : String(err),
+              ...errorFields(err),
             });
           })
           .finally(() => {

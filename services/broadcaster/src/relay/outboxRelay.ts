@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describeDatabaseError, type Clock, type Logger, type Pool } from '@sketchyaf/core';
+import { describeDatabaseError, errorFields, type Clock, type Logger, type Pool } from '@sketchyaf/core';
 import type { RelaySettings } from '../config.ts';
 import { claimEvents, recordFailures, type OutboxRow } from '../db/outboxQueries.ts';
 import { outboxShardOf } from '../events/channels.ts';
@@ -191,7 +191,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     this.#queue.removeWhere((c) => outboxShardOf(c.row.game_id, c.row.channel, shardCount) === shard);
     this.#deps.logger.debug('lease lost before publishing: events left to the next owner', {
       shard,
-      outboxId: item.id,
+      ...eventFields(item),
     });
   }
 
@@ -228,7 +228,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     const delay = backoffDelay(this.#fetchFailures, { baseMs: 100, maxMs: 5000 });
     this.#fetchBackoffUntil = clock.now() + delay;
     logger.warn('claiming outbox events failed', {
-      err: err instanceof Error ? err.message : String(err),
+      ...errorFields(err),
       retryInMs: delay,
     });
     this.#arm(this.#fetchBackoffUntil);
@@ -361,7 +361,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     if (trial) this.#trialInFlight = true;
     const run = this.#publish(item)
       .catch((err: unknown) => {
-        this.#deps.logger.error('relay publish step failed', { err: String(err), outboxId: item.id });
+        this.#deps.logger.error('relay publish step failed', { ...eventFields(item), ...errorFields(err) });
       })
       .finally(() => {
         if (trial) this.#trialInFlight = false;
@@ -430,8 +430,8 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
           // Only the trace is lost: the event stays unpublished in the outbox either way.
           this.#deps.logger.warn('recording a refused publish failed', {
             cause: describeDatabaseError(err),
-            err: err instanceof Error ? err.stack : String(err),
-            outboxId: item.id,
+            ...errorFields(err),
+            ...eventFields(item),
           });
         },
       );
@@ -464,12 +464,11 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   /** PubNub refused the event for good. The game's next event waits until this is recorded. */
   async #deadLetter(item: Claimed, error: string): Promise<void> {
     const { pool, metrics, logger } = this.#deps;
-    const entry = { id: item.id, error, attempts: item.attempts };
+    const entry = { id: item.id, error, attempts: item.attempts, logFields: eventFields(item) };
     if (!(await writeDeadLetter(pool, logger, entry, () => this.#running, this.#deps.clock))) return;
     metrics.deadLettered.inc();
     logger.warn('event dead-lettered: PubNub refused it', {
-      outboxId: item.id,
-      eventId: item.row.event_id,
+      ...eventFields(item),
       channel: item.row.channel,
       error,
     });
@@ -491,4 +490,15 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   #arm(at: number): void {
     if (this.#running) this.#timer.arm(at);
   }
+}
+
+/** Which event a log line is about: its outbox row, event, game (when it has one) and the request that wrote it. */
+function eventFields(item: Claimed): Record<string, string> {
+  const { row } = item;
+  return {
+    outboxId: item.id,
+    eventId: row.event_id,
+    ...(row.game_id === null ? {} : { gameId: row.game_id }),
+    requestId: row.request_id,
+  };
 }

@@ -1,4 +1,4 @@
-import type { Clock, Logger, Pool } from '@sketchyaf/core';
+import { errorFields, type Clock, type Logger, type Pool } from '@sketchyaf/core';
 import { GroupCommitter } from '../db/groupCommit.ts';
 import { markPublished, type PublishedMark } from '../db/outboxQueries.ts';
 import { backoffDelay } from './backoff.ts';
@@ -73,7 +73,7 @@ export class PublishedMarks {
         if (this.#stopping && failures >= 2) throw err;
         const delay = backoffDelay(failures, { baseMs: 100, maxMs: 5000 });
         this.#logger.warn('recording published events failed; retrying', {
-          err: err instanceof Error ? err.message : String(err),
+          ...errorFields(err),
           events: marks.length,
           retryInMs: delay,
         });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, Logger } from '@sketchyaf/core';
+import { errorFields, type Clock, type Logger } from '@sketchyaf/core';
 import type { CanarySettings } from '../config.ts';
 import type { HealthMetrics } from '../metrics.ts';
 import type { CanaryReport } from '../status/types.ts';
@@ -151,7 +151,7 @@ export class Canary {
       metrics.canaryPostFailures.inc({ reason });
       metrics.canaryLost.inc();
       this.#updateInFlight();
-      logger.warn('canary not accepted by the ingest API', { probeId, reason, err: message });
+      logger.warn('canary not accepted by the ingest API', { probeId, reason, ...errorFields(err) });
     }
   }
 

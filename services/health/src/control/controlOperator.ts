@@ -4,6 +4,7 @@ import {
   controlVersion,
   describeKubernetesError,
   parseAcknowledgement,
+  errorFields,
   type Clock,
   type ControlSource,
   type Logger,
@@ -97,7 +98,7 @@ export class ControlOperator {
     this.#timer = undefined;
     this.#round = this.#runRound()
       .catch((err: unknown) => {
-        this.#options.logger.warn('runtime control round failed', { err: String(err) });
+        this.#options.logger.warn('runtime control round failed', errorFields(err));
       })
       .finally(() => {
         this.#round = undefined;
@@ -162,7 +163,8 @@ export class ControlOperator {
     } catch (err) {
       this.#options.logger.warn('writing the RealtimeControl status failed', {
         resource: `${writer.access.namespace}/${writer.name}`,
-        err: describeKubernetesError(err),
+        cause: describeKubernetesError(err),
+        ...errorFields(err),
       });
     }
   }
