@@ -1,6 +1,6 @@
 import PubNub from 'pubnub';
-import { systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
-import { postAboveBytes, type Publisher } from './publisher.ts';
+import { systemClock, type TimerHandle } from '@sketchyaf/core';
+import { postAboveBytes, type Publisher, type PublisherTarget } from './publisher.ts';
 import { parseRetryAfter } from './backoff.ts';
 import {
   classifyPublishFailure,
@@ -14,21 +14,9 @@ import { RetryAfterProbe } from './retryAfterProbe.ts';
 
 export type { Publisher } from './publisher.ts';
 
-export interface PubnubPublisherOptions {
-  publishKey: string;
-  subscribeKey: string;
-  /** `host[:port]`. */
-  origin: string;
-  ssl: boolean;
-  userId: string;
-  /** Access Manager: every request is signed with it; null or absent: unsigned. */
-  secretKey?: string | null;
+export interface PubnubPublisherOptions extends PublisherTarget {
   timeoutMs: number;
-  /** Used when a 429 comes without a readable Retry-After. */
-  rateLimitDefaultMs: number;
   maxSockets: number;
-  /** Drives the publish timeout and Retry-After dates; the system clock by default. */
-  clock?: Clock;
 }
 
 interface SdkStatus {

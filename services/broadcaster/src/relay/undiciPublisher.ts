@@ -1,31 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
-import { systemClock, type Clock } from '@sketchyaf/core';
+import { systemClock } from '@sketchyaf/core';
 import { exchange, type Exchange } from './httpExchange.ts';
-import { postAboveBytes, type Publisher } from './publisher.ts';
+import { postAboveBytes, type Publisher, type PublisherTarget } from './publisher.ts';
 import { buildPublishRequest } from './publishRequest.ts';
 import { readPublishAnswer } from './publishResponse.ts';
 import { TransientPublishError } from './publishErrors.ts';
 
-export interface UndiciPublisherOptions {
-  publishKey: string;
-  subscribeKey: string;
-  /** `host[:port]`. */
-  origin: string;
-  ssl: boolean;
-  userId: string;
-  /** Access Manager: every request is signed with it; null or absent: unsigned. */
-  secretKey?: string | null;
+export interface UndiciPublisherOptions extends PublisherTarget {
   /** No connection, or no answer (headers, then each body chunk), within this: transient. */
   timeoutMs: number;
-  /** Used when a 429 comes without a readable Retry-After. */
-  rateLimitDefaultMs: number;
   /** Keep-alive connections to PubNub. */
   connections: number;
   /** Requests in flight per connection (HTTP/1.1 pipelining); 1: none. */
   pipelining: number;
-  /** Retry-After dates and the signature's timestamp; the system clock by default. */
-  clock?: Clock;
 }
 
 // undici's own error codes for its connect, headers and body timeouts.
