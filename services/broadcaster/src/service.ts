@@ -41,6 +41,8 @@ import { outboxNotificationHandler } from './relay/outboxNotifications.ts';
 import { OutboxRelay } from './relay/outboxRelay.ts';
 import { createPubnubPublisher, type Publisher } from './relay/pubnubPublisher.ts';
 import { createTokenGranter } from './access/tokenGranter.ts';
+import { createPlayerCredentials } from './access/playerCredentials.ts';
+import { gameEventsRoutes } from './http/gameEventsRoutes.ts';
 
 export const outboxChannel = 'realtime_outbox';
 
@@ -120,8 +122,18 @@ export async function launchBroadcaster(
     const granter =
       secretKey === null
         ? null
-        : createTokenGranter({ ...config.pubnub, secretKey, timeoutSeconds: grantTimeoutSeconds });
+        : createTokenGranter({
+            ...config.pubnub,
+            secretKey,
+            timeoutSeconds: grantTimeoutSeconds,
+            now: () => clock.now(),
+          });
     if (granter) releasers.add('pubnub token granter', () => granter.close());
+    const playerCredentials =
+      secretKey === null
+        ? null
+        : createPlayerCredentials({ secretKey, subscribeKey: config.pubnub.subscribeKey });
+    if (playerCredentials) releasers.add('player credentials', () => playerCredentials.close());
 
     // With REDIS_URL, the relay's shards come from leases: nothing is owned until the first acquisition.
     const leases =
@@ -231,6 +243,19 @@ export async function launchBroadcaster(
           }),
         );
         express.use('/v1', accessTokenRoutes({ clients: config.clients, granter, logger }));
+        express.use(
+          '/v1',
+          gameEventsRoutes({
+            pool,
+            clients: config.clients,
+            playerCredentials,
+            // Bounded: one bucket per player token would otherwise grow with every grant.
+            rateLimits: new ClientRateLimits({ maxBuckets: 100_000 }),
+            corsOrigins: config.corsOrigins,
+            now: () => clock.now(),
+            monotonic: () => clock.monotonic(),
+          }),
+        );
         express.use('/admin', adminRoutes({ pool, clients: config.clients, onRedrive: () => relay.wake() }));
         control.routes(express);
       },
