@@ -6,12 +6,16 @@ import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-loca
 import { sealMetaKey } from '../src/access/catchupSeal.ts';
 import type { BroadcasterService, Envelope } from '../src/index.ts';
 import { exampleEvents } from './examples.ts';
+import { buildOpenApiDocument } from '../src/http/openapiDocument.ts';
 import { createGames, post, startTestBroadcaster } from './helpers.ts';
+import { OpenApiValidator } from './openapiValidator.ts';
 
 const secretKey = 'sec-c-test-only';
 const grantToken = 'grant-token-0123456789abcdef';
 const readerToken = 'reader-token-0123456789abcdef';
 const eventsOnlyToken = 'events-only-token-0123456789';
+
+const validator = new OpenApiValidator(buildOpenApiDocument());
 
 interface Page {
   gameId: string;
@@ -27,7 +31,18 @@ async function get(
   const res = await fetch(url, {
     headers: { ...(token === null ? {} : { authorization: `Bearer ${token}` }), ...headers },
   });
-  return { status: res.status, body: await res.json(), headers: res.headers };
+  const answer = { status: res.status, body: await res.json(), headers: res.headers };
+  assert.deepEqual(
+    validator.responseProblems(
+      'get',
+      '/v1/games/{gameId}/events',
+      answer.status,
+      answer.body,
+      answer.headers,
+    ),
+    [],
+  );
+  return answer;
 }
 
 function codeOf(body: unknown): string | undefined {
