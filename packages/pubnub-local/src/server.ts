@@ -125,7 +125,15 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
     activeFaults: currentFaults,
     setFaults,
     clearFaults: () =>
-      setFaults({ latencyMs: 0, errorRate: 0, rateLimit: null, outage: null, rejectPublishes: null }),
+      setFaults({
+        latencyMs: 0,
+        errorRate: 0,
+        rateLimit: null,
+        outage: null,
+        rejectPublishes: null,
+        deliveries: null,
+        cutSubscribers: null,
+      }),
     async reset() {
       await controls.clearFaults();
       core.reset();
@@ -181,6 +189,8 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
       limits,
       logger,
       stopSignal: stopController.signal,
+      faults: currentFaults,
+      nowMs,
     };
     if (segments[0] === 'v3' && segments[1] === 'pam') {
       await handlePam(ctx, access, signed);

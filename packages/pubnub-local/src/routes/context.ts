@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PubnubCore } from '../core.ts';
+import type { ActiveFaults } from '../faults.ts';
 import type { Logger } from '../logger.ts';
 
 export interface RouteLimits {
@@ -24,6 +25,9 @@ export interface RouteContext {
   logger: Logger;
   /** Aborted when the server stops; long waits end with it. */
   stopSignal: AbortSignal;
+  /** The faults in force now (subscribers' deliveries and cuts apply in the route). */
+  faults(): ActiveFaults;
+  nowMs(): number;
 }
 
 /** Query flags arrive as `true`, `1`, or (for some SDKs) `True`. */
