@@ -4,7 +4,7 @@ import type { Pool } from '@sketchyaf/core';
 import type { PlayerCredentials } from '../access/playerCredentials.ts';
 import type { ClientRateLimits } from '../auth/clientRateLimits.ts';
 import type { ApiClient, RateLimit } from '../auth/clients.ts';
-import { gameEventsAfter } from '../db/gameEventQueries.ts';
+import { gameEventsAfter } from '../db/outboxQueries.ts';
 import { buildEnvelope } from '../events/envelope.ts';
 import { IngestRejection } from '../errors.ts';
 import { bearerTokenOf, clientResolver, missingBearer } from './auth.ts';
