@@ -1,3 +1,14 @@
+import {
+  activeCut,
+  activeDeliveryFaults,
+  parseCut,
+  parseDeliveryFaults,
+  type ActiveCut,
+  type ActiveDeliveryFaults,
+  type CutSpec,
+  type DeliveryFaultSpec,
+} from './subscriberFaults.ts';
+
 /**
  * Fault injection, as data: what an operator asked for (`FaultSpec`, from
  * start options or `POST /admin/faults`), what is in force (`ActiveFaults`,
@@ -41,6 +52,10 @@ export interface FaultSpec {
   outage?: { durationMs: number } | null;
   /** `null` ends it. */
   rejectPublishes?: PublishRejectionSpec | null;
+  /** Subscribers' deliveries dropped or duplicated (subscriberFaults.ts); `null` ends it. */
+  deliveries?: DeliveryFaultSpec | null;
+  /** Subscribers cut off for `durationMs`: their subscribes are reset, parked ones too; `null` ends it early. */
+  cutSubscribers?: CutSpec | null;
 }
 
 export interface ActiveFaults {
@@ -49,6 +64,8 @@ export interface ActiveFaults {
   rateLimit: { untilMs: number | null; retryAfterSeconds: number } | null;
   outage: { untilMs: number } | null;
   rejectPublishes: { status: number; message: string; untilMs: number | null } | null;
+  deliveries: ActiveDeliveryFaults | null;
+  cutSubscribers: ActiveCut | null;
 }
 
 export const noFaults: ActiveFaults = Object.freeze({
@@ -57,6 +74,8 @@ export const noFaults: ActiveFaults = Object.freeze({
   rateLimit: null,
   outage: null,
   rejectPublishes: null,
+  deliveries: null,
+  cutSubscribers: null,
 });
 
 export type FaultDecision =
@@ -199,7 +218,15 @@ export function parseFaultSpec(
 ): { ok: true; spec: FaultSpec } | { ok: false; problems: string[] } {
   if (!isRecord(input)) return { ok: false, problems: ['faults must be a JSON object'] };
   const problems: string[] = [];
-  checkKeys(problems, '', input, ['latencyMs', 'errorRate', 'rateLimit', 'outage', 'rejectPublishes']);
+  checkKeys(problems, '', input, [
+    'latencyMs',
+    'errorRate',
+    'rateLimit',
+    'outage',
+    'rejectPublishes',
+    'deliveries',
+    'cutSubscribers',
+  ]);
   const spec: FaultSpec = {};
   if (input.latencyMs !== undefined && checkNumber(problems, 'latencyMs', input.latencyMs, 0, MAX_LATENCY_MS))
     spec.latencyMs = input.latencyMs;
@@ -216,6 +243,14 @@ export function parseFaultSpec(
   if (input.rejectPublishes !== undefined) {
     const rejection = parseRejection(problems, input.rejectPublishes);
     if (rejection !== undefined) spec.rejectPublishes = rejection;
+  }
+  if (input.deliveries !== undefined) {
+    const deliveries = parseDeliveryFaults(problems, input.deliveries);
+    if (deliveries !== undefined) spec.deliveries = deliveries;
+  }
+  if (input.cutSubscribers !== undefined) {
+    const cut = parseCut(problems, input.cutSubscribers);
+    if (cut !== undefined) spec.cutSubscribers = cut;
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, spec };
 }
@@ -248,6 +283,10 @@ export function applyFaultSpec(current: ActiveFaults, spec: FaultSpec, nowMs: nu
             untilMs: r.untilMs ?? (r.durationMs !== undefined ? nowMs + r.durationMs : null),
           };
   }
+  if (spec.deliveries !== undefined)
+    next.deliveries = spec.deliveries === null ? null : activeDeliveryFaults(spec.deliveries);
+  if (spec.cutSubscribers !== undefined)
+    next.cutSubscribers = spec.cutSubscribers === null ? null : activeCut(spec.cutSubscribers, nowMs);
   return Object.freeze(next);
 }
 
@@ -256,12 +295,14 @@ export function pruneExpired(active: ActiveFaults, nowMs: number): ActiveFaults 
   const rateLimitOver = active.rateLimit?.untilMs != null && active.rateLimit.untilMs <= nowMs;
   const outageOver = active.outage !== null && active.outage.untilMs <= nowMs;
   const rejectionOver = active.rejectPublishes?.untilMs != null && active.rejectPublishes.untilMs <= nowMs;
-  if (!rateLimitOver && !outageOver && !rejectionOver) return active;
+  const cutOver = active.cutSubscribers !== null && active.cutSubscribers.untilMs <= nowMs;
+  if (!rateLimitOver && !outageOver && !rejectionOver && !cutOver) return active;
   return Object.freeze({
     ...active,
     rateLimit: rateLimitOver ? null : active.rateLimit,
     outage: outageOver ? null : active.outage,
     rejectPublishes: rejectionOver ? null : active.rejectPublishes,
+    cutSubscribers: cutOver ? null : active.cutSubscribers,
   });
 }
 

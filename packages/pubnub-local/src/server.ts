@@ -125,7 +125,15 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
     activeFaults: currentFaults,
     setFaults,
     clearFaults: () =>
-      setFaults({ latencyMs: 0, errorRate: 0, rateLimit: null, outage: null, rejectPublishes: null }),
+      setFaults({
+        latencyMs: 0,
+        errorRate: 0,
+        rateLimit: null,
+        outage: null,
+        rejectPublishes: null,
+        deliveries: null,
+        cutSubscribers: null,
+      }),
     async reset() {
       await controls.clearFaults();
       core.reset();
@@ -183,6 +191,8 @@ export async function startPubnubLocal(options: PubnubLocalOptions = {}): Promis
       logger,
       stopSignal: stopController.signal,
       ...(onRawBody ? { onRawBody } : {}),
+      faults: currentFaults,
+      nowMs,
     };
     if (segments[0] === 'v3' && segments[1] === 'pam') {
       await handlePam(ctx, access, signed);

@@ -29,6 +29,12 @@ export interface FaultCounters {
   outages: number;
   /** Connections reset when an outage began. */
   connectionsReset: number;
+  /** Deliveries left out of a subscriber's answer (`deliveries.dropRate`). */
+  deliveriesDropped: number;
+  /** Deliveries sent twice (`deliveries.duplicateRate`). */
+  deliveriesDuplicated: number;
+  /** Subscribes reset by `cutSubscribers`. */
+  subscribesCut: number;
 }
 
 export interface Stats {
@@ -64,7 +70,17 @@ function zeroCounters(): Counters {
 }
 
 function zeroFaults(): FaultCounters {
-  return { delayed: 0, errors: 0, rateLimited: 0, publishesRejected: 0, outages: 0, connectionsReset: 0 };
+  return {
+    delayed: 0,
+    errors: 0,
+    rateLimited: 0,
+    publishesRejected: 0,
+    outages: 0,
+    connectionsReset: 0,
+    deliveriesDropped: 0,
+    deliveriesDuplicated: 0,
+    subscribesCut: 0,
+  };
 }
 
 export function createStatsRecorder(): StatsRecorder {

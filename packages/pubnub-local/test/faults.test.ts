@@ -43,6 +43,8 @@ describe('fault rules', function () {
       rateLimit: { untilMs: 11_000, retryAfterSeconds: 1 },
       outage: null,
       rejectPublishes: null,
+      deliveries: null,
+      cutSubscribers: null,
     });
     const second = applyFaultSpec(
       first,
@@ -55,6 +57,8 @@ describe('fault rules', function () {
       rateLimit: null,
       outage: { untilMs: 10_800 },
       rejectPublishes: null,
+      deliveries: null,
+      cutSubscribers: null,
     });
     const open = applyFaultSpec(noFaults, { rateLimit: {} }, 0);
     assert.deepEqual(open.rateLimit, { untilMs: null, retryAfterSeconds: 1 });

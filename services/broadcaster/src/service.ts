@@ -43,6 +43,8 @@ import { OutboxRelay } from './relay/outboxRelay.ts';
 import type { Publisher } from './relay/publisher.ts';
 import { createRelayPublisher } from './relay/relayPublisher.ts';
 import { createTokenGranter } from './access/tokenGranter.ts';
+import { createPlayerCredentials } from './access/playerCredentials.ts';
+import { gameEventsRoutes } from './http/gameEventsRoutes.ts';
 
 export const outboxChannel = 'realtime_outbox';
 
@@ -124,8 +126,18 @@ export async function launchBroadcaster(
     const granter =
       secretKey === null
         ? null
-        : createTokenGranter({ ...config.pubnub, secretKey, timeoutSeconds: grantTimeoutSeconds });
+        : createTokenGranter({
+            ...config.pubnub,
+            secretKey,
+            timeoutSeconds: grantTimeoutSeconds,
+            now: () => clock.now(),
+          });
     if (granter) releasers.add('pubnub token granter', () => granter.close());
+    const playerCredentials =
+      secretKey === null
+        ? null
+        : createPlayerCredentials({ secretKey, subscribeKey: config.pubnub.subscribeKey });
+    if (playerCredentials) releasers.add('player credentials', () => playerCredentials.close());
 
     // With REDIS_URL, the relay's shards come from leases: nothing is owned until the first acquisition.
     const leases =
@@ -236,6 +248,19 @@ export async function launchBroadcaster(
         );
         express.use('/v1', accessTokenRoutes({ clients: config.clients, granter, logger }));
         express.use('/v1', historyRoutes({ pool, clients: config.clients }));
+        express.use(
+          '/v1',
+          gameEventsRoutes({
+            pool,
+            clients: config.clients,
+            playerCredentials,
+            // Bounded: one bucket per player token would otherwise grow with every grant.
+            rateLimits: new ClientRateLimits({ maxBuckets: 100_000 }),
+            corsOrigins: config.corsOrigins,
+            now: () => clock.now(),
+            monotonic: () => clock.monotonic(),
+          }),
+        );
         express.use('/admin', adminRoutes({ pool, clients: config.clients, onRedrive: () => relay.wake() }));
         control.routes(express);
       },

@@ -77,6 +77,16 @@ describe('per-client rate limits', () => {
     assert.equal(limits.charge({ name: 'c', rateLimit: null }, 1_000_000, 0), null, 'unlimited');
     assert.equal(limits.charge(limited, 10, 1000), null, 'refilled after a second');
   });
+
+  it('past maxBuckets forgets the oldest bucket (it starts full again), keeping the others', () => {
+    const limits = new ClientRateLimits({ maxBuckets: 2 });
+    const rateLimit = { eventsPerSecond: 1, burst: 1 };
+    for (const name of ['a', 'b']) assert.equal(limits.charge({ name, rateLimit }, 1, 0), null);
+    assert.notEqual(limits.charge({ name: 'b', rateLimit }, 1, 0), null, 'b is empty');
+    assert.equal(limits.charge({ name: 'c', rateLimit }, 1, 0), null, 'c evicts a');
+    assert.equal(limits.charge({ name: 'a', rateLimit }, 1, 0), null, 'a was forgotten: full again');
+    assert.notEqual(limits.charge({ name: 'c', rateLimit }, 1, 0), null, 'c kept (b was the oldest then)');
+  });
 });
 
 describe('client configuration', () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PubnubCore } from '../core.ts';
+import type { ActiveFaults } from '../faults.ts';
 import type { Logger } from '../logger.ts';
 
 export interface RouteLimits {
@@ -26,6 +27,9 @@ export interface RouteContext {
   stopSignal: AbortSignal;
   /** Receives a body's raw bytes when a request recorder is on. */
   onRawBody?: (raw: Buffer) => void;
+  /** The faults in force now (subscribers' deliveries and cuts apply in the route). */
+  faults(): ActiveFaults;
+  nowMs(): number;
 }
 
 /** Query flags arrive as `true`, `1`, or (for some SDKs) `True`. */

@@ -3,6 +3,7 @@ import type { Keyset } from '../core.ts';
 import { REGION, type Envelope } from '../envelope.ts';
 import { sendForbidden, sendJson, sendServiceError } from '../http/respond.ts';
 import { splitNames } from '../http/target.ts';
+import { applyDeliveryFaults, isCut } from '../subscriberFaults.ts';
 import { parseTimetoken } from '../timetoken.ts';
 import { presenceTimeoutOf, presenceStatesOf } from './presenceParams.ts';
 import type { RouteContext } from './context.ts';
@@ -57,9 +58,17 @@ export function handleSubscribe(ctx: RouteContext): void {
     return;
   }
   core.stats.totals.subscribePolls++;
+  const uuid = query.get('uuid');
+  // A cut subscriber's connection is reset, as a dropped network would: no answer at all.
+  const cutNow = (): boolean => {
+    if (!isCut(ctx.faults().cutSubscribers, uuid, ctx.nowMs())) return false;
+    core.stats.faults.subscribesCut++;
+    res.destroy();
+    return true;
+  };
+  if (cutNow()) return;
   // On a handshake the cursor is taken first, so the client sees its own join.
   const cursor = after === 0n ? core.clock.next() : after;
-  const uuid = query.get('uuid');
   // Without a uuid there is nobody to mark present (the SDK always sends one).
   if (uuid) keyset.presence.heartbeat(uuid, presenceChannels(keyset, channels, groups), timeoutSec, states);
   if (after === 0n) {
@@ -78,11 +87,16 @@ export function handleSubscribe(ctx: RouteContext): void {
     const found = keyset.buffer.collect(matcher, after, MAX_EVENTS_PER_RESPONSE);
     const last = found.at(-1);
     if (!last) return false;
-    sendEvents(
-      ctx,
-      last.tt,
-      found.map((f) => f.envelope),
+    if (cutNow()) return true;
+    const { items, dropped, duplicated } = applyDeliveryFaults(
+      ctx.faults().deliveries,
+      uuid,
+      found.map((f) => ({ tt: f.tt, channel: f.envelope.c, item: f.envelope })),
     );
+    core.stats.faults.deliveriesDropped += dropped;
+    core.stats.faults.deliveriesDuplicated += duplicated;
+    // The cursor moves past dropped deliveries too: they are lost for this subscriber.
+    sendEvents(ctx, last.tt, items);
     return true;
   };
   if (answerIfAny()) return;
@@ -109,6 +123,7 @@ export function handleSubscribe(ctx: RouteContext): void {
   });
   const timer = setTimeout(() => {
     finish();
+    if (cutNow()) return;
     sendEvents(ctx, after, []);
   }, ctx.limits.longPollTimeoutMs);
   res.on('close', finish);

@@ -1,4 +1,5 @@
 import PubNub from 'pubnub';
+import { gameIdsOfChannels, sealKeyOf, sealMetaKey, sealOf } from './catchupSeal.ts';
 import { expiryOf, type PlayerGrant } from './playerGrant.ts';
 
 /** Grants player tokens; tests can supply their own. */
@@ -18,6 +19,8 @@ export interface TokenGranterOptions {
   userId: string;
   /** The SDK gives up after this many seconds: the caller gets a fast 503, never a hang. */
   timeoutSeconds: number;
+  /** Wall-clock ms: the expiry of the catch-up seal (catchupSeal.ts). */
+  now(): number;
 }
 
 /** PubNub did not grant; `statusCode` 0 when it did not answer. */
@@ -36,6 +39,7 @@ export class GrantError extends Error {
  * the secret key. Its own retries are off: the caller retries after the 503.
  */
 export function createTokenGranter(options: TokenGranterOptions): TokenGranter {
+  const sealKey = sealKeyOf(options.secretKey);
   const pubnub = new PubNub({
     publishKey: options.publishKey,
     subscribeKey: options.subscribeKey,
@@ -52,10 +56,18 @@ export function createTokenGranter(options: TokenGranterOptions): TokenGranter {
   return {
     async grant(grant) {
       let token: string;
+      const gameIds = gameIdsOfChannels(grant.channels);
+      const seal = sealOf(sealKey, {
+        userId: grant.authorizedUserId,
+        gameIds,
+        expiresAtSeconds: Math.floor(options.now() / 1000) + grant.ttlMinutes * 60,
+      });
       try {
         token = await pubnub.grantToken({
           ttl: grant.ttlMinutes,
           authorized_uuid: grant.authorizedUserId,
+          // Lets the broadcaster itself trust the token for GET /v1/games/:id/events.
+          meta: { [sealMetaKey]: seal },
           resources: {
             channels: Object.fromEntries(grant.channels.map((channel) => [channel, { read: true }])),
           },

@@ -14,6 +14,15 @@ export interface OverLimit {
  */
 export class ClientRateLimits {
   readonly #buckets = new Map<string, TokenBucket>();
+  readonly #maxBuckets: number;
+
+  /**
+   * `maxBuckets` bounds memory when callers are many (player tokens): past it
+   * the oldest bucket is forgotten, which only lets that caller start full again.
+   */
+  constructor(options: { maxBuckets?: number } = {}) {
+    this.#maxBuckets = options.maxBuckets ?? Number.POSITIVE_INFINITY;
+  }
 
   /** Takes `cost` events from the client's bucket; null when it had them (or has no limit). */
   charge(client: { name: string; rateLimit: RateLimit | null }, cost: number, now: number): OverLimit | null {
@@ -23,6 +32,10 @@ export class ClientRateLimits {
     if (!bucket) {
       bucket = new TokenBucket(limit.eventsPerSecond, now, limit.burst);
       this.#buckets.set(client.name, bucket);
+      if (this.#buckets.size > this.#maxBuckets) {
+        const oldest = this.#buckets.keys().next().value;
+        if (oldest !== undefined) this.#buckets.delete(oldest);
+      }
     }
     if (bucket.take(now, cost)) return null;
     const waitMs = bucket.waitMs(now, cost);

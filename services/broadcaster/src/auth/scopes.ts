@@ -4,10 +4,12 @@ import { apiEventTypes, eventCatalogue, type EventType } from '../events/catalog
  * What a client may do. `events:game` posts every game and presence event
  * (they name a game), `events:user` every user event (they name a user),
  * `event:<type>` that one type only, `admin` the admin API, `tokens:grant`
- * POST /v1/access-tokens (player tokens). Granting both `events:game` and
+ * POST /v1/access-tokens (player tokens), `events:read` GET /v1/games/:id/events
+ * (catch-up, any game). Granting both `events:game` and
  * `event:vote_cast` is allowed (and redundant).
  */
-export type Scope = 'events:game' | 'events:user' | 'admin' | 'tokens:grant' | `event:${EventType}`;
+export type Scope =
+  'events:game' | 'events:user' | 'events:read' | 'admin' | 'tokens:grant' | `event:${EventType}`;
 
 /** What a plain BROADCAST_API_TOKENS token may do: everything but the admin API. */
 export const defaultClientScopes: readonly Scope[] = Object.freeze(['events:game', 'events:user']);
@@ -22,7 +24,7 @@ export const defaultClientScopesWithGrants: readonly Scope[] = Object.freeze([
 ]);
 export const adminScopes: readonly Scope[] = Object.freeze(['admin']);
 
-const classScopes: readonly string[] = ['events:game', 'events:user', 'admin', 'tokens:grant'];
+const classScopes: readonly string[] = ['events:game', 'events:user', 'events:read', 'admin', 'tokens:grant'];
 
 /** The scope itself when `value` names one; null otherwise (unknown type, typo, …). */
 export function parseScope(value: string): Scope | null {
@@ -32,7 +34,7 @@ export function parseScope(value: string): Scope | null {
 }
 
 /** What the message of a config error says a scope may be (no value quoted). */
-export const scopeSyntax = `events:game, events:user, admin, tokens:grant or event:<type> (types: ${apiEventTypes.join(', ')})`;
+export const scopeSyntax = `events:game, events:user, events:read, admin, tokens:grant or event:<type> (types: ${apiEventTypes.join(', ')})`;
 
 /** The broad scope that covers every event of `type`'s kind. */
 export function classScopeOf(type: EventType): 'events:game' | 'events:user' {

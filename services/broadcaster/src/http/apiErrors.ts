@@ -13,9 +13,12 @@ export const errorCodeDescriptions: Record<ErrorCode, string> = {
     '(`{path, code, message}`, e.g. path `events.2.gameId`, code `unknown_type` for an unknown event type).',
   unsupported_media_type:
     'The body is not `application/json` in UTF-8, or is compressed; `details.contentType` shows what was sent.',
-  unauthorized: 'No bearer token (`Authorization: Bearer <token>`); the answer carries `WWW-Authenticate`.',
+  unauthorized:
+    'No bearer token (`Authorization: Bearer <token>`; the answer carries `WWW-Authenticate`), or a player token ' +
+    'that has expired (ask the game backend for a new one).',
   forbidden:
-    'The token is not known, or a browser `Origin` is not on the CORS allowlist (`details.origin`, checked before the token).',
+    'The token is not known, a player token does not name the game (`details.gameId`), or a browser `Origin` is not ' +
+    'on the CORS allowlist (`details.origin`, checked before the token).',
   insufficient_scope:
     "The client's token is valid but lacks a scope the request needs (an event type, game or user events, admin); " +
     '`details.missingScope` names it.',
@@ -111,6 +114,17 @@ export const accessTokenErrorCodes: readonly ErrorCode[] = [
   'payload_too_large',
   'unsupported_media_type',
   'access_manager_off',
+  'unavailable',
+  'internal',
+];
+
+/** Codes `GET /v1/games/{gameId}/events` may answer. */
+export const gameEventsErrorCodes: readonly ErrorCode[] = [
+  'validation_failed',
+  'unauthorized',
+  'forbidden',
+  'insufficient_scope',
+  'rate_limited',
   'unavailable',
   'internal',
 ];

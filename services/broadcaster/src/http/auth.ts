@@ -31,6 +31,44 @@ export function clientOf(res: Response): AuthenticatedClient {
  * client, never the token.
  */
 export function bearerAuth(clients: readonly ApiClient[], realm: string) {
+  const resolve = clientResolver(clients);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const presented = bearerTokenOf(req);
+    if (presented === null) {
+      next(missingBearer(res, realm));
+      return;
+    }
+    const found = resolve(presented);
+    if (!found) {
+      next(new IngestRejection('forbidden', 'forbidden', 'Unknown token'));
+      return;
+    }
+    res.locals['client'] = found;
+    withLogContext({ client: found.name }, next);
+  };
+}
+
+/** The bearer token of the request; null when there is none. */
+export function bearerTokenOf(req: Request): string | null {
+  const header = req.get('authorization');
+  const match = header === undefined ? null : /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/** The 401 for a request without a bearer token (sets WWW-Authenticate). */
+export function missingBearer(res: Response, realm: string): IngestRejection {
+  res.setHeader('WWW-Authenticate', `Bearer realm="${realm}"`);
+  return new IngestRejection(
+    'unauthorized',
+    'unauthorized',
+    'Missing bearer token (Authorization: Bearer <token>)',
+  );
+}
+
+/** The client a token belongs to, compared in constant time (see bearerAuth); undefined when none. */
+export function clientResolver(
+  clients: readonly ApiClient[],
+): (token: string) => AuthenticatedClient | undefined {
   const known = clients.flatMap((client) => {
     const resolved: AuthenticatedClient = Object.freeze({
       name: client.name,
@@ -39,32 +77,14 @@ export function bearerAuth(clients: readonly ApiClient[], realm: string) {
     });
     return client.tokenHashes.map((h) => ({ hash: Buffer.from(h, 'hex'), client: resolved }));
   });
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const header = req.get('authorization');
-    const match = header === undefined ? null : /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
-    if (!match?.[1]) {
-      res.setHeader('WWW-Authenticate', `Bearer realm="${realm}"`);
-      next(
-        new IngestRejection(
-          'unauthorized',
-          'unauthorized',
-          'Missing bearer token (Authorization: Bearer <token>)',
-        ),
-      );
-      return;
-    }
-    const presented = Buffer.from(tokenHash(match[1]), 'hex');
+  return (token) => {
+    const presented = Buffer.from(tokenHash(token), 'hex');
     let found: AuthenticatedClient | undefined;
     for (const candidate of known) {
       const equal = timingSafeEqual(presented, candidate.hash);
       found = equal ? candidate.client : found;
     }
-    if (!found) {
-      next(new IngestRejection('forbidden', 'forbidden', 'Unknown token'));
-      return;
-    }
-    res.locals['client'] = found;
-    withLogContext({ client: found.name }, next);
+    return found;
   };
 }
 

@@ -8,7 +8,7 @@ import {
   requestSchemaOf,
   type EventType,
 } from '../events/catalogue.ts';
-import { maxEnvelopeBytes } from '../events/envelope.ts';
+import { envelopeVersion, maxEnvelopeBytes } from '../events/envelope.ts';
 import { maxBatchEvents } from '../events/validateEvents.ts';
 import { maxIdempotencyKeyLength } from '../ingest/idempotencyKey.ts';
 import { accessTokenBody } from '../access/playerGrant.ts';
@@ -21,8 +21,10 @@ import {
   preflightErrorCodes,
   redriveErrorCodes,
   accessTokenErrorCodes,
+  gameEventsErrorCodes,
   statusOf,
 } from './apiErrors.ts';
+import { playerCatchupRateLimit } from './gameEventsRoutes.ts';
 import { maxWaitMs, singleBodyLimitBytes } from './ingestRoutes.ts';
 import { historyLimitDefault, historyLimitMax } from '../history/gameHistory.ts';
 
@@ -283,6 +285,32 @@ const deadLetter: JsonObject = {
   },
 };
 
+const gameIdParameter: JsonObject = {
+  name: 'gameId',
+  in: 'path',
+  required: true,
+  description: 'The game.',
+  schema: { type: 'string', format: 'uuid' },
+};
+
+const gameEventEnvelope: JsonObject = {
+  type: 'object',
+  description: 'A game event as published on `game.<id>` (docs/contract.md, "Events: the v2.0.0 envelope").',
+  required: ['version', 'eventId', 'type', 'gameId', 'sequence', 'occurredAt', 'requestId', 'source', 'data'],
+  additionalProperties: false,
+  properties: {
+    version: { type: 'string', const: envelopeVersion },
+    eventId: { type: 'string', format: 'uuid' },
+    type: { type: 'string' },
+    gameId: { type: 'string', format: 'uuid' },
+    sequence: { type: 'integer', minimum: 1 },
+    occurredAt: { type: 'string', format: 'date-time' },
+    requestId: { type: 'string' },
+    source: { type: 'string', enum: ['timer-monitor', 'database', 'api'] },
+    data: { description: 'The event data of its type (the `*Data` schemas).' },
+  },
+};
+
 const readinessReport: JsonObject = {
   type: 'object',
   required: ['ready', 'checks'],
@@ -535,6 +563,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
   schemas['RedriveRequest'] = toJsonSchema(redriveBody);
   schemas['AccessTokenRequest'] = toJsonSchema(accessTokenBody);
   schemas['ReadinessReport'] = readinessReport;
+  schemas['GameEventEnvelope'] = gameEventEnvelope;
   schemas['ControlAcknowledgement'] = controlAcknowledgement;
 
   const codeTable: JsonObject = {};
@@ -562,6 +591,10 @@ export function buildOpenApiDocument(): OpenApiDocument {
       {
         name: 'access',
         description: "Player tokens for PubNub Access Manager (the game backend's API token).",
+      },
+      {
+        name: 'catch-up',
+        description: "A game's events from the outbox, for players' clients filling a gap (player tokens).",
       },
       { name: 'admin', description: 'Operator endpoints (admin tokens).' },
       {
@@ -678,6 +711,70 @@ export function buildOpenApiDocument(): OpenApiDocument {
               content: jsonContent(ref('GameHistory')),
             },
             ...errorResponses(gameHistoryErrorCodes),
+          },
+        },
+      },
+      '/v1/games/{gameId}/events': {
+        get: {
+          tags: ['catch-up'],
+          operationId: 'listGameEvents',
+          summary: "A game's events after a sequence (catch-up)",
+          description:
+            "The game's events with `sequence` > `after`, in order, as the v2.0.0 envelopes subscribers get on " +
+            '`game.<id>` (published or not yet), from the outbox: the source of truth for filling a gap, for as ' +
+            'long as the outbox keeps them. Read with a client token holding `events:read` or `admin` (any game) or ' +
+            'with a player token from `POST /v1/access-tokens` (only the games it names: any other game is 403 ' +
+            `\`forbidden\`). Each credential has its own token bucket (a player token ${playerCatchupRateLimit.eventsPerSecond} ` +
+            `requests/s, burst ${playerCatchupRateLimit.burst}; a client its configured rate), a request costing 1.`,
+          security: [{ apiToken: [] }, { playerToken: [] }],
+          parameters: [
+            gameIdParameter,
+            {
+              name: 'after',
+              in: 'query',
+              required: false,
+              description: 'The last sequence the reader has; 0 for the whole game.',
+              schema: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              description: 'At most this many events.',
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            },
+            { $ref: '#/components/parameters/XRequestId' },
+          ],
+          responses: {
+            '200': {
+              description: 'A page of events; `hasMore`: ask again with `after` = the last `sequence`.',
+              headers: requestIdHeader,
+              content: jsonContent({
+                type: 'object',
+                required: ['gameId', 'events', 'hasMore'],
+                additionalProperties: false,
+                properties: {
+                  gameId: { type: 'string', format: 'uuid' },
+                  events: { type: 'array', items: ref('GameEventEnvelope') },
+                  hasMore: { type: 'boolean' },
+                },
+              }),
+            },
+            ...errorResponses(gameEventsErrorCodes),
+          },
+        },
+        options: {
+          tags: ['catch-up'],
+          operationId: 'preflightGameEvents',
+          parameters: [gameIdParameter],
+          summary: 'CORS preflight',
+          description:
+            'Answered 204 for an `Origin` on `CORS_ORIGINS` (with the `Access-Control-Allow-*` headers) and for a ' +
+            'request without `Origin`; 403 for any other origin.',
+          security: [],
+          responses: {
+            '204': { description: 'Allowed.', headers: requestIdHeader },
+            ...errorResponses(preflightErrorCodes),
           },
         },
       },
@@ -826,6 +923,12 @@ export function buildOpenApiDocument(): OpenApiDocument {
           scheme: 'bearer',
           description:
             'An API token of `BROADCAST_API_TOKENS` (or a client token of the configured clients).',
+        },
+        playerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            "A player's token from `POST /v1/access-tokens` (PubNub Access Manager v3, carrying the broadcaster's seal).",
         },
         adminToken: {
           type: 'http',
