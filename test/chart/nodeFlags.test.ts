@@ -11,7 +11,7 @@ import { containersOf, workloads } from './lib/pods.ts';
 
 describe('timer monitor node flags', () => {
   it('the chart runs the timer monitor with timerMonitorNodeFlags before its entry', async () => {
-    const objects = await render({});
+    const objects = await render({ files: ['values-production.yaml'] });
     const monitor = workloads(objects).find((w) => w.id.endsWith('-timer-monitor'));
     assert.ok(monitor, 'a timer-monitor Deployment');
     const [container] = containersOf(monitor.spec);
