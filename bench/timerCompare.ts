@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { freePort } from '@sketchyaf/devstack';
 import { startRedisServer } from '@sketchyaf/devstack/testing';
+import { timerMonitorNodeFlags } from '@sketchyaf/timer-monitor';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
 import { cpuSecondsOf, treeCpuSeconds } from './lib/procStats.ts';
 import { ms, percentile, table } from './lib/stats.ts';
@@ -178,16 +179,20 @@ export async function compare(argv: string[]): Promise<ContenderResult[]> {
         await pool.query('VACUUM ANALYZE games');
         await flushRedis(redis.url);
         await createWaitingGames(pool, games, { minS: setupS, spreadS: windowS, phaseS: 60, rounds: 10 });
-        const worker = await startTimerWorker(name, {
-          databaseUrl: server.url(),
-          redisUrl: redis.url,
-          options:
-            name === 'bullmq'
-              ? { concurrency: Number(values['bullmq-concurrency']) }
-              : name === 'pgboss'
-                ? { pollMs: Number(values['pgboss-poll-ms']) }
-                : {},
-        });
+        const worker = await startTimerWorker(
+          name,
+          {
+            databaseUrl: server.url(),
+            redisUrl: redis.url,
+            options:
+              name === 'bullmq'
+                ? { concurrency: Number(values['bullmq-concurrency']) }
+                : name === 'pgboss'
+                  ? { pollMs: Number(values['pgboss-poll-ms']) }
+                  : {},
+          },
+          name === 'ours' ? timerMonitorNodeFlags : [],
+        );
         try {
           console.log(`  ${rate}/s ${name}: ${worker.description}`);
           const started = Date.now();

@@ -11,6 +11,7 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { timerMonitorNodeFlags } from '@sketchyaf/timer-monitor';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
 import { treeCpuSeconds } from './lib/procStats.ts';
 import { ms, percentile, table } from './lib/stats.ts';
@@ -135,7 +136,11 @@ export async function scale(argv: string[]): Promise<ScalePoint[]> {
   const server = await startBenchPostgres('scale');
   const pool = new pg.Pool({ connectionString: server.url(), max: 4 });
   pool.on('error', () => undefined);
-  const worker = await startTimerWorker('ours', { databaseUrl: server.url(), redisUrl: '', options: {} });
+  const worker = await startTimerWorker(
+    'ours',
+    { databaseUrl: server.url(), redisUrl: '', options: {} },
+    timerMonitorNodeFlags,
+  );
   const points: ScalePoint[] = [];
   try {
     const pgPid = await postmasterPid(pool);

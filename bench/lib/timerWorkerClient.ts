@@ -17,8 +17,14 @@ export interface TimerWorker {
 
 const entry = fileURLToPath(new URL('./timerWorker.ts', import.meta.url));
 
-export async function startTimerWorker(name: string, settings: ContenderSettings): Promise<TimerWorker> {
+/** `nodeFlags`: the Node/V8 flags the contender runs with in production (ours: timerMonitorNodeFlags). */
+export async function startTimerWorker(
+  name: string,
+  settings: ContenderSettings,
+  nodeFlags: readonly string[] = [],
+): Promise<TimerWorker> {
   const child: ChildProcess = fork(entry, [name, JSON.stringify(settings)], {
+    execArgv: [...process.execArgv, ...nodeFlags],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });

@@ -114,6 +114,9 @@ spec:
           image: {{ include "sketchyaf-realtime.image" $root }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
           args:
+            {{- range .nodeFlags }}
+            - {{ . | quote }}
+            {{- end }}
             - {{ .entry }}
           ports:
             - name: http

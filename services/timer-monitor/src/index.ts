@@ -13,3 +13,4 @@ export {
   deadlineChannel,
   type DeadlineNotification,
 } from './deadlineNotification.ts';
+export { timerMonitorNodeFlags } from './nodeFlags.ts';
