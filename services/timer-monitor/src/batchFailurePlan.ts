@@ -27,11 +27,23 @@ const gameKinds: ReadonlySet<DatabaseErrorKind> = new Set(['data', 'constraint',
  */
 export const systemicAfterFailures = 15;
 
+/**
+ * Failed statements of the replica since its last commit (any batch) after
+ * which a game failing alone is not taken for a culprit: when small batches
+ * fall due one after another (games started by one statement have deadlines
+ * microseconds apart), a broken trigger fails each of them, and each would
+ * be split down to singles and quarantine healthy games. A real culprit's
+ * siblings commit, which resets the count.
+ */
+export const singleSystemicAfterFailures = 3;
+
 export interface BatchProgress {
   /** Statements of this batch that failed so far. */
   failed: number;
   /** Parts of this batch that committed so far. */
   committed: number;
+  /** Statements of the replica that failed since its last commit, this one included; 0 when unknown. */
+  failedSinceCommit?: number;
 }
 
 export function planBatchFailure(
@@ -42,7 +54,8 @@ export function planBatchFailure(
   if (kind === 'serialization') return 'retry';
   if (!gameKinds.has(kind)) return 'backoff';
   if (progress.committed === 0 && progress.failed >= systemicAfterFailures) return 'backoff';
-  return games > 1 ? 'bisect' : 'quarantine';
+  if (games > 1) return 'bisect';
+  return (progress.failedSinceCommit ?? 0) >= singleSystemicAfterFailures ? 'backoff' : 'quarantine';
 }
 
 /** Splits a batch into two halves, the first the larger when odd; both non-empty for two or more. */

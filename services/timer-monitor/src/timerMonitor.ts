@@ -100,6 +100,8 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   /** Local monotonic ms. */
   #backoffUntil = 0;
   #failures = 0;
+  /** Failed statements since the last commit, any batch (batchFailurePlan.ts). */
+  #failedSinceCommit = 0;
   #reloading: Promise<void> | undefined;
   #reloadAgain = false;
 
@@ -464,13 +466,18 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         committed.push(...rows);
         progress.committed += 1;
         this.#failures = 0;
+        this.#failedSinceCommit = 0;
         continue;
       } catch (err) {
         metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
         metrics.batchFailures.inc();
         progress.failed += 1;
+        this.#failedSinceCommit += 1;
         const failure = classifyDatabaseError(err);
-        const action = planBatchFailure(failure.kind, part.length, progress);
+        const action = planBatchFailure(failure.kind, part.length, {
+          ...progress,
+          failedSinceCommit: this.#failedSinceCommit,
+        });
         if (action === 'bisect') {
           metrics.batchSplits.inc();
           parts.push(...bisect(part));
@@ -488,6 +495,8 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         // for a deadlock). Games isolated on the way failed like every other part: not culprits.
         const rest = [part, ...parts, ...isolated.map((i) => i.game)].flat();
         isolated.length = 0;
+        // After the wait the games get a fresh chance: a culprit among them is split out again.
+        this.#failedSinceCommit = 0;
         this.#failures = action === 'retry' ? this.#failures : this.#failures + 1;
         const backoff = action === 'retry' ? 0 : replicaBackoffMs(this.#failures);
         this.#backoffUntil = clock.monotonic() + backoff;

@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
 import type { DatabaseErrorKind } from '@sketchyaf/core';
-import { bisect, planBatchFailure, systemicAfterFailures } from '../src/batchFailurePlan.ts';
+import {
+  bisect,
+  planBatchFailure,
+  singleSystemicAfterFailures,
+  systemicAfterFailures,
+} from '../src/batchFailurePlan.ts';
 
 describe('planBatchFailure', () => {
   const allKinds: DatabaseErrorKind[] = [
@@ -33,6 +38,23 @@ describe('planBatchFailure', () => {
     // Many bad rows among 2,500: some parts committed, so every culprit is isolated.
     assert.equal(planBatchFailure('data', 1, { failed: 90, committed: 11 }), 'quarantine');
     assert.equal(planBatchFailure('constraint', 40, { failed: 30, committed: 1 }), 'bisect');
+  });
+
+  it('does not quarantine a game failing alone while nothing has committed for a few statements', () => {
+    const m = singleSystemicAfterFailures;
+    // Small batches one after another under a broken trigger: singles go back, the replica waits.
+    assert.equal(planBatchFailure('data', 1, { failed: 1, committed: 0, failedSinceCommit: m }), 'backoff');
+    assert.equal(
+      planBatchFailure('data', 1, { failed: 2, committed: 0, failedSinceCommit: m - 1 }),
+      'quarantine',
+    );
+    // A larger part is still split, so that a culprit's siblings commit and reset the count.
+    assert.equal(planBatchFailure('data', 2, { failed: 1, committed: 0, failedSinceCommit: 40 }), 'bisect');
+    // A culprit whose siblings committed just before is quarantined.
+    assert.equal(
+      planBatchFailure('data', 1, { failed: 12, committed: 11, failedSinceCommit: 1 }),
+      'quarantine',
+    );
   });
 
   it('retries a deadlock or serialization failure at once, whatever the size', () => {
