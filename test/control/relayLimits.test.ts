@@ -60,6 +60,9 @@ describe('runtime control: relay concurrency and publish rate, live (acceptance 
       LOG_LEVEL: 'silent',
       BROADCAST_API_TOKENS: apiToken,
       RELAY_CONCURRENCY: '32',
+      // Steady concurrency only: with burst slots the 400 events would all go out at once
+      // (publishSlots.test.ts shows a lower runtime limit holds over burst slots too).
+      RELAY_BURST_CONCURRENCY: '0',
       RELAY_POLL_INTERVAL_MS: '200',
       RELAY_SLOW_CALL_MS: '5000',
       ...controlEnv(dir.file),
@@ -69,7 +72,8 @@ describe('runtime control: relay concurrency and publish rate, live (acceptance 
         ...config.pubnub,
         timeoutMs: 10_000,
         rateLimitDefaultMs: 1000,
-        maxSockets: 32,
+        // As the service sizes it: a socket per publish the relay may have in flight, bursts included.
+        maxSockets: config.relay.publishConnections,
       }),
     );
     broadcaster = await startBroadcaster(config, { logger: createSilentLogger('broadcaster'), publisher });

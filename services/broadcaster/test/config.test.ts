@@ -46,7 +46,10 @@ describe('broadcaster config', () => {
   it('publishes with undici by default, one connection per publish in flight; RELAY_PUBLISHER=sdk picks the SDK', () => {
     const defaults = loadBroadcasterConfig({ RELAY_CONCURRENCY: '32' }).relay;
     assert.equal(defaults.publisher, 'undici');
-    assert.equal(defaults.publishConnections, 32);
+    assert.equal(defaults.burstConcurrency, 512);
+    assert.equal(defaults.publishConnections, 512, 'the larger of the steady and the burst concurrency');
+    const steady = loadBroadcasterConfig({ RELAY_CONCURRENCY: '32', RELAY_BURST_CONCURRENCY: '0' }).relay;
+    assert.equal(steady.publishConnections, 32);
     assert.equal(defaults.publishPipelining, 1);
     const chosen = loadBroadcasterConfig({
       RELAY_PUBLISHER: 'sdk',
