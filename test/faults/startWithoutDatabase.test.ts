@@ -5,8 +5,7 @@ import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@sketchyaf/devstack';
-import { waitFor } from '@sketchyaf/devstack/testing';
+import { freePort, waitFor } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { dedicatedPostgresUnderTest, type ServerUnderTest } from './servers.ts';
 

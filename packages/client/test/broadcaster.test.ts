@@ -4,12 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import {
-  createTestDatabase,
-  startTcpProxy,
-  type TcpProxy,
-  type TestDatabase,
-} from '@sketchyaf/devstack/testing';
+import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
 import {

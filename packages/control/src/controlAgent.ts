@@ -1,7 +1,6 @@
 import type { Express } from 'express';
-import { systemClock, type Clock } from '../clock.ts';
-import { errorFields } from '../logging/errorFields.ts';
-import type { Logger } from '../logging/logger.ts';
+import { errorFields, systemClock, type Clock } from '@sketchyaf/core';
+import type { Logger } from '@sketchyaf/core';
 import type { ControlAcknowledgement } from './acknowledgement.ts';
 import type { ControlMetrics } from './controlMetrics.ts';
 import type { ControlState } from './controlResource.ts';

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { intField } from '../config/fields.ts';
+import { intField } from '@sketchyaf/core';
 
 /**
  * Runtime control settings every service reads: CONTROL_FILE outside a

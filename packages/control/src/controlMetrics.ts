@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import { metricPrefix } from '../metrics/registry.ts';
+import { metricPrefix } from '@sketchyaf/core';
 import { pausable } from './controlSpec.ts';
 
 export interface ControlMetrics {

@@ -2,9 +2,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
-import { errorFields } from '../logging/errorFields.ts';
-import type { Logger } from '../logging/logger.ts';
+import { errorFields, systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
+import type { Logger } from '@sketchyaf/core';
 import { defaultControlState, parseControlDocument } from './controlResource.ts';
 import { HeldControlSource } from './controlSource.ts';
 

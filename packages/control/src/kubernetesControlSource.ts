@@ -7,8 +7,8 @@ import {
   type KubernetesObject,
   type ObjectCache,
 } from '@kubernetes/client-node';
-import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
-import type { Logger } from '../logging/logger.ts';
+import { systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
+import type { Logger } from '@sketchyaf/core';
 import {
   controlCollectionPath,
   controlGroup,

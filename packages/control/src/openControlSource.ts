@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logging/logger.ts';
+import type { Clock } from '@sketchyaf/core';
+import type { Logger } from '@sketchyaf/core';
 import type { ControlSettings } from './controlConfig.ts';
 import { StaticControlSource, type ControlSource } from './controlSource.ts';
 import { FileControlSource } from './fileControlSource.ts';

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logging/logger.ts';
+import type { Clock } from '@sketchyaf/core';
+import type { Logger } from '@sketchyaf/core';
 import { ControlAgent, type ControlApplier } from './controlAgent.ts';
 import type { ControlSettings } from './controlConfig.ts';
 import { createControlMetrics } from './controlMetrics.ts';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { parseControlDocument, parseControlSpec, specDocument, specRevision } from '../../src/index.ts';
+import { parseControlDocument, parseControlSpec, specDocument, specRevision } from '../src/index.ts';
 
 describe('control spec (pure)', () => {
   it('defaults every absent field and reports every problem at once', () => {

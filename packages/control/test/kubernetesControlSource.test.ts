@@ -2,9 +2,9 @@
 // Kubernetes API server at the HTTP level (list, then a chunked watch).
 import { strict as assert } from 'node:assert';
 import { KubeConfig } from '@kubernetes/client-node';
-import { startFakeControlApi, waitFor, type FakeControlApi } from '@sketchyaf/devstack/testing';
-import { createSilentLogger } from '../../src/index.ts';
-import { KubernetesControlSource } from '../../src/control/kubernetesControlSource.ts';
+import { startFakeControlApi, waitFor, type FakeControlApi } from '@sketchyaf/testkit';
+import { createSilentLogger } from '@sketchyaf/core';
+import { KubernetesControlSource } from '../src/kubernetesControlSource.ts';
 
 const namespace = 'sketchyaf-realtime';
 const name = 'sketchyaf-realtime';

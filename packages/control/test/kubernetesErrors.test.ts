@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { describeKubernetesError } from '../../src/index.ts';
+import { describeKubernetesError } from '../src/index.ts';
 
 describe('describeKubernetesError', () => {
   it('names the socket cause fetch hides ("fetch failed" alone does not tell refused from unresolved)', () => {

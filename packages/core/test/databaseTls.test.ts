@@ -8,8 +8,6 @@ import {
   loadConfig,
   databaseUrlField,
   pgConnectionConfig,
-  redisCaFileOf,
-  redisTlsOptions,
   withDatabaseCaFile,
 } from '../src/index.ts';
 
@@ -96,23 +94,6 @@ describe('database TLS settings', () => {
       () => withDatabaseCaFile(`${base}?sslmode=verify-full&sslrootcert=/other.crt`, '/etc/ca/ca.crt'),
       (err: ConfigError) =>
         err.problems[0]?.startsWith('DATABASE_CA_FILE:') === true && !err.message.includes('s3cret'),
-    );
-  });
-});
-
-describe('Redis TLS settings', () => {
-  it('passes the private CA to rediss:// nodes only', () => {
-    assert.deepEqual(redisTlsOptions('rediss://redis:6380', pem), { ca: pem });
-    assert.equal(redisTlsOptions('redis://redis:6379', pem), undefined);
-    assert.equal(redisTlsOptions('rediss://redis:6380', undefined), undefined);
-  });
-
-  it('refuses REDIS_CA_FILE when no node uses rediss://', () => {
-    assert.equal(redisCaFileOf(['rediss://a:6380', 'redis://b:6379'], '/ca.crt'), '/ca.crt');
-    assert.equal(redisCaFileOf(undefined, undefined), null);
-    assert.throws(
-      () => redisCaFileOf(['redis://a:6379'], '/ca.crt'),
-      /REDIS_CA_FILE: set, but no REDIS_URL node uses rediss/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intField, urlListField } from '../config/fields.ts';
+import { intField, urlListField } from '@sketchyaf/core';
 
 /**
  * The shard-lease settings every sharded service reads, with its own key

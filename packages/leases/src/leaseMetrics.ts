@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { metricPrefix } from '../metrics/registry.ts';
+import { metricPrefix } from '@sketchyaf/core';
 import type { LeaseFailureReason } from './leaseErrors.ts';
 
 export interface LeaseMetrics {

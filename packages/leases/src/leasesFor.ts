@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
-import type { Clock } from '../clock.ts';
-import type { Logger } from '../logging/logger.ts';
+import type { Clock } from '@sketchyaf/core';
+import type { Logger } from '@sketchyaf/core';
 import type { LeaseSettings } from './leaseConfig.ts';
 import { ShardLeases } from './shardLeases.ts';
 

@@ -1,4 +1,4 @@
-import type { ReadinessCheck } from '../http/readiness.ts';
+import type { ReadinessCheck } from '@sketchyaf/core';
 import type { ShardLeasesStatus } from './shardLeases.ts';
 
 /**

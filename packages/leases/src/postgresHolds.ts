@@ -1,5 +1,5 @@
-import type { Clock } from '../clock.ts';
-import type { Pool } from '../db/pool.ts';
+import type { Clock } from '@sketchyaf/core';
+import type { Pool } from '@sketchyaf/core';
 
 export type LeaseMode = 'redis' | 'postgres';
 

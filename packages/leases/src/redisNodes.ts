@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
 import type * as Ioredis from 'ioredis';
 import type { Redis } from 'ioredis';
-import type { Clock } from '../clock.ts';
-import { readCaFile } from '../config/caFile.ts';
+import type { Clock } from '@sketchyaf/core';
+import { readCaFile } from '@sketchyaf/core';
 import { redisTlsOptions } from './redisTls.ts';
 
 export interface LeaseRedisClientOptions {

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '@sketchyaf/core';
 
 /** ioredis turns on TLS for `rediss://` itself, but only with node's public roots: a private CA is passed here. */
 export function redisTlsOptions(url: string, ca: string | undefined): ConnectionOptions | undefined {

@@ -3,10 +3,15 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
-import { createPool, type Pool } from '../db/pool.ts';
-import { errorFields } from '../logging/errorFields.ts';
-import type { Logger } from '../logging/logger.ts';
+import {
+  createPool,
+  errorFields,
+  systemClock,
+  type Clock,
+  type Pool,
+  type TimerHandle,
+} from '@sketchyaf/core';
+import type { Logger } from '@sketchyaf/core';
 import { targetShards } from './assignment.ts';
 import { quorumOf } from './classifyVotes.ts';
 import { LeaseBook, leaseMarginMs } from './leaseBook.ts';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { assignShards, targetShards } from '../../src/index.ts';
+import { assignShards, targetShards } from '../src/index.ts';
 
 const memberIds = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 12 });
 

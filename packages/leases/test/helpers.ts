@@ -3,13 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
-import { waitFor } from '@sketchyaf/devstack/testing';
-import {
-  ShardLeases,
-  createMetricsRegistry,
-  createSilentLogger,
-  type ShardLeasesOptions,
-} from '../../src/index.ts';
+import { waitFor } from '@sketchyaf/testkit';
+import { createMetricsRegistry, createSilentLogger } from '@sketchyaf/core';
+import { ShardLeases, type ShardLeasesOptions } from '../src/index.ts';
 
 export const ttlMs = 1000;
 

@@ -11,7 +11,7 @@ import {
   quorumOf,
   LeaseError,
   type ShardLeasesStatus,
-} from '../../src/index.ts';
+} from '../src/index.ts';
 
 describe('classifyVotes', () => {
   it('names each failure for 1, 3 and 5 nodes', () => {

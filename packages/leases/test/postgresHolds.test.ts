@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
-import { PostgresHolds, systemClock } from '../../src/index.ts';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
+import { systemClock } from '@sketchyaf/core';
+import { PostgresHolds } from '../src/index.ts';
 import { testPrefix } from './helpers.ts';
 
 describe('PostgresHolds: the lease rows (real PostgreSQL)', () => {

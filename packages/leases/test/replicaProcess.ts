@@ -1,6 +1,7 @@
 // A ShardLeases replica in its own process, so a test can SIGKILL it (a crash
 // with no release and no goodbye). Prints "started", then each owned set as JSON.
-import { ShardLeases, createMetricsRegistry, createSilentLogger } from '../../src/index.ts';
+import { createMetricsRegistry, createSilentLogger } from '@sketchyaf/core';
+import { ShardLeases } from '../src/index.ts';
 
 const [prefix = '', shardCount = '0', ttlMs = '0', databaseUrl = '', ...urls] = process.argv.slice(2);
 const leases = new ShardLeases({

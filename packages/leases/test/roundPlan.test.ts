@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { assignShards, leaseMembersOf, leaseModeOf, planRound, type RoundInput } from '../../src/index.ts';
+import { assignShards, leaseMembersOf, leaseModeOf, planRound, type RoundInput } from '../src/index.ts';
 
 const set = (...values: number[]): ReadonlySet<number> => new Set(values);
 

@@ -8,8 +8,8 @@ import {
   waitFor,
   type RedisServer,
   type TestDatabase,
-} from '@sketchyaf/devstack/testing';
-import { LeaseError, describeLeaseReadiness } from '../../src/index.ts';
+} from '@sketchyaf/testkit';
+import { LeaseError, describeLeaseReadiness } from '../src/index.ts';
 import {
   CuttableProxy,
   Replicas,

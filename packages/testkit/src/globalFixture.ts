@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { migrateUp } from '@sketchyaf/core';
-import { startThrowawayPostgres, type EmbeddedPostgres } from '../embeddedPostgres.ts';
-import { freePort } from '../freePort.ts';
+import { freePort, startThrowawayPostgres, type EmbeddedPostgres } from '@sketchyaf/local-servers';
 import { publishTestServer, withDatabase } from './testDatabases.ts';
 
 let server: EmbeddedPostgres | undefined;

@@ -1,5 +1,4 @@
-import { freePort } from '../freePort.ts';
-import { startRedisServer, type RedisServer } from '../redisServer.ts';
+import { freePort, startRedisServer, type RedisServer } from '@sketchyaf/local-servers';
 
 /**
  * Throwaway redis-server processes on free loopback ports, for tests. Fails

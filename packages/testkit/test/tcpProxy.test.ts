@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTcpProxy, type TcpProxy } from '../src/testing/index.ts';
+import { startTcpProxy, type TcpProxy } from '../src/index.ts';
 
 /** A connection to the proxy that records what came back and how it ended. */
 class Probe {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
-import { waitFor } from '@sketchyaf/devstack/testing';
+import { waitFor } from '@sketchyaf/testkit';
 import { loadTimerMonitorConfig, startTimerMonitor, type TimerMonitorService } from '../src/index.ts';
 
 export function startTestMonitor(
