@@ -76,3 +76,25 @@ export function leavesWorkspace(workspaceDir: string, file: string, specifier: s
   const target = posix.normalize(posix.join(posix.dirname(file), specifier));
   return !target.startsWith(`${workspaceDir}/`);
 }
+
+/**
+ * Declarations of a workspace that none of its files import: stale ones keep
+ * packages in the install and edges in the workspace graph (a stale dev
+ * dependency on devstack made a cycle). `installedOnly` names the packages
+ * declared for what they install rather than for an import, with the reason.
+ */
+export function unusedDeclarations(
+  manifest: Manifest,
+  imported: ReadonlySet<string>,
+  installedOnly: Readonly<Record<string, string>> = {},
+): string[] {
+  const declared = Object.keys({
+    ...manifest.dependencies,
+    ...manifest.devDependencies,
+    ...manifest.peerDependencies,
+  });
+  const typesOfImported = new Set([...imported].map(typesPackageOf));
+  return declared.filter(
+    (name) => !imported.has(name) && !typesOfImported.has(name) && !(name in installedOnly),
+  );
+}

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { readFile } from 'node:fs/promises';
 import { apiEventTypes } from '@sketchyaf/broadcaster';
-import { eventTypesFile, renderEventTypes } from '../../../scripts/client/renderEventTypes.ts';
-import { realtimeEventTypes } from '../src/index.ts';
+import { realtimeEventTypes } from '@sketchyaf/realtime-client';
+import { eventTypesFile, renderEventTypes } from '../../scripts/client/renderEventTypes.ts';
 
 describe('client event types', () => {
   it('packages/client/src/events.ts is what the catalogue renders (else: npm run client:types)', async () => {

