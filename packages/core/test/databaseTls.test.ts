@@ -3,13 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../src/errors.ts';
-import {
-  databaseTlsProblem,
-  loadConfig,
-  databaseUrlField,
-  pgConnectionConfig,
-  withDatabaseCaFile,
-} from '../src/index.ts';
+import { loadConfig, databaseUrlField, withDatabaseCaFile } from '../src/index.ts';
+import { databaseTlsProblem, pgConnectionConfig } from '../src/db/databaseTls.ts';
 
 const base = 'postgres://app:s3cret-pw@db.internal:5432/sketchyaf';
 const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
