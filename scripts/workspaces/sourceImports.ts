@@ -18,9 +18,10 @@ function scriptKindOf(fileName: string): ts.ScriptKind {
 
 function importClauseRef(specifier: string, clause: ts.ImportClause | undefined): ImportRef {
   if (clause === undefined) return { specifier, typeOnly: false, names: [] }; // side-effect import
+  const typeClause = clause.phaseModifier === ts.SyntaxKind.TypeKeyword;
   const bindings = clause.namedBindings;
   if (bindings !== undefined && ts.isNamespaceImport(bindings))
-    return { specifier, typeOnly: clause.isTypeOnly, names: '*' };
+    return { specifier, typeOnly: typeClause, names: '*' };
   const elements = bindings?.elements ?? [];
   const names = [
     ...(clause.name === undefined ? [] : ['default']),
@@ -28,7 +29,7 @@ function importClauseRef(specifier: string, clause: ts.ImportClause | undefined)
   ];
   const everyNameIsType =
     clause.name === undefined && elements.length > 0 && elements.every((e) => e.isTypeOnly);
-  return { specifier, typeOnly: clause.isTypeOnly || everyNameIsType, names };
+  return { specifier, typeOnly: typeClause || everyNameIsType, names };
 }
 
 function exportRef(specifier: string, node: ts.ExportDeclaration): ImportRef {
