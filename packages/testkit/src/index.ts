@@ -22,3 +22,4 @@ export { startTcpProxy, type TcpProxy, type TcpProxyMode } from './tcpProxy.ts';
 export { createPrivateCa, type PrivateCa, type ServerCertificate } from './privateCa.ts';
 export { captureLogs, type CapturedLogs } from './logCapture.ts';
 export { createGames, type GameOptions } from './games.ts';
+export { spawnNode, type NodeProcess, type NodeProcessOptions } from './nodeProcess.ts';
