@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface NodeProcess {
   child: ChildProcess;
   /** The last characters of stdout and stderr, interleaved as they came: for assertions and failure reports. */
-  output(): string;
+  output: () => string;
   /** The exit code; null when a signal ended the process. */
   exited: Promise<number | null>;
 }
