@@ -24,14 +24,17 @@ RUN mkdir /out \
   && find . -name package.json -not -path '*/node_modules/*' -exec cp --parents '{}' /out/ ';' \
   && cp package-lock.json .npmrc /out/
 
-# Production dependencies of packages/core, packages/cli (the operator CLI,
-# run with kubectl exec) and services/* only: no dev dependencies, no devstack
-# (embedded PostgreSQL), no install scripts.
+# Production dependencies of packages/core, packages/leases, packages/control,
+# packages/cli (the operator CLI, run with kubectl exec) and services/* only: no
+# dev dependencies, no devstack, testkit or local-servers (embedded PostgreSQL),
+# no install scripts. test/chart/dockerfile.test.ts checks this list against the
+# workspaces the services and the CLI depend on.
 FROM node:${NODE_VERSION}-trixie-slim AS deps
 WORKDIR /app
 COPY --from=manifests /out/ ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-    --include-workspace-root --workspace packages/core --workspace packages/cli --workspace services \
+    --include-workspace-root --workspace packages/core --workspace packages/leases \
+    --workspace packages/control --workspace packages/cli --workspace services \
   && npm cache clean --force
 
 FROM node:${NODE_VERSION}-trixie-slim AS base
@@ -65,6 +68,8 @@ LABEL org.opencontainers.image.title="sketchyaf-realtime" \
       org.opencontainers.image.revision="${REVISION}"
 COPY --from=deps --chown=root:root /app/ ./
 COPY --chown=root:root packages/core/src packages/core/src
+COPY --chown=root:root packages/leases/src packages/leases/src
+COPY --chown=root:root packages/control/src packages/control/src
 COPY --chown=root:root services/ services/
 COPY --chown=root:root db/migrations db/migrations
 # The game backend stand-in for load tests against staging (chart: loadTest.gameBackend).

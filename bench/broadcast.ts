@@ -23,7 +23,7 @@ import {
   type Envelope,
   type PublisherKind,
 } from '@sketchyaf/broadcaster';
-import { freePort } from '@sketchyaf/devstack';
+import { freePort } from '@sketchyaf/local-servers';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
 import { child, stopChild, pubnubLocalChild } from './lib/children.ts';
 import { phaseChangeBurst, type BurstFigures } from './lib/relayBurst.ts';

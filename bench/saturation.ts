@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { freePort } from '@sketchyaf/devstack';
+import { freePort } from '@sketchyaf/local-servers';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
 import { child, stopChild, pubnubLocalChild } from './lib/children.ts';
 import { openLoop, type Answer } from './lib/openLoop.ts';

@@ -16,8 +16,7 @@
 import { createConnection } from 'node:net';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { freePort } from '@sketchyaf/devstack';
-import { startRedisServer } from '@sketchyaf/devstack/testing';
+import { freePort, startRedisServer } from '@sketchyaf/local-servers';
 import { timerMonitorNodeFlags } from '@sketchyaf/timer-monitor';
 import { startBenchPostgres } from './lib/benchPostgres.ts';
 import { cpuSecondsOf, treeCpuSeconds } from './lib/procStats.ts';

@@ -7,7 +7,7 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { loadBroadcasterConfig, startBroadcaster, type BroadcasterService } from '@sketchyaf/broadcaster';
 import { loadHealthConfig, startHealth, type HealthService } from '@sketchyaf/health';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateUp } from '@sketchyaf/core';
-import { freePort, startThrowawayPostgres, type EmbeddedPostgres } from '@sketchyaf/devstack';
+import { freePort, startThrowawayPostgres, type EmbeddedPostgres } from '@sketchyaf/local-servers';
 
 /**
  * A fresh, migrated PostgreSQL with durable settings (fsync on) sized like a

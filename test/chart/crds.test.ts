@@ -1,6 +1,6 @@
 // k8s/crds/realtimecontrol.yaml: a structural schema (every node typed), a
 // status subresource, and the same values and bounds as the code's spec
-// validation (packages/core/src/control/controlSpec.ts), so the API server
+// validation (packages/control/src/controlSpec.ts), so the API server
 // refuses what the services would refuse.
 import { strict as assert } from 'node:assert';
 import { readFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import {
   controlVersion,
   ingestModes,
   timerModes,
-} from '@sketchyaf/core';
+} from '@sketchyaf/control';
 import { parseManifests } from './lib/manifests.ts';
 import { k8sDir } from './lib/paths.ts';
 

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { readWorkspaces } from '../../scripts/workspaces/workspaces.ts';
 import { chartDir, repoRoot } from './lib/paths.ts';
 
 interface Instruction {
@@ -129,6 +130,38 @@ describe('image: Dockerfile and .dockerignore', () => {
         copied.some((c) => c.includes(` ${dir} ${dir}`)),
         `COPY ${dir}`,
       );
+  });
+
+  it('installs and copies every workspace the services and the CLI load, and no test kit', async () => {
+    const workspaces = (await readWorkspaces(repoRoot)).filter((w) => w.dir !== '');
+    const byName = new Map(workspaces.map((w) => [w.manifest.name, w]));
+    // The production closure: services/* and the CLI, then their dependencies (not devDependencies).
+    const needed = new Set(
+      workspaces.filter((w) => w.dir.startsWith('services/') || w.dir === 'packages/cli'),
+    );
+    for (const workspace of needed)
+      for (const name of Object.keys(workspace.manifest.dependencies ?? {})) {
+        const dependency = byName.get(name);
+        if (dependency !== undefined) needed.add(dependency);
+      }
+    const dirs = [...needed].map((w) => w.dir);
+    for (const internal of ['packages/core', 'packages/leases', 'packages/control'])
+      assert.ok(dirs.includes(internal), internal);
+    for (const devOnly of ['packages/testkit', 'packages/local-servers', 'packages/devstack'])
+      assert.ok(!dirs.includes(devOnly), `${devOnly} must stay out of the image`);
+    const install = dockerfile.stages
+      .flatMap((s) => s.body)
+      .find((i) => i.op === 'RUN' && i.args.includes('npm ci'));
+    const copied = (runtime?.body ?? []).filter((i) => i.op === 'COPY').map((i) => i.args);
+    for (const dir of dirs) {
+      const covered = dir.startsWith('services/') ? 'services' : dir;
+      assert.ok(install?.args.includes(`--workspace ${covered}`), `npm ci --workspace ${covered}`);
+      const source = dir.startsWith('services/') ? 'services/' : `${dir}/src`;
+      assert.ok(
+        copied.some((c) => c.includes(` ${source} `)),
+        `COPY ${source}`,
+      );
+    }
   });
 
   it('keeps node_modules, git, tools, tests and cluster files out of the build context', () => {

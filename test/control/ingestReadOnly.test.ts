@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { writeFile } from 'node:fs/promises';
 import pg from 'pg';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
 import { apiToken, startTestBroadcaster } from '../../services/broadcaster/test/helpers.ts';

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
 import { loadBroadcasterConfig, startBroadcaster, type BroadcasterService } from '@sketchyaf/broadcaster';
 import type { HealthService } from '@sketchyaf/health';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { TimerMonitorService } from '@sketchyaf/timer-monitor';
 import {

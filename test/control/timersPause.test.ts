@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import pg from 'pg';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
 import type { HealthService } from '@sketchyaf/health';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { TimerMonitorService } from '@sketchyaf/timer-monitor';
 import { metricValue, startTestBroadcaster } from '../../services/broadcaster/test/helpers.ts';

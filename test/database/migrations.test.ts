@@ -19,7 +19,7 @@ import {
   waitFor,
   withDatabase,
   type TestDatabase,
-} from '@sketchyaf/devstack/testing';
+} from '@sketchyaf/testkit';
 import { startTestMonitor } from '../../services/timer-monitor/test/helpers.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -5,18 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { migrateUp } from '@sketchyaf/core';
-import { createSilentLogger } from '@sketchyaf/core';
-import { freePort, startThrowawayPostgres, type EmbeddedPostgres } from '@sketchyaf/devstack';
-import { codeBlocks } from '../docs/markdownExamples.ts';
+import { createSilentLogger, migrateUp } from '@sketchyaf/core';
 import {
   createTestDatabase,
+  freePort,
   startTestRedisServers,
+  startThrowawayPostgres,
   testAdminUrl,
   waitFor,
+  type EmbeddedPostgres,
   type RedisServer,
   type TestDatabase,
-} from '@sketchyaf/devstack/testing';
+} from '@sketchyaf/testkit';
+import { codeBlocks } from '../docs/markdownExamples.ts';
 import { loadBroadcasterConfig, startBroadcaster, type BroadcasterService } from '@sketchyaf/broadcaster';
 import { loadHealthConfig, startHealth, type HealthReport, type HealthService } from '@sketchyaf/health';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';

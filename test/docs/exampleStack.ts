@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { loadBroadcasterConfig, startBroadcaster } from '@sketchyaf/broadcaster';
 import { createSilentLogger } from '@sketchyaf/core';
-import { createTestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal } from '@sketchyaf/pubnub-local';
 
 /** npm start's pubnub-local secret key (packages/devstack). */

@@ -49,6 +49,17 @@ export const exemptions: readonly Exemption[] = [
     reason: 'whole-repository checks that npm test runs itself, or rewrite tracked files',
   },
   {
+    files: ['README.md'],
+    prefixes: ['npm run test:workspaces'],
+    reason: "the workspaces' suites again, one workspace at a time (npm test runs them all at once)",
+  },
+  {
+    files: ['README.md'],
+    prefixes: ['npx lerna', 'npm run release:version'],
+    reason:
+      'lerna version commits and tags a release; test/workspaces/lerna.test.ts runs lerna list, lerna version (in a scratch repository) and lerna run build',
+  },
+  {
     files: ['packages/cli/README.md'],
     prefixes: ['kubectl', 'npx sketchyaf-realtime'],
     reason:

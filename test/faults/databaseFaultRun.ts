@@ -6,7 +6,7 @@ import {
   waitFor,
   type TcpProxy,
   type TestDatabase,
-} from '@sketchyaf/devstack/testing';
+} from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '../../services/broadcaster/src/index.ts';
 import { exampleEvents } from '../../services/broadcaster/test/examples.ts';

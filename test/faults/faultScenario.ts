@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { waitFor } from '@sketchyaf/devstack/testing';
+import { waitFor } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { checkGameOrder, Subscriber, type Received } from '../../services/broadcaster/test/helpers.ts';
 import {

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { metricValue } from '../../services/broadcaster/test/helpers.ts';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnNode } from '@sketchyaf/testkit';
+import { metricValue } from '../../services/broadcaster/test/helpers.ts';
 
 export type ReplicaKind = 'timer-monitor' | 'broadcaster';
 
@@ -22,40 +23,31 @@ const keptWarnings = 300;
 
 /** Starts `node services/<kind>/src/main.ts` with `env`; resolves with its admin URL (from its start log). */
 export function spawnReplica(kind: ReplicaKind, env: Record<string, string>): Promise<ReplicaProcess> {
-  const child = spawn(process.execPath, [`${root}services/${kind}/src/main.ts`], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let partial = '';
+  const start = Promise.withResolvers<ReplicaProcess>();
   const warnings: string[] = [];
-  return new Promise((resolve, reject) => {
-    let started = false;
-    const timer = setTimeout(() => reject(new Error(`${kind} did not start: ${out}`)), 20_000);
-    child.once('exit', (code) => {
-      if (!started) reject(new Error(`${kind} exited with ${String(code)}: ${out}`));
-    });
-    const onData = (chunk: Buffer): void => {
-      const text = chunk.toString();
-      out = (out + text).slice(-keptOutputChars);
-      const lines = (partial + text).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!/"level":"(warn|error)"/.test(line)) continue;
+  let started = false;
+  const { child, output } = spawnNode([`${root}services/${kind}/src/main.ts`], {
+    env,
+    keepChars: keptOutputChars,
+    onLine: (line) => {
+      if (/"level":"(warn|error)"/.test(line)) {
         warnings.push(line);
         if (warnings.length > keptWarnings) warnings.shift();
       }
-      if (started) return;
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (match?.[1]) {
-        started = true;
-        clearTimeout(timer);
-        resolve({ kind, child, url: match[1], recentOutput: () => out, warnings: () => warnings });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+      const url = started ? undefined : /"url":"(http:\/\/[^"]+)"/.exec(line)?.[1];
+      if (url === undefined) return;
+      started = true;
+      clearTimeout(timer);
+      start.resolve({ kind, child, url, recentOutput: output, warnings: () => warnings });
+    },
   });
+  const timer = setTimeout(() => {
+    start.reject(new Error(`${kind} did not start: ${output()}`));
+  }, 20_000);
+  child.once('exit', (code) => {
+    if (!started) start.reject(new Error(`${kind} exited with ${String(code)}: ${output()}`));
+  });
+  return start.promise;
 }
 
 /** The shards a replica holds, from its /metrics; 0 when it does not answer. */

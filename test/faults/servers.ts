@@ -2,13 +2,14 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateUp } from '@sketchyaf/core';
-import { freePort, startEmbeddedPostgres } from '@sketchyaf/devstack';
 import {
   createTestDatabase,
+  freePort,
+  startEmbeddedPostgres,
   startTestRedisServer,
   startTestRedisServers,
   type RedisServer,
-} from '@sketchyaf/devstack/testing';
+} from '@sketchyaf/testkit';
 
 /** A server the replicas reach at a fixed URL, which a fault can stop and start again. */
 export interface ServerUnderTest {

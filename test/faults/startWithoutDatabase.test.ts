@@ -2,11 +2,10 @@
 // PostgreSQL refuses connections, serves its probes and says why it is not
 // ready, never exits, and is ready within 5 s of the database coming back.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@sketchyaf/devstack';
-import { waitFor } from '@sketchyaf/devstack/testing';
+import { freePort, spawnNode, waitFor } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { dedicatedPostgresUnderTest, type ServerUnderTest } from './servers.ts';
 
@@ -26,17 +25,8 @@ interface ServiceProcess {
 }
 
 function spawnService(label: string, name: ServiceName, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [`${root}services/${name}/src/main.ts`], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (chunk: Buffer): void => {
-    out = (out + chunk.toString()).slice(-8000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return { label, child, url: `http://127.0.0.1:${env['PORT'] ?? ''}`, output: () => out };
+  const { child, output } = spawnNode([`${root}services/${name}/src/main.ts`], { env });
+  return { label, child, url: `http://127.0.0.1:${env['PORT'] ?? ''}`, output };
 }
 
 function exited(p: ServiceProcess): boolean {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '@sketchyaf/devstack/testing';
+import { waitFor } from '@sketchyaf/testkit';
 import { faultScenario, leaseTtlMs } from './faultScenario.ts';
 import { leaseMode } from './replicas.ts';
 

@@ -1,7 +1,7 @@
 // `npm run load`'s pieces: the shared scenario arithmetic, the verdicts, the
 // game-history analysis, the autocannon schedule and the game backend stand-in.
 import { strict as assert } from 'node:assert';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
 import pg from 'pg';
 import {
   parseCreateRequest,

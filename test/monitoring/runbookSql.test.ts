@@ -8,8 +8,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPool, type Pool } from '../../packages/core/src/db/pool.ts';
 import { createSilentLogger } from '../../packages/core/src/logging/logger.ts';
-import { mochaGlobalSetup, mochaGlobalTeardown } from '../../packages/devstack/src/testing/globalFixture.ts';
-import { createTestDatabase, type TestDatabase } from '../../packages/devstack/src/testing/testDatabases.ts';
+import { mochaGlobalSetup, mochaGlobalTeardown } from '../../packages/testkit/src/globalFixture.ts';
+import { createTestDatabase, type TestDatabase } from '../../packages/testkit/src/testDatabases.ts';
 import { incidentResponsePath, runbooksDir } from './support/paths.ts';
 
 interface Statement {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describeSpec, type ControlState } from '@sketchyaf/core';
+import { describeSpec, type ControlState } from '@sketchyaf/control';
 import { parseArgs, usage, UsageError, type CliOptions, type Command } from './args.ts';
 import { applyEdit } from './edits.ts';
 import { FileTarget } from './fileTarget.ts';

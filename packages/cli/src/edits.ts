@@ -1,5 +1,5 @@
 // Pure: a command-line edit applied to a spec document, validated like the services validate it.
-import { parseControlSpec, specDocument, type ControlSpec } from '@sketchyaf/core';
+import { parseControlSpec, specDocument, type ControlSpec } from '@sketchyaf/control';
 import { UsageError, type Edit } from './args.ts';
 
 export const settableKeys = [

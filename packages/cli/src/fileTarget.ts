@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { redactUrl } from '@sketchyaf/core/redactUrl';
 import {
   controlApiVersion,
   controlKind,
@@ -8,10 +9,9 @@ import {
   parseControlDocument,
   specDocument,
   specRevision,
-  redactUrl,
   type ControlSpec,
   type ControlState,
-} from '@sketchyaf/core';
+} from '@sketchyaf/control';
 import type { ControlTarget, Progress, ReplicaProgress } from './target.ts';
 
 interface ReportLike {

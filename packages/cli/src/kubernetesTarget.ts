@@ -16,7 +16,7 @@ import {
   specRevision,
   type ControlSpec,
   type ControlState,
-} from '@sketchyaf/core';
+} from '@sketchyaf/control';
 import type { ControlTarget, Progress } from './target.ts';
 
 interface ControlObject {

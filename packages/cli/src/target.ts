@@ -1,4 +1,4 @@
-import type { ControlSpec, ControlState } from '@sketchyaf/core';
+import type { ControlSpec, ControlState } from '@sketchyaf/control';
 
 /** One replica's acknowledgement, as the CLI prints it. */
 export interface ReplicaProgress {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseControlSpec } from '@sketchyaf/core';
+import { parseControlSpec } from '@sketchyaf/control';
 import { applyEdit, exitCodes, FileTarget, parseArgs, runCli, UsageError } from '../src/index.ts';
 
 const base = (): ReturnType<typeof parseControlSpec> & { ok: true } => {

@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
-import { adminToken, createGames, startTestBroadcaster } from '../../../services/broadcaster/test/helpers.ts';
+import { adminToken, createGames, startTestBroadcaster } from '@sketchyaf/broadcaster/testing';
 import { cliVersion, exitCodes, runCli, type HistoryPage } from '../src/index.ts';
 
 const bin = fileURLToPath(new URL('../bin/sketchyaf-realtime.ts', import.meta.url));

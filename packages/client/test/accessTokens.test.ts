@@ -3,15 +3,10 @@
 // nothing else.
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
-import {
-  apiToken,
-  createGames,
-  startTestBroadcaster,
-  Subscriber,
-} from '../../../services/broadcaster/test/helpers.ts';
+import { apiToken, createGames, startTestBroadcaster, Subscriber } from '@sketchyaf/broadcaster/testing';
 import { createClient, RealtimeApiError } from '../src/index.ts';
 
 const secretKey = 'sec-c-client-test';

@@ -4,20 +4,10 @@
 import { strict as assert } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import {
-  createTestDatabase,
-  startTcpProxy,
-  type TcpProxy,
-  type TestDatabase,
-} from '@sketchyaf/devstack/testing';
+import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
-import {
-  apiToken,
-  createGames,
-  startTestBroadcaster,
-  Subscriber,
-} from '../../../services/broadcaster/test/helpers.ts';
+import { apiToken, createGames, startTestBroadcaster, Subscriber } from '@sketchyaf/broadcaster/testing';
 import {
   createClient,
   RealtimeApiError,

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
-import { apiToken, createGames, startTestBroadcaster } from '../../../services/broadcaster/test/helpers.ts';
+import { apiToken, createGames, startTestBroadcaster } from '@sketchyaf/broadcaster/testing';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));

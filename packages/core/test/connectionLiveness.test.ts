@@ -6,7 +6,7 @@ import {
   waitFor,
   type TcpProxy,
   type TestDatabase,
-} from '@sketchyaf/devstack/testing';
+} from '@sketchyaf/testkit';
 import {
   classifyDatabaseError,
   createPool,

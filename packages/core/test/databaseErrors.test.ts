@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
-import { freePort } from '@sketchyaf/devstack';
-import { createTestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, freePort } from '@sketchyaf/testkit';
 import { classifyDatabaseError, describeDatabaseError, type DatabaseErrorKind } from '../src/index.ts';
 
 function withCode(code: string, message = 'failed'): Error {

@@ -3,15 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../src/errors.ts';
-import {
-  databaseTlsProblem,
-  loadConfig,
-  databaseUrlField,
-  pgConnectionConfig,
-  redisCaFileOf,
-  redisTlsOptions,
-  withDatabaseCaFile,
-} from '../src/index.ts';
+import { loadConfig, databaseUrlField, withDatabaseCaFile } from '../src/index.ts';
+import { databaseTlsProblem, pgConnectionConfig } from '../src/db/databaseTls.ts';
 
 const base = 'postgres://app:s3cret-pw@db.internal:5432/sketchyaf';
 const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -96,23 +89,6 @@ describe('database TLS settings', () => {
       () => withDatabaseCaFile(`${base}?sslmode=verify-full&sslrootcert=/other.crt`, '/etc/ca/ca.crt'),
       (err: ConfigError) =>
         err.problems[0]?.startsWith('DATABASE_CA_FILE:') === true && !err.message.includes('s3cret'),
-    );
-  });
-});
-
-describe('Redis TLS settings', () => {
-  it('passes the private CA to rediss:// nodes only', () => {
-    assert.deepEqual(redisTlsOptions('rediss://redis:6380', pem), { ca: pem });
-    assert.equal(redisTlsOptions('redis://redis:6379', pem), undefined);
-    assert.equal(redisTlsOptions('rediss://redis:6380', undefined), undefined);
-  });
-
-  it('refuses REDIS_CA_FILE when no node uses rediss://', () => {
-    assert.equal(redisCaFileOf(['rediss://a:6380', 'redis://b:6379'], '/ca.crt'), '/ca.crt');
-    assert.equal(redisCaFileOf(undefined, undefined), null);
-    assert.throws(
-      () => redisCaFileOf(['redis://a:6379'], '/ca.crt'),
-      /REDIS_CA_FILE: set, but no REDIS_URL node uses rediss/,
     );
   });
 });

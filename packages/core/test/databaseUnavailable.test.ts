@@ -1,11 +1,6 @@
 import { strict as assert } from 'node:assert';
-import {
-  AppError,
-  databaseUnavailableError,
-  retryAfterOf,
-  retryAfterSecondsFor,
-  type DatabaseErrorKind,
-} from '../src/index.ts';
+import { AppError, databaseUnavailableError, retryAfterOf, type DatabaseErrorKind } from '../src/index.ts';
+import { retryAfterSecondsFor } from '../src/db/databaseUnavailable.ts';
 
 function withCode(code: string, message = 'failed'): Error {
   return Object.assign(new Error(message), { code });

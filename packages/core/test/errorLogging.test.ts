@@ -5,10 +5,10 @@ import {
   createLogger,
   createMetricsRegistry,
   errorFields,
-  serializeError,
   startHttpServer,
   type HttpServerHandle,
 } from '../src/index.ts';
+import { serializeError } from '../src/logging/errorFields.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];

@@ -3,12 +3,12 @@ import {
   createMetricsRegistry,
   createSilentLogger,
   launchService,
-  runReadinessChecks,
-  StartAbortedError,
   systemClock,
   type LaunchContext,
   type ReadinessCheck,
 } from '../src/index.ts';
+import { runReadinessChecks } from '../src/http/readiness.ts';
+import { StartAbortedError } from '../src/lifecycle/startSequence.ts';
 
 function refused(): Error {
   return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });

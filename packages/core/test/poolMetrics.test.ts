@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
 import { createMetricsRegistry, createPool, createSilentLogger, type PoolClient } from '../src/index.ts';
 
 type Registry = ReturnType<typeof createMetricsRegistry>;

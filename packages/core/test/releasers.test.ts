@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { Releasers, startWithReleasers } from '../src/index.ts';
+import { startWithReleasers } from '../src/index.ts';
+import { Releasers } from '../src/lifecycle/releasers.ts';
 
 describe('Releasers', () => {
   it('releases in reverse order, continues past failures and reports them', async () => {

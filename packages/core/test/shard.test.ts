@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createTestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase } from '@sketchyaf/testkit';
 import { shardOf } from '../src/index.ts';
 
 describe('shardOf', () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { startRetryDelay, startRetrySettings, worthRetryingAtStart } from '../src/index.ts';
+import { startRetryDelay, startRetrySettings, worthRetryingAtStart } from '../src/lifecycle/startRetry.ts';
 
 function withCode(code: string, message = 'failed'): Error {
   return Object.assign(new Error(message), { code });

@@ -13,8 +13,12 @@ import { loadHealthConfig, startHealth } from '@sketchyaf/health';
 import { startPubnubLocal } from '@sketchyaf/pubnub-local';
 import { loadTimerMonitorConfig, startTimerMonitor } from '@sketchyaf/timer-monitor';
 import { startDemo } from './demo.ts';
-import { startEmbeddedPostgres } from './embeddedPostgres.ts';
-import { findRedisServer, redisServerInstallHint, startRedisServer } from './redisServer.ts';
+import {
+  findRedisServer,
+  redisServerInstallHint,
+  startEmbeddedPostgres,
+  startRedisServer,
+} from '@sketchyaf/local-servers';
 import { developmentPubnubSecretKey, type LocalStackConfig } from './localStackConfig.ts';
 
 export interface LocalStackOptions {

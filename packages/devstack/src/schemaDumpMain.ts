@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrateUp } from '@sketchyaf/core';
-import { startThrowawayPostgres } from './embeddedPostgres.ts';
-import { freePort } from './freePort.ts';
+import { freePort, startThrowawayPostgres } from '@sketchyaf/local-servers';
 import { dumpSchema } from './schemaDump.ts';
 
 export const schemaFile = fileURLToPath(new URL('../../../db/schema.sql', import.meta.url));

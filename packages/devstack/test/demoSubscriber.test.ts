@@ -5,7 +5,7 @@ import { createSilentLogger } from '@sketchyaf/core';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { subscribeToGames, type GameWatcher, type ReceivedEvent } from '../src/demoSubscriber.ts';
 import { developmentPubnubSecretKey } from '../src/localStackConfig.ts';
-import { createTestDatabase, waitFor, type TestDatabase } from '../src/testing/index.ts';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 
 const apiToken = 'demo-test-token-0123456789';
 

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createTestDatabase } from '../src/testing/index.ts';
+import { createTestDatabase } from '@sketchyaf/testkit';
 import { dumpSchema } from '../src/schemaDump.ts';
 
 describe('db/schema.sql', () => {

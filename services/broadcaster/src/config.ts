@@ -2,25 +2,22 @@ import { z } from 'zod';
 import {
   baseEnvShape,
   ConfigError,
-  controlEnvShape,
-  controlSettingsOf,
   databaseConnectionEnvShape,
   databaseConnectionSettingsOf,
   databaseUrlField,
   intField,
-  leaseEnvShape,
   loadConfig,
   portField,
   urlField,
   type AppEnv,
-  type ControlSettings,
   type DatabaseConnectionSettings,
   type Env,
   type LogLevel,
-  redisCaFileOf,
   tlsEnvShape,
   withDatabaseCaFile,
 } from '@sketchyaf/core';
+import { leaseEnvShape, redisCaFileOf } from '@sketchyaf/leases';
+import { controlEnvShape, controlSettingsOf, type ControlSettings } from '@sketchyaf/control/agent';
 import {
   buildClients,
   parseClientSpecs,

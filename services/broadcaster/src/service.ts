@@ -1,6 +1,5 @@
-import type { ControlAgent } from '@sketchyaf/core';
+import type { ControlAgent } from '@sketchyaf/control/agent';
 import {
-  createControlAgent,
   createHttpListener,
   createPool,
   databaseReadinessCheck,
@@ -8,20 +7,18 @@ import {
   launchService,
   untilStarted,
   type LaunchContext,
-  leasesReadinessCheck,
   NotificationListener,
   pingDatabase,
   serviceBasics,
-  leasesFor,
-  type ShardLeases,
   startHttpServer,
   type Clock,
-  type ControlSource,
-  type KubeConfig,
   type Logger,
   type ReadinessCheck,
   type ServiceHandle,
 } from '@sketchyaf/core';
+import { leasesReadinessCheck, leasesFor, type ShardLeases } from '@sketchyaf/leases';
+import { type ControlSource } from '@sketchyaf/control';
+import { createControlAgent, type KubeConfig } from '@sketchyaf/control/agent';
 import type { Registry } from 'prom-client';
 import type { BroadcasterConfig } from './config.ts';
 import { IngestGate, relayControl } from './control/broadcasterControl.ts';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import PubNub from 'pubnub';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { buildOpenApiDocument } from '../src/http/openapiDocument.ts';
 import type { BroadcasterService } from '../src/index.ts';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { busyRetryAfterSeconds, nextBusyRetryMs } from '../src/ingest/busyRetry.ts';
 import { GameBusyError, outcomes } from '../src/ingest/outboxWriter.ts';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import { createHttpApp, createSilentLogger, currentLogContext, startHttpServer } from '@sketchyaf/core';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { tokenHash } from '../src/auth/clients.ts';
 import { bearerAuth } from '../src/http/auth.ts';

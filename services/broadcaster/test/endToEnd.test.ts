@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import {
   loadTimerMonitorConfig,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
 import { requestHash, type IdempotencyClaim } from '../src/ingest/idempotencyKey.ts';
 import { assignKeys, mergeReplayed, planEventKeys, type Submission } from '../src/ingest/keyedInsert.ts';
 import type { StoredKeyRow } from '../src/db/outboxQueries.ts';

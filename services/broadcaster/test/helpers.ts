@@ -1,5 +1,4 @@
 import PubNub from 'pubnub';
-import type pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
 import type { PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import {
@@ -60,21 +59,8 @@ export async function post(
   return { status: res.status, body: parsed, headers: res.headers };
 }
 
-/** Waiting games; pass `start` to move them to briefing (the timer monitor then runs them). */
-export async function createGames(
-  pool: pg.Pool,
-  count: number,
-  options: { durations?: Record<string, number>; rounds?: number; start?: boolean } = {},
-): Promise<string[]> {
-  const { rows } = await pool.query<{ id: string }>(
-    'INSERT INTO games (total_rounds, phase_durations) SELECT $2, $3::jsonb FROM generate_series(1, $1) RETURNING id',
-    [count, options.rounds ?? 1, JSON.stringify(options.durations ?? {})],
-  );
-  const ids = rows.map((r) => r.id);
-  if (options.start)
-    await pool.query("UPDATE games SET status = 'briefing' WHERE id = ANY($1::uuid[])", [ids]);
-  return ids;
-}
+// Game factory shared with the other suites (formerly defined here).
+export { createGames } from '@sketchyaf/testkit';
 
 export interface Received {
   channel: string;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import {
   canonicalJson,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '../src/index.ts';
 import { exampleEvents } from './examples.ts';

@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, spawnNode, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '../src/index.ts';
 import { exampleEvents } from './examples.ts';
@@ -76,24 +75,19 @@ describe('broadcaster probes, metrics and entry point', function () {
   });
 
   it('main.ts starts from the environment, prints its URL and the development token, stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [mainFile], {
+    const { child, output, exited } = spawnNode([mainFile], {
       env: {
-        ...process.env,
         DATABASE_URL: db.url,
         PUBNUB_ORIGIN: pubnub.url,
         PORT: '0',
         LOG_LEVEL: 'error',
         APP_ENV: 'development',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await waitFor('the start lines', () => (out.includes('development API token') ? true : undefined));
-      assert.match(out, /listening on http:\/\/127\.0\.0\.1:\d+/);
-      assert.match(out, /dev-token-change-me/);
+      await waitFor('the start lines', () => (output().includes('development API token') ? true : undefined));
+      assert.match(output(), /listening on http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(output(), /dev-token-change-me/);
     } finally {
       child.kill('SIGTERM');
     }
@@ -101,15 +95,12 @@ describe('broadcaster probes, metrics and entry point', function () {
   });
 
   it('main.ts reports every configuration problem at once and exits 78', async () => {
-    const child = spawn(process.execPath, [mainFile], {
-      env: { ...process.env, APP_ENV: 'production', PORT: 'x', DATABASE_URL: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { output, exited } = spawnNode([mainFile], {
+      env: { APP_ENV: 'production', PORT: 'x', DATABASE_URL: '' },
     });
-    let err = '';
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await exited;
     assert.equal(code, 78);
     for (const key of ['DATABASE_URL', 'BROADCAST_API_TOKENS', 'PUBNUB_PUBLISH_KEY', 'PORT'])
-      assert.match(err, new RegExp(key));
+      assert.match(output(), new RegExp(key));
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import net from 'node:net';
 import { Registry } from 'prom-client';
 import { createPool, createSilentLogger } from '@sketchyaf/core';
-import { freePort } from '@sketchyaf/devstack';
+import { freePort } from '@sketchyaf/testkit';
 import { IngestRejection } from '../src/errors.ts';
 import { OutboxWriter, unavailableRejection } from '../src/ingest/outboxWriter.ts';
 import { validateSingle } from '../src/events/validateEvents.ts';

@@ -3,7 +3,7 @@
 // pubnub-local, which records every request as it arrived.
 import { strict as assert } from 'node:assert';
 import { inflateSync } from 'node:zlib';
-import { startTcpProxy, type TcpProxy } from '@sketchyaf/devstack/testing';
+import { startTcpProxy, type TcpProxy } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle, type RecordedRequest } from '@sketchyaf/pubnub-local';
 import { buildEnvelope, type Envelope } from '../src/events/envelope.ts';
 import type { Publisher, PublisherKind } from '../src/relay/publisher.ts';

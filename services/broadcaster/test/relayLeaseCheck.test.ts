@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
 import { createMetricsRegistry, createSilentLogger, systemClock } from '@sketchyaf/core';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { createBroadcasterMetrics } from '../src/metrics.ts';
 import { OutboxRelay } from '../src/relay/outboxRelay.ts';
 import type { Publisher } from '../src/relay/pubnubPublisher.ts';

@@ -8,7 +8,7 @@ import {
   waitFor,
   type RedisServer,
   type TestDatabase,
-} from '@sketchyaf/devstack/testing';
+} from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import {
   loadTimerMonitorConfig,

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
-import { captureLogs, createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { captureLogs, createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { loadBroadcasterConfig, startBroadcaster, type BroadcasterService } from '../src/index.ts';
 import { adminToken, apiToken, createGames } from './helpers.ts';

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
 import { timestampRange, type BroadcasterService } from '../src/index.ts';
 import { createGames, post, startTestBroadcaster } from './helpers.ts';
 

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import {
   baseEnvShape,
-  controlEnvShape,
-  controlSettingsOf,
   databaseUrlField,
   developmentDefaults,
   intField,
@@ -12,13 +10,13 @@ import {
   urlField,
   urlListField,
   type AppEnv,
-  type ControlSettings,
   type Env,
   type LogLevel,
-  redisCaFileOf,
   tlsEnvShape,
   withDatabaseCaFile,
 } from '@sketchyaf/core';
+import { redisCaFileOf } from '@sketchyaf/leases';
+import { controlEnvShape, controlSettingsOf, type ControlSettings } from '@sketchyaf/control/agent';
 
 /** Development defaults: what `npm start` runs on loopback (docs/contract.md, "Local run defaults"). */
 export const developmentDatabaseUrl = developmentDefaults.databaseUrl;

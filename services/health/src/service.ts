@@ -2,18 +2,17 @@ import {
   errorFields,
   createHttpApp,
   createPool,
-  FileControlSource,
   launchService,
   untilStarted,
   type LaunchContext,
-  StaticControlSource,
   serviceBasics,
   startHttpServer,
   type Clock,
-  type ControlSource,
   type Logger,
   type ServiceHandle,
 } from '@sketchyaf/core';
+import { StaticControlSource, type ControlSource } from '@sketchyaf/control';
+import { FileControlSource } from '@sketchyaf/control/agent';
 import type { Registry } from 'prom-client';
 import { Canary } from './canary/canary.ts';
 import { HealthChecker } from './checker.ts';
@@ -70,7 +69,7 @@ async function controlParts(
     };
   const access =
     overrides.kubernetes ?? (await inClusterAccess(settings.namespace ?? config.kubernetes.namespace));
-  const { KubernetesControlSource } = await import('@sketchyaf/core/control/kubernetes');
+  const { KubernetesControlSource } = await import('@sketchyaf/control/kubernetes');
   return {
     source: new KubernetesControlSource({
       kubeConfig: access.kubeConfig,

@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
-import { freePort } from '@sketchyaf/devstack';
 import {
   createTestDatabase,
+  freePort,
   startTestRedisServers,
   waitFor,
   type RedisServer,
   type TestDatabase,
-} from '@sketchyaf/devstack/testing';
+} from '@sketchyaf/testkit';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { TimerMonitorService } from '@sketchyaf/timer-monitor';

@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { freePort } from '@sketchyaf/devstack';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { DeploymentStatusReader, type HealthService, type KubernetesReport } from '../src/index.ts';
 import { deployment } from './fixtures.ts';
 import { startFakeKubernetesApi, type FakeKubernetesApi } from './fakeKubernetesApi.ts';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { parseControlSpec, specRevision, type ControlAcknowledgement } from '@sketchyaf/core';
+import { parseControlSpec, specRevision, type ControlAcknowledgement } from '@sketchyaf/control';
 import {
   escapeHtml,
   renderStatusPage,

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdir, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { TimerMonitorService } from '@sketchyaf/timer-monitor';

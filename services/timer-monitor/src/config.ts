@@ -1,22 +1,19 @@
 import {
   baseEnvShape,
-  controlEnvShape,
-  controlSettingsOf,
   databaseConnectionEnvShape,
   databaseConnectionSettingsOf,
   databaseUrlField,
   developmentDefaults,
   intField,
-  leaseEnvShape,
   loadConfig,
   portField,
-  type ControlSettings,
   type DatabaseConnectionSettings,
   type Env,
-  redisCaFileOf,
   tlsEnvShape,
   withDatabaseCaFile,
 } from '@sketchyaf/core';
+import { leaseEnvShape, redisCaFileOf } from '@sketchyaf/leases';
+import { controlEnvShape, controlSettingsOf, type ControlSettings } from '@sketchyaf/control/agent';
 
 /** Where `npm start` runs its embedded PostgreSQL; the development default. */
 export const developmentDatabaseUrl = developmentDefaults.databaseUrl;

@@ -1,6 +1,5 @@
-import type { ControlAgent } from '@sketchyaf/core';
+import type { ControlAgent } from '@sketchyaf/control/agent';
 import {
-  createControlAgent,
   createHttpApp,
   createPool,
   databaseReadinessCheck,
@@ -9,19 +8,17 @@ import {
   launchService,
   untilStarted,
   type LaunchContext,
-  leasesReadinessCheck,
   NotificationListener,
   serviceBasics,
-  leasesFor,
-  type ShardLeases,
   startHttpServer,
   type Clock,
-  type ControlSource,
-  type KubeConfig,
   type Logger,
   type ReadinessCheck,
   type ServiceHandle,
 } from '@sketchyaf/core';
+import { leasesReadinessCheck, leasesFor, type ShardLeases } from '@sketchyaf/leases';
+import { type ControlSource } from '@sketchyaf/control';
+import { createControlAgent, type KubeConfig } from '@sketchyaf/control/agent';
 import type { Registry } from 'prom-client';
 import type { TimerMonitorConfig } from './config.ts';
 import { timerControl, type TimerGate } from './control/timerControl.ts';

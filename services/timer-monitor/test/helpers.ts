@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
-import { waitFor } from '@sketchyaf/devstack/testing';
+import { createGames, waitFor } from '@sketchyaf/testkit';
 import { loadTimerMonitorConfig, startTimerMonitor, type TimerMonitorService } from '../src/index.ts';
 
 export function startTestMonitor(
@@ -18,20 +18,13 @@ export function startTestMonitor(
 }
 
 /** Creates `count` waiting games with the given durations and starts them in one statement. */
-export async function createStartedGames(
+export function createStartedGames(
   pool: pg.Pool,
   count: number,
   durations: (i: number) => Record<string, number>,
   totalRounds = 2,
 ): Promise<string[]> {
-  const specs = Array.from({ length: count }, (_, i) => JSON.stringify(durations(i)));
-  const { rows } = await pool.query<{ id: string }>(
-    'INSERT INTO games (total_rounds, phase_durations) SELECT $2, d::jsonb FROM unnest($1::text[]) AS d RETURNING id',
-    [specs, totalRounds],
-  );
-  const ids = rows.map((r) => r.id);
-  await pool.query("UPDATE games SET status = 'briefing' WHERE id = ANY($1::uuid[])", [ids]);
-  return ids;
+  return createGames(pool, count, { durations, rounds: totalRounds, start: true });
 }
 
 export interface AuditRow {

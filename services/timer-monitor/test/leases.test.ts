@@ -8,7 +8,7 @@ import {
   waitFor,
   type RedisServer,
   type TestDatabase,
-} from '@sketchyaf/devstack/testing';
+} from '@sketchyaf/testkit';
 import { loadTimerMonitorConfig, type TimerMonitorService } from '../src/index.ts';
 import {
   assertEachTransitionOnce,

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import winston from 'winston';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import {
   loadTimerMonitorConfig,
   startTimerMonitor,

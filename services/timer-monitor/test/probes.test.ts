@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { migrateUp } from '@sketchyaf/core';
-import { startEmbeddedPostgres, freePort, type EmbeddedPostgres } from '@sketchyaf/devstack';
-import { waitFor } from '@sketchyaf/devstack/testing';
+import { freePort, startEmbeddedPostgres, waitFor, type EmbeddedPostgres } from '@sketchyaf/testkit';
 import type { TimerMonitorService } from '../src/index.ts';
 import { startTestMonitor } from './helpers.ts';
 

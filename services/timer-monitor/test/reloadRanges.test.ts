@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
 import { gamesTableBlocks, loadDeadlines } from '../src/gameQueries.ts';
 import { createStartedGames } from './helpers.ts';
 

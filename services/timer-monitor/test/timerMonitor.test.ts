@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
 import { Histogram } from 'prom-client';
-import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/devstack/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import type { TimerMonitorService } from '../src/index.ts';
 import {
   assertEachTransitionOnce,

@@ -1,4 +1,6 @@
-import type { Clock, ControlApplier, ControlSpec, Logger } from '@sketchyaf/core';
+import type { Clock, Logger } from '@sketchyaf/core';
+import type { ControlSpec } from '@sketchyaf/control';
+import type { ControlApplier } from '@sketchyaf/control/agent';
 import type { OutboxRelay } from '../relay/outboxRelay.ts';
 import type { RelayLimits } from './relayLimits.ts';
 

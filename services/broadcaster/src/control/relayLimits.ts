@@ -1,4 +1,4 @@
-import type { ControlSpec } from '@sketchyaf/core';
+import type { ControlSpec } from '@sketchyaf/control';
 import { TokenBucket } from './tokenBucket.ts';
 
 /**

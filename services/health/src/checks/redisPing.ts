@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
-import { createLeaseRedisClient } from '@sketchyaf/core';
+import { createLeaseRedisClient } from '@sketchyaf/leases';
 import type { ProbeOutcome } from '../status/types.ts';
 import { timedProbe } from './probe.ts';
 

@@ -1,14 +1,12 @@
+import { errorFields, type Clock, type Logger } from '@sketchyaf/core';
 import {
   controlGroup,
   controlPlural,
   controlVersion,
   describeKubernetesError,
   parseAcknowledgement,
-  errorFields,
-  type Clock,
   type ControlSource,
-  type Logger,
-} from '@sketchyaf/core';
+} from '@sketchyaf/control';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubernetesAccess } from '../checks/deploymentStatus.ts';
 import {

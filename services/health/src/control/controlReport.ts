@@ -7,7 +7,7 @@ import {
   type ControlSpec,
   type ControlState,
   type Pausable,
-} from '@sketchyaf/core';
+} from '@sketchyaf/control';
 
 // Pure: replica acknowledgements against the desired state, and the
 // RealtimeControl `status` written from them.

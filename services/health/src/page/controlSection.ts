@@ -1,4 +1,4 @@
-import { pausable } from '@sketchyaf/core';
+import { pausable } from '@sketchyaf/control';
 import type { ControlReport } from '../control/controlReport.ts';
 import { escapeHtml as e, timeAgo } from './html.ts';
 

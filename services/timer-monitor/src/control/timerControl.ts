@@ -1,4 +1,5 @@
-import type { Clock, ControlApplier } from '@sketchyaf/core';
+import type { Clock } from '@sketchyaf/core';
+import type { ControlApplier } from '@sketchyaf/control/agent';
 import type { TimerMonitor } from '../timerMonitor.ts';
 
 /** The gate the timer monitor reads before starting a batch. */
