@@ -13,6 +13,7 @@ import { loadHealthConfig, startHealth } from '@sketchyaf/health';
 import { startPubnubLocal } from '@sketchyaf/pubnub-local';
 import { loadTimerMonitorConfig, startTimerMonitor } from '@sketchyaf/timer-monitor';
 import { startDemo } from './demo.ts';
+import { startLivePage } from './livePage.ts';
 import { startEmbeddedPostgres } from './embeddedPostgres.ts';
 import { findRedisServer, redisServerInstallHint, startRedisServer } from './redisServer.ts';
 import { developmentPubnubSecretKey, type LocalStackConfig } from './localStackConfig.ts';
@@ -101,7 +102,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
       ...(pubnubSecretKey === undefined ? {} : { PUBNUB_SECRET_KEY: pubnubSecretKey }),
       ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
     };
-    const broadcasterConfig = loadBroadcasterConfig({ ...serviceEnv, PORT: String(config.BROADCASTER_PORT) });
+    // The live page's browser reads the catch-up API across origins: its origin joins CORS_ORIGINS.
+    const livePage = config.DEMO === 'on' ? await startLivePage({ port: config.LIVE_PAGE_PORT }) : undefined;
+    if (livePage !== undefined) releasers.add('live page', () => livePage.stop());
+    const corsOrigins = [env['CORS_ORIGINS'], livePage?.url].filter((o) => o !== undefined && o !== '');
+    const broadcasterConfig = loadBroadcasterConfig({
+      ...serviceEnv,
+      PORT: String(config.BROADCASTER_PORT),
+      ...(corsOrigins.length === 0 ? {} : { CORS_ORIGINS: corsOrigins.join(',') }),
+    });
     const broadcaster = await startBroadcaster(broadcasterConfig);
     releasers.add('broadcaster', () => broadcaster.stop());
     print(
@@ -147,6 +156,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
         print,
       });
       releasers.add('demo', () => demo.stop());
+      if (livePage !== undefined) {
+        livePage.attach({
+          currentGame: () => demo.currentGame(),
+          broadcasterUrl: broadcaster.url,
+          pubnubOrigin,
+          subscribeKey: config.PUBNUB_SUBSCRIBE_KEY,
+          grantToken: pubnubSecretKey === undefined ? undefined : broadcasterConfig.apiTokens[0],
+        });
+        print(
+          `live page      ${livePage.url}/  (the demo game in the browser through @sketchyaf/player-client)`,
+        );
+      }
     }
   });
 

@@ -88,7 +88,7 @@ export async function outboxEvents(
   gameId: string,
 ): Promise<{ eventId: string; sequence: number }[]> {
   const { rows } = await pool.query<{ event_id: string; sequence: string }>(
-    'SELECT event_id::text, sequence::text FROM realtime_outbox WHERE game_id = $1 ORDER BY sequence',
+    'SELECT event_id::text, sequence::text FROM realtime_outbox WHERE game_id = $1 ORDER BY realtime_outbox.sequence',
     [gameId],
   );
   return rows.map((r) => ({ eventId: r.event_id, sequence: Number(r.sequence) }));
