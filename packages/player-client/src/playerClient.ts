@@ -26,7 +26,8 @@ export interface PubNubLike {
 
 export interface PubNubListener {
   message?: (event: { channel: string; message: unknown }) => void;
-  status?: (event: { category: string }) => void;
+  /** `error` names the cause of a failed connection (e.g. `PNAccessDeniedCategory`). */
+  status?: (event: { category: string; error?: unknown }) => void;
 }
 
 /** Time, injected so that tests drive it; the default is the wall clock. */
@@ -106,6 +107,7 @@ export interface GameSession {
 }
 
 const disconnectedCategories: ReadonlySet<string> = new Set([
+  'PNAccessDeniedCategory',
   'PNNetworkDownCategory',
   'PNNetworkIssuesCategory',
   'PNTimeoutCategory',
@@ -182,6 +184,7 @@ export function joinGame(options: JoinOptions): GameSession {
   let published = stateOf(session, lastError);
   let cancelTimer: (() => void) | null = null;
   let closed = false;
+  let denialReported = false;
 
   const run = (effects: Effect[]): void => {
     for (const effect of effects) {
@@ -262,9 +265,22 @@ export function joinGame(options: JoinOptions): GameSession {
       }
     },
     status(s) {
-      if (connectedCategories.has(s.category)) feed({ kind: 'connected', now: clock.now() });
-      else if (disconnectedCategories.has(s.category)) feed({ kind: 'disconnected', now: clock.now() });
-      else if (s.category === 'PNRequestMessageCountExceededCategory')
+      if (connectedCategories.has(s.category)) {
+        denialReported = false;
+        feed({ kind: 'connected', now: clock.now() });
+      } else if (disconnectedCategories.has(s.category)) {
+        // Access Manager said no: reconnecting goes on (the app may set another token), reported once.
+        const denied = s.error === 'PNAccessDeniedCategory' || s.category === 'PNAccessDeniedCategory';
+        if (denied && !denialReported) {
+          denialReported = true;
+          emitError(
+            new Error(
+              `PubNub refused the subscription: the token does not grant ${gameChannel} and ${userChannel}`,
+            ),
+          );
+        }
+        feed({ kind: 'disconnected', now: clock.now() });
+      } else if (s.category === 'PNRequestMessageCountExceededCategory')
         feed({ kind: 'lost', now: clock.now() });
     },
   };
