@@ -104,6 +104,8 @@ export interface GameSession {
   state(): PlayerState;
   /** Unsubscribes from the game's channels and stops every timer; no event is delivered after it. */
   leave(): void;
+  /** The same as `leave()`. */
+  close(): void;
 }
 
 const disconnectedCategories: ReadonlySet<string> = new Set([
@@ -289,17 +291,20 @@ export function joinGame(options: JoinOptions): GameSession {
   pubnub.addListener(listener);
   pubnub.subscribe({ channels: [gameChannel, userChannel] });
 
+  const leave = (): void => {
+    if (closed) return;
+    closed = true;
+    pubnub.removeListener(listener);
+    pubnub.unsubscribe({ channels: [gameChannel, userChannel] });
+    feed({ kind: 'close', now: clock.now() });
+    cancelTimer?.();
+    emitter.clear();
+  };
+
   return {
     on: (type, fn) => emitter.on(type, fn),
     state: () => stateOf(session, lastError),
-    leave() {
-      if (closed) return;
-      closed = true;
-      pubnub.removeListener(listener);
-      pubnub.unsubscribe({ channels: [gameChannel, userChannel] });
-      feed({ kind: 'close', now: clock.now() });
-      cancelTimer?.();
-      emitter.clear();
-    },
+    leave,
+    close: leave,
   };
 }
