@@ -2,6 +2,7 @@ import { fetchPage } from './catchUpApi.ts';
 import { Emitter } from './emitter.ts';
 import { asGameEvent, asUserEvent, type GameEvent, type UserEvent } from './envelope.ts';
 import { RecentIds } from './recentIds.ts';
+import { statusMeaning } from './sdkStatus.ts';
 import {
   defaultSessionConfig,
   newSession,
@@ -107,20 +108,6 @@ export interface GameSession {
   /** The same as `leave()`. */
   close(): void;
 }
-
-const disconnectedCategories: ReadonlySet<string> = new Set([
-  'PNAccessDeniedCategory',
-  'PNNetworkDownCategory',
-  'PNNetworkIssuesCategory',
-  'PNTimeoutCategory',
-  'PNConnectionErrorCategory',
-  'PNDisconnectedUnexpectedlyCategory',
-]);
-const connectedCategories: ReadonlySet<string> = new Set([
-  'PNConnectedCategory',
-  'PNReconnectedCategory',
-  'PNSubscriptionChangedCategory',
-]);
 
 function stateOf(session: Session, lastError: string | null): PlayerState {
   const c = session.catchUp;
@@ -267,13 +254,13 @@ export function joinGame(options: JoinOptions): GameSession {
       }
     },
     status(s) {
-      if (connectedCategories.has(s.category)) {
+      const meaning = statusMeaning(s.category, s.error);
+      if (meaning === 'connected') {
         denialReported = false;
         feed({ kind: 'connected', now: clock.now() });
-      } else if (disconnectedCategories.has(s.category)) {
-        // Access Manager said no: reconnecting goes on (the app may set another token), reported once.
-        const denied = s.error === 'PNAccessDeniedCategory' || s.category === 'PNAccessDeniedCategory';
-        if (denied && !denialReported) {
+      } else if (meaning === 'disconnected' || meaning === 'denied') {
+        // Reconnecting goes on after a refusal too (the app may set another token); it is reported once.
+        if (meaning === 'denied' && !denialReported) {
           denialReported = true;
           emitError(
             new Error(
@@ -282,8 +269,7 @@ export function joinGame(options: JoinOptions): GameSession {
           );
         }
         feed({ kind: 'disconnected', now: clock.now() });
-      } else if (s.category === 'PNRequestMessageCountExceededCategory')
-        feed({ kind: 'lost', now: clock.now() });
+      } else if (meaning === 'lost') feed({ kind: 'lost', now: clock.now() });
     },
   };
 
