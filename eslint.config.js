@@ -12,6 +12,7 @@ export default tseslint.config(
       '.tools/',
       'coverage/',
       'packages/client/dist/',
+      'packages/player-client/dist/',
       'eslint.config.js',
       '**/*.cjs',
     ],

@@ -1,14 +1,16 @@
-// npm run build --workspace packages/client: the publishable package in
-// packages/client/dist (JavaScript, declarations, README, its own package.json);
-// publish it with `npm publish packages/client/dist`. In this repository the
-// workspace resolves to its TypeScript sources, as every workspace does; the
-// published manifest points at the compiled files instead.
+// npm run build --workspace packages/client (or packages/player-client): the
+// publishable package in <package>/dist (JavaScript, declarations, README, its
+// own package.json); publish it with `npm publish <package>/dist`. In this
+// repository the workspace resolves to its TypeScript sources, as every
+// workspace does; the published manifest points at the compiled files instead.
+// The package directory is the first argument, relative to the repository
+// (default packages/client).
 import { execFile } from 'node:child_process';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const packageDir = fileURLToPath(new URL('../../packages/client/', import.meta.url));
+const packageDir = fileURLToPath(new URL(`../../${process.argv[2] ?? 'packages/client'}/`, import.meta.url));
 const dist = `${packageDir}dist/`;
 const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
 
@@ -18,6 +20,7 @@ interface SourceManifest {
   description: string;
   license: string;
   engines: Record<string, string>;
+  peerDependencies?: Record<string, string>;
 }
 
 await rm(dist, { recursive: true, force: true });
@@ -37,6 +40,7 @@ const manifest = {
   files: ['*.js', '*.d.ts', 'README.md'],
   sideEffects: false,
   engines: source.engines,
+  ...(source.peerDependencies === undefined ? {} : { peerDependencies: source.peerDependencies }),
 };
 await writeFile(`${dist}package.json`, `${JSON.stringify(manifest, null, 2)}\n`);
 await copyFile(`${packageDir}README.md`, `${dist}README.md`);

@@ -6,12 +6,17 @@ import { createSilentLogger } from '@sketchyaf/core';
 import { createTestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal } from '@sketchyaf/pubnub-local';
 
+/** The doc whose examples set pubnub-local faults. */
+const faultsDoc = 'packages/pubnub-local/README.md';
+
 /** npm start's pubnub-local secret key (packages/devstack). */
 const developmentPubnubSecretKey = 'sec-c-local';
 
 export interface ExampleStack {
   /** npm start's port → this stack's base URL (`http://127.0.0.1:<port>`). */
   bases: ReadonlyMap<number, string>;
+  /** `bases` for the examples of `doc` (relative to the root). */
+  basesFor(doc: string): ReadonlyMap<number, string>;
   databaseUrl: string;
   /** Values of the docs' `<name>` placeholders. */
   placeholders: Readonly<Record<string, string>>;
@@ -29,8 +34,9 @@ export async function startExampleStack(): Promise<ExampleStack> {
     // Access Manager on, as npm start runs it: the relay signs, POST /v1/access-tokens grants.
     const pubnub = await startPubnubLocal({ port: 0, secretKey: developmentPubnubSecretKey });
     stops.push(() => pubnub.stop());
-    // The fault-injection examples get a pubnub-local of their own: a 403 or an
-    // outage set there must not reach the relay the other examples wait on.
+    // The fault-injection examples (pubnub-local's README) get a pubnub-local of
+    // their own: a 403 or an outage set there must not reach the relay the other
+    // examples wait on. The others reach the relay's, as a player's app would.
     const faultsPubnub = await startPubnubLocal({ port: 0 });
     stops.push(() => faultsPubnub.stop());
     const broadcaster = await startBroadcaster(
@@ -57,11 +63,14 @@ export async function startExampleStack(): Promise<ExampleStack> {
          VALUES ('user_notification', 'user.docs-example', '{"kind":"docs_example","title":"dead letter"}',
                  'docs-example', 'api', 1, 'PubNub 413: seeded by test/docs/exampleStack.ts', clock_timestamp())`,
       );
+      const bases = new Map([
+        [8080, broadcaster.url],
+        [8090, pubnub.url],
+      ]);
+      const faultBases = new Map([...bases, [8090, faultsPubnub.url]]);
       return {
-        bases: new Map([
-          [8080, broadcaster.url],
-          [8090, faultsPubnub.url],
-        ]),
+        bases,
+        basesFor: (doc) => (doc === faultsDoc ? faultBases : bases),
         databaseUrl: db.url,
         placeholders: { gameId: rows[0]?.id ?? '' },
         stop,

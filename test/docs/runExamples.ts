@@ -168,7 +168,8 @@ async function runScript(
 
 /** Runs or checks every example of `file` (relative to the root). */
 export async function runDoc(file: string, context: DocContext): Promise<DocResult> {
-  const { root, stack } = context;
+  const { root } = context;
+  const stack: ExampleStack = { ...context.stack, bases: context.stack.basesFor(file) };
   const markdown = readFileSync(join(root, file), 'utf8');
   mkdirSync(join(root, '.local'), { recursive: true });
   const tmp = mkdtempSync(join(root, '.local', 'docs-curl-'));

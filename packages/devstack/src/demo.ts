@@ -13,6 +13,8 @@ export interface DemoOptions {
 }
 
 export interface Demo {
+  /** The most recently started demo game (the live page shows it). */
+  currentGame(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   pool.on('error', () => undefined);
   const names = new Map<string, string>();
   let created = 0;
+  let current: string | undefined;
 
   const subscriber = subscribeToGames({
     origin: options.pubnubOrigin,
@@ -60,6 +63,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     await pool.query("UPDATE games SET status = 'briefing' WHERE id = ANY($1::uuid[])", [
       rows.map((r) => r.id),
     ]);
+    current = rows[0]?.id ?? current;
   };
 
   // Give the subscriber a moment to connect so that the first events are seen.
@@ -70,6 +74,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
   }, options.everyMs ?? 20_000);
 
   return {
+    currentGame: () => current,
     async stop() {
       clearInterval(spawner);
       subscriber.stop();

@@ -19,6 +19,7 @@ import {
   startEmbeddedPostgres,
   startRedisServer,
 } from '@sketchyaf/local-servers';
+import { startLivePage } from './livePage.ts';
 import { developmentPubnubSecretKey, type LocalStackConfig } from './localStackConfig.ts';
 
 export interface LocalStackOptions {
@@ -105,7 +106,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
       ...(pubnubSecretKey === undefined ? {} : { PUBNUB_SECRET_KEY: pubnubSecretKey }),
       ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
     };
-    const broadcasterConfig = loadBroadcasterConfig({ ...serviceEnv, PORT: String(config.BROADCASTER_PORT) });
+    // The live page's browser reads the catch-up API across origins: its origin joins CORS_ORIGINS.
+    const livePage = config.DEMO === 'on' ? await startLivePage({ port: config.LIVE_PAGE_PORT }) : undefined;
+    if (livePage !== undefined) releasers.add('live page', () => livePage.stop());
+    const corsOrigins = [env['CORS_ORIGINS'], livePage?.url].filter((o) => o !== undefined && o !== '');
+    const broadcasterConfig = loadBroadcasterConfig({
+      ...serviceEnv,
+      PORT: String(config.BROADCASTER_PORT),
+      ...(corsOrigins.length === 0 ? {} : { CORS_ORIGINS: corsOrigins.join(',') }),
+    });
     const broadcaster = await startBroadcaster(broadcasterConfig);
     releasers.add('broadcaster', () => broadcaster.stop());
     print(
@@ -151,6 +160,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
         print,
       });
       releasers.add('demo', () => demo.stop());
+      if (livePage !== undefined) {
+        livePage.attach({
+          currentGame: () => demo.currentGame(),
+          broadcasterUrl: broadcaster.url,
+          pubnubOrigin,
+          subscribeKey: config.PUBNUB_SUBSCRIBE_KEY,
+          grantToken: pubnubSecretKey === undefined ? undefined : broadcasterConfig.apiTokens[0],
+        });
+        print(
+          `live page      ${livePage.url}/  (the demo game in the browser through @sketchyaf/player-client)`,
+        );
+      }
     }
   });
 

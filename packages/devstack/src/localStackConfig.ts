@@ -9,6 +9,8 @@ const shape = {
   TIMER_MONITOR_PORT: portField(8082),
   BROADCASTER_PORT: portField(8080),
   HEALTH_PORT: portField(8081),
+  /** The live view (a page joining the demo game through the player client); with DEMO=on only. */
+  LIVE_PAGE_PORT: portField(8083),
   PUBNUB_LOCAL_PORT: portField(8090),
   REDIS_URL: z.string().min(1).optional(),
   REDIS_PORT: portField(6390),

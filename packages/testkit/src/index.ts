@@ -23,3 +23,4 @@ export { createPrivateCa, type PrivateCa, type ServerCertificate } from './priva
 export { captureLogs, type CapturedLogs } from './logCapture.ts';
 export { createGames, type GameOptions } from './games.ts';
 export { spawnNode, type NodeProcess, type NodeProcessOptions } from './nodeProcess.ts';
+export { findChromium, chromiumInstallHint, dumpDom, screenshot } from './chromium.ts';

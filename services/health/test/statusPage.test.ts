@@ -6,7 +6,7 @@ import type { BroadcasterService } from '@sketchyaf/broadcaster';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { TimerMonitorService } from '@sketchyaf/timer-monitor';
 import type { HealthService } from '../src/index.ts';
-import { dumpDom, screenshot } from './chromium.ts';
+import { dumpDom, screenshot } from '@sketchyaf/testkit';
 import { deployment } from './fixtures.ts';
 import { startFakeKubernetesApi, type FakeKubernetesApi } from './fakeKubernetesApi.ts';
 import { getHealth, startTestBroadcaster, startTestHealth, startTestTimerMonitor } from './helpers.ts';
