@@ -33,8 +33,14 @@ export { startHttpServer, type HttpServerHandle } from './http/server.ts';
 export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './http/readiness.ts';
 export { requestIdFor, requestIdOf } from './http/requestId.ts';
 export { Releasers, startWithReleasers } from './lifecycle/releasers.ts';
-export { runMain, type MainOptions } from './lifecycle/runMain.ts';
-export { serviceHandleFor, type ServiceHandle } from './lifecycle/serviceHandle.ts';
+export { runMain, shutdownDeadlineMs, type MainOptions } from './lifecycle/runMain.ts';
+export { defaultShutdownDeadlineMs } from './lifecycle/shutdownDeadline.ts';
+export {
+  serviceHandleFor,
+  type FailableServiceHandle,
+  type ServiceHandle,
+  type ServiceHandleOptions,
+} from './lifecycle/serviceHandle.ts';
 export { serviceBasics, type BasicOverrides } from './lifecycle/serviceBasics.ts';
 export {
   launchService,
@@ -46,6 +52,8 @@ export {
 export {
   StartSequence,
   StartAbortedError,
+  SchemaMissingError,
+  defaultSchemaWaitAttempts,
   type StartSequenceOptions,
   type StartStatus,
   type RetryOptions,
@@ -53,6 +61,7 @@ export {
 export { createStartMetrics, type StartMetrics } from './lifecycle/startMetrics.ts';
 export { startRetryDelay, startRetrySettings, worthRetryingAtStart } from './lifecycle/startRetry.ts';
 export { backoffDelay, doublingDelay, type BackoffSettings } from './backoff.ts';
+export { requireRelations } from './db/requireRelations.ts';
 export { createPool, pingDatabase, type Pool, type PoolClient, type PoolOptions } from './db/pool.ts';
 export {
   classifyDatabaseError,

@@ -150,5 +150,5 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
     }
   });
 
-  return serviceHandleFor(releasers, () => print('stopped'));
+  return serviceHandleFor(releasers, { onStopped: () => print('stopped') });
 }

@@ -12,7 +12,12 @@ export interface HttpServerHandle {
 
 export async function startHttpServer(
   listener: RequestListener,
-  options: { host: string; port: number },
+  options: {
+    host: string;
+    port: number;
+    /** The server failed after it was listening (it no longer accepts connections): the service cannot work. */
+    onError?: (err: Error) => void;
+  },
 ): Promise<HttpServerHandle> {
   const server = createServer(listener);
   // Longer than typical load balancer idle timeouts, so they close first.
@@ -24,6 +29,10 @@ export async function startHttpServer(
       server.off('error', reject);
       resolve();
     });
+  });
+  // Without a listener, an 'error' after listening would crash the process with no service context.
+  server.on('error', (err) => {
+    options.onError?.(new Error(`the HTTP server failed: ${err.message}`, { cause: err }));
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
