@@ -41,7 +41,8 @@ describe('shutdown deadline', () => {
 
   it("the chart's default is the services' default", async () => {
     const [deployment] = serviceDeployments(await render(defaultsInput));
-    const [container] = containersOf(deployment?.spec ?? {});
+    assert.ok(deployment, 'a service Deployment');
+    const [container] = containersOf(deployment.spec);
     const value = container?.env?.find((e) => e.name === 'SHUTDOWN_DEADLINE_MS')?.value;
     assert.equal(value, String(defaultShutdownDeadlineMs));
   });

@@ -33,6 +33,7 @@ export { startHttpServer, type HttpServerHandle } from './http/server.ts';
 export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './http/readiness.ts';
 export { requestIdFor, requestIdOf } from './http/requestId.ts';
 export { Releasers, startWithReleasers } from './lifecycle/releasers.ts';
+export { liveResources, resourceMark, trackResource, type LiveResource } from './lifecycle/liveResources.ts';
 export { runMain, shutdownDeadlineMs, type MainOptions } from './lifecycle/runMain.ts';
 export { defaultShutdownDeadlineMs } from './lifecycle/shutdownDeadline.ts';
 export {

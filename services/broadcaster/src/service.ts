@@ -349,6 +349,7 @@ export async function launchBroadcaster(
     });
   };
   const launched = await launchService<Parts>({
+    name: 'broadcaster',
     logger,
     clock,
     registry,

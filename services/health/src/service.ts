@@ -238,6 +238,7 @@ export async function launchHealth(
     await sequence.until('runtime control', control.start());
   };
   const launched = await launchService<Parts>({
+    name: 'health',
     logger,
     clock,
     registry,

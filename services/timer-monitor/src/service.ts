@@ -204,6 +204,7 @@ export async function launchTimerMonitor(
     });
   };
   const launched = await launchService<Parts>({
+    name: 'timer-monitor',
     logger,
     clock,
     registry,

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
+import { trackResource } from '../lifecycle/liveResources.ts';
 
 export interface HttpServerHandle {
   server: Server;
@@ -37,10 +38,12 @@ export async function startHttpServer(
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   let stopping: Promise<void> | undefined;
+  const url = `http://${shownHost}:${port}`;
+  trackResource('http server', url, () => server.listening);
   return {
     server,
     port,
-    url: `http://${shownHost}:${port}`,
+    url,
     stop(graceMs = 5000) {
       stopping ??= new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs);

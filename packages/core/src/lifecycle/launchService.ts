@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Clock } from '../clock.ts';
 import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
+import { trackResource } from './liveResources.ts';
 import { Releasers } from './releasers.ts';
 import { createStartMetrics } from './startMetrics.ts';
 import { serviceHandleFor, type ServiceHandle } from './serviceHandle.ts';
@@ -24,6 +25,8 @@ export interface LaunchContext<T> {
 }
 
 export interface LaunchOptions<T> {
+  /** Names the service where a leak check or a stop that overruns reports it. */
+  name?: string;
   logger: Logger;
   clock: Clock;
   /** Where `service_started` is exported. */
@@ -60,12 +63,16 @@ export function launchService<T>(options: LaunchOptions<T>): Promise<LaunchedSer
   let onServing: (value: T) => void = () => undefined;
   const serving = new Promise<T>((resolve) => (onServing = resolve));
   let running: Promise<void> = Promise.resolve();
+  const untrack = trackResource('service', options.name ?? 'service');
   const handle = serviceHandleFor(releasers, {
     beforeRelease: async () => {
       sequence.abort();
       await running.catch(() => undefined);
     },
-    onStopped: options.onStopped,
+    onStopped: () => {
+      untrack();
+      options.onStopped?.();
+    },
   });
   const fail = (failure: Error): void => {
     logger.error('the service can no longer work; stopping', { ...errorFields(failure) });
@@ -114,6 +121,7 @@ export function launchService<T>(options: LaunchOptions<T>): Promise<LaunchedSer
     },
     async (err: unknown) => {
       // Failed before serving: nothing answers probes yet, so release and let the caller report it.
+      untrack();
       await releasers.releaseAll().catch(() => undefined);
       throw err;
     },
