@@ -180,3 +180,12 @@ export {
 } from './control/startControlAgent.ts';
 export { describeKubernetesError } from './control/kubernetesErrors.ts';
 export type { KubeConfig } from '@kubernetes/client-node';
+export {
+  allowedNextStatuses,
+  gameStatuses,
+  nextTimedStatus,
+  timedStatuses,
+  transitionAllowed,
+  type GameStatus,
+  type Rounds,
+} from './gamePhases.ts';

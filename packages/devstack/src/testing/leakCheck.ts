@@ -60,7 +60,8 @@ function recording<F extends typeof setTimeout | typeof setInterval>(
     }
     return timer;
   }
-  return Object.assign(wrapped, original);
+  // util.promisify.custom and the rest of the original's own properties, so that nothing else changes.
+  return Object.defineProperties(wrapped, Object.getOwnPropertyDescriptors(original)) as unknown as F;
 }
 
 function describeLeak(
