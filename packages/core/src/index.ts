@@ -60,6 +60,7 @@ export {
   type RetryOptions,
 } from './lifecycle/startSequence.ts';
 export { createStartMetrics, type StartMetrics } from './lifecycle/startMetrics.ts';
+export { SchemaMissingWatch, type SchemaMissingWatchOptions } from './lifecycle/schemaMissingWatch.ts';
 export { startRetryDelay, startRetrySettings, worthRetryingAtStart } from './lifecycle/startRetry.ts';
 export { backoffDelay, doublingDelay, type BackoffSettings } from './backoff.ts';
 export { requireRelations } from './db/requireRelations.ts';

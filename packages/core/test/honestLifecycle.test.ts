@@ -7,6 +7,7 @@ import {
   Releasers,
   runMain,
   SchemaMissingError,
+  SchemaMissingWatch,
   serviceHandleFor,
   startHttpServer,
   StartSequence,
@@ -83,6 +84,29 @@ describe('honest lifecycle', () => {
       });
       assert.equal(value, 'migrated');
       assert.equal(attempts, 6);
+    });
+  });
+
+  describe('SchemaMissingWatch (a running loop)', () => {
+    it('declares the service dead once, at the limit of failures in a row; a success or another error resets the count', () => {
+      const fatal: Error[] = [];
+      const watch = new SchemaMissingWatch({ attempts: 3, onFatal: (err) => fatal.push(err) });
+      watch.failed('sweep', missingTable());
+      watch.failed('sweep', missingTable());
+      watch.succeeded();
+      watch.failed('sweep', missingTable());
+      watch.failed('sweep', refused());
+      watch.failed('sweep', missingTable());
+      watch.failed('sweep', missingTable());
+      assert.equal(fatal.length, 0);
+      watch.failed('sweep', missingTable());
+      watch.failed('sweep', missingTable());
+      assert.equal(fatal.length, 1);
+      assert.ok(fatal[0] instanceof SchemaMissingError);
+      assert.match(
+        fatal[0].message,
+        /^sweep: the database schema is missing after 3 attempts \(relation "games"/,
+      );
     });
   });
 

@@ -12,6 +12,7 @@ import {
   NotificationListener,
   pingDatabase,
   requireRelations,
+  SchemaMissingWatch,
   serviceBasics,
   leasesFor,
   type ShardLeases,
@@ -159,6 +160,8 @@ export async function launchBroadcaster(
       settings: { ...config.relay, shardCount: config.shardCount },
       ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
       limits,
+      // Its claims retry every database error; a schema that stays missing ends the service instead.
+      schemaMissing: new SchemaMissingWatch({ attempts: config.database.schemaWaitAttempts, onFatal: fail }),
     });
     const control = await createControlAgent({
       settings: config.control,

@@ -11,6 +11,7 @@ import {
   type LaunchContext,
   leasesReadinessCheck,
   NotificationListener,
+  SchemaMissingWatch,
   serviceBasics,
   leasesFor,
   type ShardLeases,
@@ -122,6 +123,8 @@ export async function launchTimerMonitor(
         quarantineRetry: config.quarantineRetry,
       },
       gate,
+      // Its loop retries every database error; a schema that stays missing ends the service instead.
+      schemaMissing: new SchemaMissingWatch({ attempts: config.database.schemaWaitAttempts, onFatal: fail }),
     });
     monitorRef.current = monitor;
 

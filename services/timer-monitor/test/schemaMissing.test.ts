@@ -51,6 +51,29 @@ describe('timer monitor on a database without its schema', function () {
     await assert.rejects(fetch(`${monitor.url}/livez`), 'its HTTP server is closed');
   });
 
+  it('a schema dropped while it runs: the loop gives up after the same number of failures in a row', async () => {
+    const running = await createTestDatabase();
+    try {
+      const config = loadTimerMonitorConfig({
+        DATABASE_URL: running.url,
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        DB_SCHEMA_WAIT_ATTEMPTS: '2',
+        TIMER_SWEEP_INTERVAL_MS: '100',
+      });
+      await using monitor = await launchTimerMonitor(config, { logger: createSilentLogger('timer-monitor') });
+      await monitor.started;
+      await withoutSchema(running);
+      await assert.rejects(
+        monitor.done,
+        /^SchemaMissingError: timer monitor: safety sweep failed: the database schema is missing after 2 attempts \(relation "games" does not exist, 42P01\)/,
+      );
+      assert.deepEqual(monitor.unreleased(), []);
+    } finally {
+      await running.drop();
+    }
+  });
+
   it('the process reports it and exits 1, so that Kubernetes restarts it visibly', async () => {
     assert.ok(db);
     const failed = await run(process.execPath, [mainFile], {
