@@ -30,6 +30,8 @@ export interface LocalStackOptions {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<ServiceHandle> {
   const { config, env, print } = options;
+  // The services' done: one that dies takes the stack down with it, so `npm start` exits 1 saying which.
+  const services: [string, Promise<void>][] = [];
   const { releasers } = await startWithReleasers(async (releasers) => {
     let databaseUrl = config.DATABASE_URL;
     if (databaseUrl === undefined) {
@@ -104,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
     const broadcasterConfig = loadBroadcasterConfig({ ...serviceEnv, PORT: String(config.BROADCASTER_PORT) });
     const broadcaster = await startBroadcaster(broadcasterConfig);
     releasers.add('broadcaster', () => broadcaster.stop());
+    services.push(['broadcaster', broadcaster.done]);
     print(
       `broadcaster    ${broadcaster.url}  (POST /v1/events${broadcasterConfig.usingDevelopmentToken ? `, token ${broadcasterConfig.apiTokens.join(', ')}` : ''})`,
     );
@@ -117,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
       loadTimerMonitorConfig({ ...serviceEnv, PORT: String(config.TIMER_MONITOR_PORT) }),
     );
     releasers.add('timer monitor', () => timerMonitor.stop());
+    services.push(['timer monitor', timerMonitor.done]);
     print(`timer-monitor  ${timerMonitor.url}  (/livez /readyz /metrics)`);
 
     const health = await startHealth(
@@ -129,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
       }),
     );
     releasers.add('health', () => health.stop());
+    services.push(['health', health.done]);
     print(`health         ${health.url}  (status page; /api/health)`);
     print(`DATABASE_URL=${databaseUrl}`);
 
@@ -150,5 +155,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
     }
   });
 
-  return serviceHandleFor(releasers, { onStopped: () => print('stopped') });
+  const handle = serviceHandleFor(releasers, { onStopped: () => print('stopped') });
+  for (const [name, done] of services) {
+    done.catch((err: unknown) => {
+      const reason = err instanceof Error ? err.message : String(err);
+      void handle.fail(new Error(`${name} died: ${reason}`, { cause: err }));
+    });
+  }
+  return handle;
 }
