@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { EventEmitter } from 'node:events';
+import type { Server } from 'node:http';
 import {
   createMetricsRegistry,
   createSilentLogger,
@@ -156,6 +157,29 @@ describe('honest lifecycle', () => {
       }
       assert.deepEqual(released, ['worker']);
       await done;
+    });
+
+    it('its HTTP server failing after listening: the service stops and done rejects with the server error', async () => {
+      let server: Server | undefined;
+      const service = await launchService<string>({
+        logger,
+        clock: systemClock,
+        registry: createMetricsRegistry({ service: 'test' }),
+        run: async (context) => {
+          const http = await startHttpServer((_req, res) => res.end(), {
+            host: '127.0.0.1',
+            port: 0,
+            onError: context.fail,
+          });
+          context.releasers.add('http server', () => http.stop());
+          server = http.server;
+          context.serving(http.url);
+        },
+      });
+      await service.started;
+      server?.emit('error', Object.assign(new Error('accept EMFILE'), { code: 'EMFILE' }));
+      await assert.rejects(service.done, /^Error: the HTTP server failed: accept EMFILE$/);
+      assert.equal(server?.listening, false, 'released');
     });
 
     it('an HTTP server error after listening reaches onError', async () => {
