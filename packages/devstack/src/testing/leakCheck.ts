@@ -6,7 +6,6 @@
 // resource an `after` hook stops is not a leak.
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Context, Suite } from 'mocha';
 import { liveResources, resourceMark, type LiveResource } from '@sketchyaf/core';
 
 interface TimerRecord {
@@ -40,7 +39,7 @@ function testSite(stack: string | undefined): string | null {
 
 let currentTimers: TimerRecord[] | null = null;
 let mark = 0;
-const pendingBySuite = new Map<Suite, Suspect[]>();
+const pendingBySuite = new Map<Mocha.Suite, Suspect[]>();
 
 /** Records timers a test file creates while a test runs; everything else goes straight through. */
 function recording<F extends typeof setTimeout | typeof setInterval>(
@@ -77,7 +76,7 @@ function describeLeak(
 }
 
 /** Installed once per suite that has a suspect: runs after the suite's own `after` hooks. */
-function checkAtSuiteEnd(suite: Suite): void {
+function checkAtSuiteEnd(suite: Mocha.Suite): void {
   suite.afterAll('leak check', function () {
     const suspects = pendingBySuite.get(suite) ?? [];
     pendingBySuite.delete(suite);
@@ -103,7 +102,7 @@ export const mochaHooks = {
     mark = resourceMark();
     currentTimers = [];
   },
-  afterEach(this: Context): void {
+  afterEach(this: Mocha.Context): void {
     const timers = (currentTimers ?? []).filter(running);
     currentTimers = null;
     const resources = liveResources(mark);
