@@ -33,15 +33,10 @@ export { startHttpServer, type HttpServerHandle } from './http/server.ts';
 export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './http/readiness.ts';
 export { requestIdFor, requestIdOf } from './http/requestId.ts';
 export { Releasers, startWithReleasers } from './lifecycle/releasers.ts';
-export { liveResources, resourceMark, trackResource, type LiveResource } from './lifecycle/liveResources.ts';
-export { runMain, shutdownDeadlineMs, type MainOptions } from './lifecycle/runMain.ts';
+export { liveResources, resourceMark, type LiveResource } from './lifecycle/liveResources.ts';
+export { runMain, type MainOptions } from './lifecycle/runMain.ts';
 export { defaultShutdownDeadlineMs } from './lifecycle/shutdownDeadline.ts';
-export {
-  serviceHandleFor,
-  type FailableServiceHandle,
-  type ServiceHandle,
-  type ServiceHandleOptions,
-} from './lifecycle/serviceHandle.ts';
+export { serviceHandleFor, type ServiceHandle } from './lifecycle/serviceHandle.ts';
 export { serviceBasics, type BasicOverrides } from './lifecycle/serviceBasics.ts';
 export {
   launchService,
@@ -54,7 +49,6 @@ export {
   StartSequence,
   StartAbortedError,
   SchemaMissingError,
-  defaultSchemaWaitAttempts,
   type StartSequenceOptions,
   type StartStatus,
   type RetryOptions,
