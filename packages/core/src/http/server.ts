@@ -31,10 +31,10 @@ export async function startHttpServer(
       resolve();
     });
   });
-  // Without a listener, an 'error' after listening would crash the process with no service context.
-  server.on('error', (err) => {
-    options.onError?.(new Error(`the HTTP server failed: ${err.message}`, { cause: err }));
-  });
+  // Given to the service, which stops and says why; without onError such an error still crashes the process.
+  const { onError } = options;
+  if (onError)
+    server.on('error', (err) => onError(new Error(`the HTTP server failed: ${err.message}`, { cause: err })));
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   let stopping: Promise<void> | undefined;
