@@ -40,10 +40,20 @@ describe('db/README.md', () => {
 
   it('runs its SQL on a migrated database', async () => {
     const blocks = codeBlocks(readme).filter((b) => b.lang === 'sql');
-    assert.ok(blocks.length >= 1);
+    assert.ok(blocks.length >= 2);
     for (const block of blocks) {
-      const { rows } = await pool.query<{ pg_get_functiondef: string }>(block.text);
-      assert.match(rows[0]?.pg_get_functiondef ?? '', /INSERT INTO game_transitions/);
+      const { rows } = await pool.query<{
+        pg_get_functiondef?: string;
+        column_name?: string;
+        comment?: string;
+      }>(block.text);
+      if (rows[0]?.pg_get_functiondef !== undefined) {
+        assert.match(rows[0].pg_get_functiondef, /INSERT INTO game_transitions/);
+      } else {
+        // The comments of games: one per column, none missing.
+        assert.ok(rows.some((r) => r.column_name === 'phase_expires_at'));
+        for (const row of rows) assert.ok(row.comment, `${row.column_name ?? '?'} has a comment`);
+      }
     }
   });
 

@@ -23,6 +23,9 @@ One service Deployment. Call with a dict:
 {{- fail (printf "%s: extraEnv %s is set by the chart itself; change it through its own value" $name .name) }}
 {{- end }}
 {{- end }}
+{{- if ge (add $pod.shutdownDeadlineSeconds $pod.preStopSleepSeconds) (int $pod.terminationGracePeriodSeconds) }}
+{{- fail (printf "pod.shutdownDeadlineSeconds (%d) + pod.preStopSleepSeconds (%d) must be below pod.terminationGracePeriodSeconds (%d): the process must give up and say what hung before the kubelet kills it" (int $pod.shutdownDeadlineSeconds) (int $pod.preStopSleepSeconds) (int $pod.terminationGracePeriodSeconds)) }}
+{{- end }}
 {{- $spread := $v.topologySpreadConstraints | default $pod.topologySpreadConstraints }}
 apiVersion: apps/v1
 kind: Deployment
@@ -174,6 +177,8 @@ spec:
 {{- define "sketchyaf-realtime.chartEnv" -}}
 - name: PORT
   value: {{ .values.port | quote }}
+- name: SHUTDOWN_DEADLINE_MS
+  value: {{ mul .root.Values.pod.shutdownDeadlineSeconds 1000 | quote }}
 - name: POD_NAME
   valueFrom:
     fieldRef:

@@ -22,7 +22,11 @@ export { startHttpServer, type HttpServerHandle } from './http/server.ts';
 export type { ReadinessCheck } from './http/readiness.ts';
 export { requestIdFor, requestIdOf } from './http/requestId.ts';
 export { startWithReleasers } from './lifecycle/releasers.ts';
+export { liveResources, resourceMark, type LiveResource } from './lifecycle/liveResources.ts';
 export { runMain } from './lifecycle/runMain.ts';
+export { defaultShutdownDeadlineMs } from './lifecycle/shutdownDeadline.ts';
+export { SchemaMissingWatch } from './lifecycle/schemaMissingWatch.ts';
+export { requireRelations } from './db/requireRelations.ts';
 export { serviceHandleFor, type ServiceHandle } from './lifecycle/serviceHandle.ts';
 export { serviceBasics } from './lifecycle/serviceBasics.ts';
 export { launchService, untilStarted, type LaunchContext } from './lifecycle/launchService.ts';
@@ -50,3 +54,11 @@ export { withDatabaseCaFile } from './db/databaseTls.ts';
 export { migrateDown, migrateUp, migrationsDir } from './db/migrate.ts';
 export { readCaFile } from './config/caFile.ts';
 export { tlsEnvShape } from './config/tlsEnv.ts';
+export {
+  allowedNextStatuses,
+  gameStatuses,
+  nextTimedStatus,
+  transitionAllowed,
+  type GameStatus,
+  type Rounds,
+} from './gamePhases.ts';

@@ -35,6 +35,8 @@ export interface LocalStackOptions {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<ServiceHandle> {
   const { config, env, print } = options;
+  // The services' done: one that dies takes the stack down with it, so `npm start` exits 1 saying which.
+  const services: [string, Promise<void>][] = [];
   const { releasers } = await startWithReleasers(async (releasers) => {
     let databaseUrl = config.DATABASE_URL;
     if (databaseUrl === undefined) {
@@ -117,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
     });
     const broadcaster = await startBroadcaster(broadcasterConfig);
     releasers.add('broadcaster', () => broadcaster.stop());
+    services.push(['broadcaster', broadcaster.done]);
     print(
       `broadcaster    ${broadcaster.url}  (POST /v1/events${broadcasterConfig.usingDevelopmentToken ? `, token ${broadcasterConfig.apiTokens.join(', ')}` : ''})`,
     );
@@ -130,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
       loadTimerMonitorConfig({ ...serviceEnv, PORT: String(config.TIMER_MONITOR_PORT) }),
     );
     releasers.add('timer monitor', () => timerMonitor.stop());
+    services.push(['timer monitor', timerMonitor.done]);
     print(`timer-monitor  ${timerMonitor.url}  (/livez /readyz /metrics)`);
 
     const health = await startHealth(
@@ -142,6 +146,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
       }),
     );
     releasers.add('health', () => health.stop());
+    services.push(['health', health.done]);
     print(`health         ${health.url}  (status page; /api/health)`);
     print(`DATABASE_URL=${databaseUrl}`);
 
@@ -175,5 +180,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Servi
     }
   });
 
-  return serviceHandleFor(releasers, () => print('stopped'));
+  const handle = serviceHandleFor(releasers, { onStopped: () => print('stopped') });
+  for (const [name, done] of services) {
+    done.catch((err: unknown) => {
+      const reason = err instanceof Error ? err.message : String(err);
+      void handle.fail(new Error(`${name} died: ${reason}`, { cause: err }));
+    });
+  }
+  return handle;
 }

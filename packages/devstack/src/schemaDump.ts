@@ -57,5 +57,29 @@ export async function dumpSchema(client: pg.Client | pg.PoolClient): Promise<str
   );
   sections.push(triggers.rows.map((r) => `${r.def};`).join('\n'));
 
+  // The comments (migration 0014 on): what each object is for, as `\d+` shows it.
+  const comments = await client.query<{ line: string }>(
+    `SELECT line FROM (
+       SELECT 1 AS o, c.relname AS a, 0 AS b, format('COMMENT ON TABLE %I IS %L;', c.relname, d.description) AS line
+       FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+       UNION ALL
+       SELECT 1, c.relname, a.attnum, format('COMMENT ON COLUMN %I.%I IS %L;', c.relname, a.attname, d.description)
+       FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND d.objsubid > 0
+       UNION ALL
+       SELECT 2, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', 0,
+              format('COMMENT ON FUNCTION %s IS %L;', p.oid::regprocedure, d.description)
+       FROM pg_description d JOIN pg_proc p ON p.oid = d.objoid AND d.classoid = 'pg_proc'::regclass
+       JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'
+       UNION ALL
+       SELECT 3, c.relname || '.' || t.tgname, 0, format('COMMENT ON TRIGGER %I ON %I IS %L;', t.tgname, c.relname, d.description)
+       FROM pg_description d JOIN pg_trigger t ON t.oid = d.objoid AND d.classoid = 'pg_trigger'::regclass
+       JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
+     ) comments ORDER BY o, a, b`,
+  );
+  sections.push(comments.rows.map((r) => r.line).join('\n'));
+
   return `${sections.filter((s) => s !== '').join('\n\n')}\n`;
 }

@@ -54,3 +54,4 @@ export async function mochaGlobalTeardown(): Promise<void> {
   await cleanupTemplate?.().catch(() => undefined);
   await server?.stop();
 }
+export { mochaHooks } from './leakCheck.ts';

@@ -9,6 +9,8 @@ import {
   type LaunchContext,
   NotificationListener,
   pingDatabase,
+  requireRelations,
+  SchemaMissingWatch,
   serviceBasics,
   startHttpServer,
   type Clock,
@@ -44,6 +46,9 @@ import { createPlayerCredentials } from './access/playerCredentials.ts';
 import { gameEventsRoutes } from './http/gameEventsRoutes.ts';
 
 export const outboxChannel = 'realtime_outbox';
+
+/** What ingest and the relay write and read: without them every request and every claim would fail. */
+const broadcasterRelations = ['games', 'realtime_outbox', 'realtime_ingest_keys', 'realtime_relays'];
 
 export interface BroadcasterService extends ServiceHandle {
   /** Resolves once it has started (database answered, relay running); rejects if that start failed or was stopped. */
@@ -90,7 +95,7 @@ export async function launchBroadcaster(
   const owned = overrides.ownedShards ?? null;
 
   type Parts = Pick<BroadcasterService, 'url' | 'relay' | 'leases' | 'control'>;
-  const run = async ({ releasers, serving, sequence }: LaunchContext<Parts>): Promise<void> => {
+  const run = async ({ releasers, serving, sequence, fail }: LaunchContext<Parts>): Promise<void> => {
     const pool = createPool({
       connectionString: config.databaseUrl,
       applicationName: 'broadcaster',
@@ -152,6 +157,8 @@ export async function launchBroadcaster(
       settings: { ...config.relay, shardCount: config.shardCount },
       ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
       limits,
+      // Its claims retry every database error; a schema that stays missing ends the service instead.
+      schemaMissing: new SchemaMissingWatch({ attempts: config.database.schemaWaitAttempts, onFatal: fail }),
     });
     const control = await createControlAgent({
       settings: config.control,
@@ -262,7 +269,7 @@ export async function launchBroadcaster(
         control.routes(express);
       },
     });
-    const http = await startHttpServer(app, { host: config.host, port: config.port });
+    const http = await startHttpServer(app, { host: config.host, port: config.port, onError: fail });
     releasers.add('http server', () => http.stop());
     serving({ url: http.url, relay, leases, control });
     logger.info('broadcaster serving probes; starting', { address: http.url });
@@ -271,6 +278,7 @@ export async function launchBroadcaster(
     // a replica started while paused stays paused.
     await sequence.until('runtime control', control.start());
     await sequence.retry('database', () => pingDatabase(pool));
+    await sequence.retry('database schema', () => requireRelations(pool, broadcasterRelations));
     ingestOpen = true;
 
     const housekeeping = new OutboxHousekeeping(pool, logger, metrics, {
@@ -341,19 +349,16 @@ export async function launchBroadcaster(
     });
   };
   const launched = await launchService<Parts>({
+    name: 'broadcaster',
     logger,
     clock,
     registry,
+    schemaWaitAttempts: config.database.schemaWaitAttempts,
     onStopped: () => logger.info('broadcaster stopped'),
     run,
   });
-  return {
-    stop: () => launched.stop(),
-    done: launched.done,
-    started: launched.started,
-    ...launched.value,
-    registry,
-  };
+  const { value, ...handle } = launched;
+  return { ...handle, ...value, registry };
 }
 
 /** Launches the broadcaster and waits until it has started (see launchBroadcaster). */

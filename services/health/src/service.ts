@@ -124,7 +124,7 @@ export async function launchHealth(
   initComponentUp(metrics, config.redisUrls !== null);
 
   type Parts = Pick<HealthService, 'url' | 'checker' | 'canary' | 'control'>;
-  const run = async ({ releasers, serving, sequence }: LaunchContext<Parts>): Promise<void> => {
+  const run = async ({ releasers, serving, sequence, fail }: LaunchContext<Parts>): Promise<void> => {
     const pool = createPool({
       connectionString: config.databaseUrl,
       applicationName: 'health',
@@ -222,7 +222,7 @@ export async function launchHealth(
         now: () => clock.now(),
       }),
     });
-    const http = await startHttpServer(app, { host: config.host, port: config.port });
+    const http = await startHttpServer(app, { host: config.host, port: config.port, onError: fail });
     releasers.add('http server', () => http.stop());
     serving({ url: http.url, checker, canary, control });
     logger.info('health service started', {
@@ -237,19 +237,15 @@ export async function launchHealth(
     await sequence.until('runtime control', control.start());
   };
   const launched = await launchService<Parts>({
+    name: 'health',
     logger,
     clock,
     registry,
     onStopped: () => logger.info('health service stopped'),
     run,
   });
-  return {
-    stop: () => launched.stop(),
-    done: launched.done,
-    started: launched.started,
-    ...launched.value,
-    registry,
-  };
+  const { value, ...handle } = launched;
+  return { ...handle, ...value, registry };
 }
 
 /** Launches the health service and waits until it has read its runtime-control source (see launchHealth). */

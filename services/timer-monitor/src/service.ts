@@ -9,6 +9,7 @@ import {
   untilStarted,
   type LaunchContext,
   NotificationListener,
+  SchemaMissingWatch,
   serviceBasics,
   startHttpServer,
   type Clock,
@@ -67,7 +68,7 @@ export async function launchTimerMonitor(
   const metrics = createTimerMetrics(registry);
 
   type Parts = Pick<TimerMonitorService, 'monitor' | 'leases' | 'url' | 'control'>;
-  const run = async ({ releasers, serving, sequence }: LaunchContext<Parts>): Promise<void> => {
+  const run = async ({ releasers, serving, sequence, fail }: LaunchContext<Parts>): Promise<void> => {
     const pool = createPool({
       connectionString: config.databaseUrl,
       applicationName: 'timer-monitor',
@@ -119,6 +120,8 @@ export async function launchTimerMonitor(
         quarantineRetry: config.quarantineRetry,
       },
       gate,
+      // Its loop retries every database error; a schema that stays missing ends the service instead.
+      schemaMissing: new SchemaMissingWatch({ attempts: config.database.schemaWaitAttempts, onFatal: fail }),
     });
     monitorRef.current = monitor;
 
@@ -158,7 +161,7 @@ export async function launchTimerMonitor(
       readiness,
       routes: (express) => control.routes(express),
     });
-    const http = await startHttpServer(app, { host: config.host, port: config.port });
+    const http = await startHttpServer(app, { host: config.host, port: config.port, onError: fail });
     releasers.add('http server', () => http.stop());
     serving({ monitor, leases, url: http.url, control });
     logger.info('timer monitor serving probes; starting', { address: http.url });
@@ -201,19 +204,16 @@ export async function launchTimerMonitor(
     });
   };
   const launched = await launchService<Parts>({
+    name: 'timer-monitor',
     logger,
     clock,
     registry,
+    schemaWaitAttempts: config.database.schemaWaitAttempts,
     onStopped: () => logger.info('timer monitor stopped'),
     run,
   });
-  return {
-    stop: () => launched.stop(),
-    done: launched.done,
-    started: launched.started,
-    ...launched.value,
-    registry,
-  };
+  const { value, ...handle } = launched;
+  return { ...handle, ...value, registry };
 }
 
 /** Launches the timer monitor and waits until it has started (see launchTimerMonitor). */

@@ -9,6 +9,7 @@ import {
   type DatabaseErrorClass,
   type Logger,
   type Pool,
+  type SchemaMissingWatch,
   type TimerHandle,
 } from '@sketchyaf/core';
 import { bisect, planBatchFailure } from './batchFailurePlan.ts';
@@ -72,6 +73,8 @@ export interface TimerMonitorDeps {
   settings: TimerMonitorSettings;
   /** Runtime control: while paused, no batch starts (the sweep still counts overdue games). */
   gate?: { readonly paused: boolean };
+  /** Told when a missing schema keeps failing the loop's statements: the service cannot work (SchemaMissingWatch). */
+  schemaMissing?: SchemaMissingWatch;
 }
 
 /**
@@ -277,6 +280,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
       this.#applyRows(result.rows);
       await databaseClock.calibrate(1);
       this.#wake();
+      this.#deps.schemaMissing?.succeeded();
     } catch (err) {
       this.#warn('safety sweep failed', err);
     }
@@ -467,6 +471,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         progress.committed += 1;
         this.#failures = 0;
         this.#failedSinceCommit = 0;
+        this.#deps.schemaMissing?.succeeded();
         continue;
       } catch (err) {
         metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
@@ -569,5 +574,6 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
 
   #warn(message: string, err: unknown, fields: Record<string, unknown> = {}): void {
     this.#deps.logger.warn(message, { ...fields, ...errorFields(err) });
+    this.#deps.schemaMissing?.failed(`timer monitor: ${message}`, err);
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
+import { shutdownEnvShape } from '../lifecycle/shutdownDeadline.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -14,6 +15,8 @@ export const baseEnvShape = {
   APP_ENV: z.enum(appEnvs).default('development'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   HOST: z.string().min(1).optional(),
+  // Read by runMain; here so that a malformed value is reported with every other problem.
+  ...shutdownEnvShape,
 };
 
 export interface LoadOptions<K extends string> {

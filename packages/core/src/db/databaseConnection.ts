@@ -1,4 +1,5 @@
 import { intField } from '../config/fields.ts';
+import { defaultSchemaWaitAttempts } from '../lifecycle/startSequence.ts';
 
 /** Timeouts and liveness of every database connection of a service (pool and LISTEN). */
 export interface DatabaseConnectionSettings {
@@ -10,6 +11,8 @@ export interface DatabaseConnectionSettings {
   keepAliveInitialDelayMs: number;
   /** A `SELECT 1` on the LISTEN connection this often; no answer within the same time replaces it. */
   listenHeartbeatMs: number;
+  /** Consecutive start attempts that meet a missing schema before the service gives up and exits. */
+  schemaWaitAttempts: number;
 }
 
 export const defaultDatabaseConnection: Readonly<DatabaseConnectionSettings> = Object.freeze({
@@ -17,6 +20,7 @@ export const defaultDatabaseConnection: Readonly<DatabaseConnectionSettings> = O
   connectTimeoutMs: 2000,
   keepAliveInitialDelayMs: 10_000,
   listenHeartbeatMs: 3000,
+  schemaWaitAttempts: defaultSchemaWaitAttempts,
 });
 
 /** The variables every service that talks to PostgreSQL reads; spread into its config shape. */
@@ -41,6 +45,11 @@ export const databaseConnectionEnvShape = {
     max: 60_000,
     default: defaultDatabaseConnection.listenHeartbeatMs,
   }),
+  DB_SCHEMA_WAIT_ATTEMPTS: intField({
+    min: 1,
+    max: 100_000,
+    default: defaultDatabaseConnection.schemaWaitAttempts,
+  }),
 };
 
 export function databaseConnectionSettingsOf(c: {
@@ -48,11 +57,13 @@ export function databaseConnectionSettingsOf(c: {
   DB_CONNECT_TIMEOUT_MS: number;
   DB_KEEPALIVE_INITIAL_DELAY_MS: number;
   DB_LISTEN_HEARTBEAT_MS: number;
+  DB_SCHEMA_WAIT_ATTEMPTS: number;
 }): Readonly<DatabaseConnectionSettings> {
   return Object.freeze({
     queryTimeoutMarginMs: c.DB_QUERY_TIMEOUT_MARGIN_MS,
     connectTimeoutMs: c.DB_CONNECT_TIMEOUT_MS,
     keepAliveInitialDelayMs: c.DB_KEEPALIVE_INITIAL_DELAY_MS,
     listenHeartbeatMs: c.DB_LISTEN_HEARTBEAT_MS,
+    schemaWaitAttempts: c.DB_SCHEMA_WAIT_ATTEMPTS,
   });
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
+import { trackResource } from '../lifecycle/liveResources.ts';
 import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { defaultDatabaseConnection } from './databaseConnection.ts';
@@ -45,6 +46,7 @@ export class NotificationListener {
   #retryTimer: TimerHandle | undefined;
   #heartbeatTimer: TimerHandle | undefined;
   #backoffMs = 100;
+  #untrack: (() => void) | undefined;
 
   constructor(options: NotificationListenerOptions) {
     this.#options = options;
@@ -57,10 +59,13 @@ export class NotificationListener {
   }
 
   start(): void {
+    this.#untrack ??= trackResource('notification listener', this.#options.channel);
     void this.#connect();
   }
 
   async stop(): Promise<void> {
+    this.#untrack?.();
+    this.#untrack = undefined;
     this.#stopped = true;
     if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
     if (this.#heartbeatTimer !== undefined) this.#clock.clearTimeout(this.#heartbeatTimer);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Registry } from 'prom-client';
+import { trackResource } from '../lifecycle/liveResources.ts';
 import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { describeDatabaseError } from './databaseErrors.ts';
@@ -62,6 +63,7 @@ export function createPool(options: PoolOptions): Pool {
     });
   });
   if (options.registry) poolMetricsOf(options.registry).track(options.applicationName, pool);
+  trackResource('database pool', options.applicationName, () => !pool.ending);
   return pool;
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
+import { trackResource } from '../lifecycle/liveResources.ts';
 
 export interface HttpServerHandle {
   server: Server;
@@ -12,7 +13,12 @@ export interface HttpServerHandle {
 
 export async function startHttpServer(
   listener: RequestListener,
-  options: { host: string; port: number },
+  options: {
+    host: string;
+    port: number;
+    /** The server failed after it was listening (it no longer accepts connections): the service cannot work. */
+    onError?: (err: Error) => void;
+  },
 ): Promise<HttpServerHandle> {
   const server = createServer(listener);
   // Longer than typical load balancer idle timeouts, so they close first.
@@ -25,13 +31,19 @@ export async function startHttpServer(
       resolve();
     });
   });
+  // Given to the service, which stops and says why; without onError such an error still crashes the process.
+  const { onError } = options;
+  if (onError)
+    server.on('error', (err) => onError(new Error(`the HTTP server failed: ${err.message}`, { cause: err })));
   const { port } = server.address() as AddressInfo;
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   let stopping: Promise<void> | undefined;
+  const url = `http://${shownHost}:${port}`;
+  trackResource('http server', url, () => server.listening);
   return {
     server,
     port,
-    url: `http://${shownHost}:${port}`,
+    url,
     stop(graceMs = 5000) {
       stopping ??= new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -23,7 +23,8 @@ export function startRetryDelay(
  * Whether a failed start step is tried again rather than failing the start.
  * Every database failure is: the transient ones pass by themselves, and for the
  * others (migrations not applied yet, a rotated password) a restarting process
- * does no better than one that waits, and waiting keeps probes and metrics up.
+ * does no better than one that waits, and waiting keeps probes and metrics up
+ * (a missing schema only for a while: StartSequence gives up on it).
  * An error the database did not cause (a bug) fails the start.
  */
 export function worthRetryingAtStart(err: unknown): boolean {

@@ -1,9 +1,40 @@
 import type { Clock } from '../clock.ts';
-import { describeDatabaseError } from '../db/databaseErrors.ts';
+import { classifyDatabaseError, describeDatabaseError } from '../db/databaseErrors.ts';
 import type { ReadinessCheck } from '../http/readiness.ts';
 import { serializeError } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { startRetryDelay, worthRetryingAtStart } from './startRetry.ts';
+
+/**
+ * A start step met a missing table, column or function this many times in a
+ * row: migrations are not applied, or DATABASE_URL names the wrong database.
+ * Short of a minute: a migration job running alongside the rollout finishes
+ * within it, and a replica that fails then restarts visibly (CrashLoopBackOff
+ * names the problem) instead of looking alive while it does nothing.
+ */
+export const defaultSchemaWaitAttempts = 30;
+
+/** A start step gave up on a database whose schema is missing: waiting longer does not help. */
+export class SchemaMissingError extends Error {
+  constructor(step: string, attempts: number, cause: unknown) {
+    const { code } = classifyDatabaseError(cause);
+    super(
+      `${step}: the database schema is missing after ${attempts} attempts (${serverMessage(cause)}, ${code}): ` +
+        'apply the migrations (npm run migrate) or check that DATABASE_URL names the right database',
+      { cause },
+    );
+    this.name = 'SchemaMissingError';
+  }
+}
+
+/** What the server said (`relation "games" does not exist`), from the error or the cause it wraps. */
+function serverMessage(err: unknown): string {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return e.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
 
 /** The reason a start step gives up: the service was stopped while it was still starting. */
 export class StartAbortedError extends Error {
@@ -20,6 +51,8 @@ export interface StartSequenceOptions {
   retryDelay?: (failures: number) => number;
   /** A step still failing logs a reminder this often (the first failure and each new cause log at once). */
   reminderMs?: number;
+  /** Consecutive failures of a step on a missing schema before it fails the start; defaultSchemaWaitAttempts by default. */
+  schemaWaitAttempts?: number | undefined;
 }
 
 export interface RetryOptions {
@@ -111,7 +144,8 @@ export class StartSequence {
   /**
    * Runs `run` until it succeeds, waiting the back-off between attempts.
    * Bounded by stop(): the loop ends when the sequence is aborted. A failure
-   * that `retryable` refuses ends it too, with that error.
+   * that `retryable` refuses ends it too, with that error, and so does a
+   * missing schema met `schemaWaitAttempts` times in a row (SchemaMissingError).
    */
   async retry<T>(step: string, run: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
     const describe = options.describe ?? describeDatabaseError;
@@ -119,6 +153,8 @@ export class StartSequence {
     const { clock, logger } = this.#options;
     this.#begin(step);
     let remindedAt = clock.monotonic();
+    let schemaMissing = 0;
+    const schemaWaitAttempts = this.#options.schemaWaitAttempts ?? defaultSchemaWaitAttempts;
     for (;;) {
       try {
         const value = await this.until(step, run());
@@ -135,6 +171,8 @@ export class StartSequence {
         if (!retryable(err)) throw err;
         const cause = describe(err);
         this.#failures += 1;
+        schemaMissing = classifyDatabaseError(err).kind === 'schema_missing' ? schemaMissing + 1 : 0;
+        if (schemaMissing >= schemaWaitAttempts) throw new SchemaMissingError(step, schemaMissing, err);
         const delayMs = (this.#options.retryDelay ?? startRetryDelay)(this.#failures);
         const newCause = cause !== this.#lastError;
         this.#lastError = cause;

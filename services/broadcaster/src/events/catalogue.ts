@@ -1,3 +1,4 @@
+import { gameStatuses } from '@sketchyaf/core';
 import { z } from 'zod';
 import { idempotencyKeyPattern, idempotencyKeyRule } from '../ingest/idempotencyKey.ts';
 import { userIdPattern, type ChannelScope } from './channels.ts';
@@ -43,7 +44,8 @@ const httpUrl = z
   .url({ protocol: /^https?$/ })
   .max(2048)
   .refine(isStorableText, 'must not contain NUL or unpaired surrogates');
-const gameStatus = z.enum(['waiting', 'briefing', 'drawing', 'voting', 'results', 'completed', 'cancelled']);
+// The statuses of the phase rules (core gamePhases, checked against the games trigger).
+const gameStatus = z.enum(gameStatuses);
 
 export interface CatalogueEntry {
   /** Which channel the event goes to, and which id the event must name. */

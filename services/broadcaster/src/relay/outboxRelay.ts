@@ -1,5 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { describeDatabaseError, errorFields, type Clock, type Logger, type Pool } from '@sketchyaf/core';
+import {
+  describeDatabaseError,
+  errorFields,
+  type Clock,
+  type Logger,
+  type Pool,
+  type SchemaMissingWatch,
+} from '@sketchyaf/core';
 import type { RelaySettings } from '../config.ts';
 import { claimEvents, recordFailures, type OutboxRow } from '../db/outboxQueries.ts';
 import { outboxShardOf } from '../events/channels.ts';
@@ -43,6 +50,8 @@ export interface RelayDeps {
   holdsShard?: (shard: number) => boolean;
   /** Runtime control (pause, concurrency, publish rate), read before each claim and publish. */
   limits?: RelayLimits;
+  /** Told when a missing schema keeps failing the claims: the service cannot work (SchemaMissingWatch). */
+  schemaMissing?: SchemaMissingWatch;
 }
 
 /**
@@ -231,6 +240,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       ...errorFields(err),
       retryInMs: delay,
     });
+    this.#deps.schemaMissing?.failed('outbox relay: claiming outbox events failed', err);
     this.#arm(this.#fetchBackoffUntil);
   }
 
@@ -268,6 +278,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
           limit,
         });
         this.#fetchFailures = 0;
+        this.#deps.schemaMissing?.succeeded();
       } catch (err) {
         this.#claimFailed(err);
         return;
