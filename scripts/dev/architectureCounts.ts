@@ -73,7 +73,8 @@ function calleeName(call: ts.CallExpression): string | undefined {
 function insideLoop(node: ts.Node): boolean {
   for (let p = node.parent; p !== undefined; p = p.parent) {
     if (ts.isFunctionLike(p)) return false;
-    if (ts.isWhileStatement(p) || ts.isDoStatement(p) || ts.isForStatement(p) || ts.isForOfStatement(p)) return true;
+    if (ts.isWhileStatement(p) || ts.isDoStatement(p) || ts.isForStatement(p) || ts.isForOfStatement(p))
+      return true;
   }
   return false;
 }
@@ -140,11 +141,16 @@ function sleepDelay(awaited: ts.Expression): ts.Expression | undefined {
     if (name === 'setTimeout' && awaited.arguments.length <= 2) {
       const first = awaited.arguments[0];
       if (first !== undefined && !ts.isArrowFunction(first) && !ts.isIdentifier(first)) return first;
-      if (first !== undefined && ts.isIdentifier(first) && first.text !== 'resolve' && first.text !== 'r') return first;
+      if (first !== undefined && ts.isIdentifier(first) && first.text !== 'resolve' && first.text !== 'r')
+        return first;
     }
     return undefined;
   }
-  if (ts.isNewExpression(awaited) && ts.isIdentifier(awaited.expression) && awaited.expression.text === 'Promise') {
+  if (
+    ts.isNewExpression(awaited) &&
+    ts.isIdentifier(awaited.expression) &&
+    awaited.expression.text === 'Promise'
+  ) {
     const executor = awaited.arguments?.[0];
     if (executor === undefined || !ts.isArrowFunction(executor)) return undefined;
     const resolve = executor.parameters[0]?.name;
@@ -165,7 +171,10 @@ interface Hit {
 }
 
 function fixedSleeps(): { totalMs: number; hits: Hit[]; unresolved: Hit[] } {
-  const dirs = [join(root, 'test'), ...[...workspaceDirs('packages'), ...workspaceDirs('services')].map((d) => join(d, 'test'))];
+  const dirs = [
+    join(root, 'test'),
+    ...[...workspaceDirs('packages'), ...workspaceDirs('services')].map((d) => join(d, 'test')),
+  ];
   const files = dirs.flatMap((d) => walk(d)).filter((f) => !relative(root, f).startsWith('test/faults/'));
   const hits: Hit[] = [];
   const unresolved: Hit[] = [];
@@ -189,7 +198,10 @@ function fixedSleeps(): { totalMs: number; hits: Hit[]; unresolved: Hit[] } {
 }
 
 function runtimeSources(): ts.SourceFile[] {
-  const dirs = [join(root, 'packages', 'core', 'src'), ...workspaceDirs('services').map((d) => join(d, 'src'))];
+  const dirs = [
+    join(root, 'packages', 'core', 'src'),
+    ...workspaceDirs('services').map((d) => join(d, 'src')),
+  ];
   return dirs.flatMap((d) => walk(d)).map(parse);
 }
 
@@ -231,24 +243,41 @@ function runtimeCounts(files: ts.SourceFile[]): Record<string, Hit[]> {
     const isSystemClock = relative(root, file.fileName) === 'packages/core/src/clock.ts';
     visit(file, (n) => {
       if (!isSystemClock) {
-        if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && /^set(Timeout|Interval)$/.test(n.expression.text)) {
+        if (
+          ts.isCallExpression(n) &&
+          ts.isIdentifier(n.expression) &&
+          /^set(Timeout|Interval)$/.test(n.expression.text)
+        ) {
           add('clockBypasses', file, n);
         }
         if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression)) {
           const text = n.expression.getText(file);
           if (text === 'Date.now' || text === 'performance.now') add('clockBypasses', file, n);
         }
-        if (ts.isNewExpression(n) && n.expression.getText(file) === 'Date' && (n.arguments?.length ?? 0) === 0) {
+        if (
+          ts.isNewExpression(n) &&
+          n.expression.getText(file) === 'Date' &&
+          (n.arguments?.length ?? 0) === 0
+        ) {
           add('clockBypasses', file, n);
         }
       }
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken && n.left.getText(file) === '2') {
+      if (
+        ts.isBinaryExpression(n) &&
+        n.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken &&
+        n.left.getText(file) === '2'
+      ) {
         add('backoffs', file, n);
       }
       if (
         ts.isCallExpression(n) &&
         n.expression.getText(file) === 'Math.min' &&
-        n.arguments.some((a) => ts.isBinaryExpression(a) && a.operatorToken.kind === ts.SyntaxKind.AsteriskToken && a.right.getText(file) === '2')
+        n.arguments.some(
+          (a) =>
+            ts.isBinaryExpression(a) &&
+            a.operatorToken.kind === ts.SyntaxKind.AsteriskToken &&
+            a.right.getText(file) === '2',
+        )
       ) {
         add('backoffs', file, n);
       }
@@ -264,7 +293,8 @@ function runtimeCounts(files: ts.SourceFile[]): Record<string, Hit[]> {
       if (isTimerCall(n)) {
         const [callback, delayArg] = n.arguments;
         if (mentions(callback, file, /\breject\(|\.abort\(|'timeout'/)) add('timeouts', file, n);
-        else if (mentions(delayArg, file, /-\s*[\w.#]*\.?(now|monotonic)\(\)|-\s*now\b/)) add('wakeTimers', file, n);
+        else if (mentions(delayArg, file, /-\s*[\w.#]*\.?(now|monotonic)\(\)|-\s*now\b/))
+          add('wakeTimers', file, n);
         else if (
           n.expression.getText(file).endsWith('setInterval') ||
           mentions(delayArg, file, /interval|everyMs|period|resync/i) ||
@@ -280,7 +310,11 @@ function runtimeCounts(files: ts.SourceFile[]): Record<string, Hit[]> {
       ) {
         add('errorToLogField', file, n);
       }
-      if (ts.isConditionalExpression(n) && /instanceof Error$/.test(n.condition.getText(file)) && /^[\w.]+\.message$/.test(n.whenTrue.getText(file))) {
+      if (
+        ts.isConditionalExpression(n) &&
+        /instanceof Error$/.test(n.condition.getText(file)) &&
+        /^[\w.]+\.message$/.test(n.whenTrue.getText(file))
+      ) {
         add('errorToLogField', file, n);
       }
     });
@@ -290,10 +324,13 @@ function runtimeCounts(files: ts.SourceFile[]): Record<string, Hit[]> {
 
 const sleeps = fixedSleeps();
 const counts = runtimeCounts(runtimeSources());
-console.log(`fixed sleeps in the default suite: ${sleeps.hits.length} totalling ${sleeps.totalMs} ms` +
-  (sleeps.unresolved.length > 0 ? ` (+${sleeps.unresolved.length} unresolved)` : ''));
+console.log(
+  `fixed sleeps in the default suite: ${sleeps.hits.length} totalling ${sleeps.totalMs} ms` +
+    (sleeps.unresolved.length > 0 ? ` (+${sleeps.unresolved.length} unresolved)` : ''),
+);
 for (const [key, hits] of Object.entries(counts)) console.log(`${key}: ${hits.length}`);
 if (list) {
   for (const h of [...sleeps.hits, ...sleeps.unresolved]) console.log(`  sleep ${h.at} ${h.note}`);
-  for (const [key, hits] of Object.entries(counts)) for (const h of hits) console.log(`  ${key} ${h.at} ${h.note}`);
+  for (const [key, hits] of Object.entries(counts))
+    for (const h of hits) console.log(`  ${key} ${h.at} ${h.note}`);
 }

@@ -7,11 +7,13 @@ import { migrateUp } from '@sketchyaf/core';
 import { startThrowawayPostgres, type EmbeddedPostgres } from '../embeddedPostgres.ts';
 import { freePort } from '../freePort.ts';
 import { publishTestServer, withDatabase } from './testDatabases.ts';
+import { refuseInUnitLane } from './unitLane.ts';
 
 let server: EmbeddedPostgres | undefined;
 let cleanupTemplate: (() => Promise<void>) | undefined;
 
 export async function mochaGlobalSetup(): Promise<void> {
+  refuseInUnitLane('does not start PostgreSQL (the global fixture)');
   let adminUrl = process.env['TEST_DATABASE_URL'];
   if (!adminUrl) {
     const port = await freePort();

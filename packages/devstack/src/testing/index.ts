@@ -12,3 +12,4 @@ export { startFakeControlApi, type FakeControlApi, type FakeObject } from './fak
 export { startTcpProxy, type TcpProxy, type TcpProxyMode } from './tcpProxy.ts';
 export { createPrivateCa, type PrivateCa, type ServerCertificate } from './privateCa.ts';
 export { captureLogs, type CapturedLogs } from './logCapture.ts';
+export { ManualClock, type ManualClockOptions } from './manualClock.ts';
