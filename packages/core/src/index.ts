@@ -26,6 +26,7 @@ export { redactUrl } from './config/redactUrl.ts';
 export { createLogger, createSilentLogger, type Logger, type LoggerOptions } from './logging/logger.ts';
 export { withLogContext, currentLogContext, type LogContext } from './logging/context.ts';
 export { errorFields, serializeError, type SerializedError } from './logging/errorFields.ts';
+export { errorMessage } from './logging/errorMessage.ts';
 export { LogThrottle } from './logging/logThrottle.ts';
 export { createMetricsRegistry, latencyBuckets, metricPrefix } from './metrics/registry.ts';
 export { createHttpApp, createHttpListener, type FrontGate, type HttpAppOptions } from './http/app.ts';
@@ -52,7 +53,24 @@ export {
 } from './lifecycle/startSequence.ts';
 export { createStartMetrics, type StartMetrics } from './lifecycle/startMetrics.ts';
 export { startRetryDelay, startRetrySettings, worthRetryingAtStart } from './lifecycle/startRetry.ts';
-export { backoffDelay, doublingDelay, type BackoffSettings } from './backoff.ts';
+export {
+  Backoff,
+  backoffDelay,
+  backoffPresets,
+  doublingDelay,
+  type BackoffPreset,
+  type BackoffSettings,
+} from './backoff.ts';
+export {
+  TimeoutError,
+  sleep,
+  timeoutSignal,
+  withTimeout,
+  type TimeoutOptions,
+  type TimeoutSignal,
+} from './runtime/timeout.ts';
+export { WakeTimer, type WakeTimerOptions } from './runtime/wakeTimer.ts';
+export { PeriodicTask, type PeriodicTaskOptions } from './runtime/periodicTask.ts';
 export { createPool, pingDatabase, type Pool, type PoolClient, type PoolOptions } from './db/pool.ts';
 export {
   classifyDatabaseError,
