@@ -10,6 +10,7 @@ import {
   type LaunchContext,
   leasesReadinessCheck,
   NotificationListener,
+  PeriodicTask,
   pingDatabase,
   serviceBasics,
   leasesFor,
@@ -181,7 +182,7 @@ export async function launchBroadcaster(
     });
     releasers.add('runtime control', () => control.stop());
 
-    const waiters = new DeliveryWaiters(pool, logger);
+    const waiters = new DeliveryWaiters(pool, logger, undefined, clock);
     relay.on('delivered', (delivery) => waiters.notify(delivery));
     releasers.add('delivery waiters', () => waiters.close());
 
@@ -276,11 +277,17 @@ export async function launchBroadcaster(
     await sequence.retry('database', () => pingDatabase(pool));
     ingestOpen = true;
 
-    const housekeeping = new OutboxHousekeeping(pool, logger, metrics, {
-      ...config.relay,
-      shardCount: config.shardCount,
-      idempotencyRetentionMs: config.ingest.idempotencyRetentionMs,
-    });
+    const housekeeping = new OutboxHousekeeping(
+      pool,
+      logger,
+      metrics,
+      {
+        ...config.relay,
+        shardCount: config.shardCount,
+        idempotencyRetentionMs: config.ingest.idempotencyRetentionMs,
+      },
+      clock,
+    );
     if (config.relay.enabled) {
       if (leases) {
         // Taken only once the database answers: a replica that cannot work leaves its shards to others.
@@ -324,9 +331,13 @@ export async function launchBroadcaster(
       });
       listener.start();
       releasers.add('notification listener', () => listener?.stop());
-      const poll = setInterval(() => relay.wake(), config.relay.pollIntervalMs);
-      poll.unref();
-      releasers.add('relay poll', () => clearInterval(poll));
+      const poll = new PeriodicTask({
+        clock,
+        intervalMs: config.relay.pollIntervalMs,
+        run: () => relay.wake(),
+      });
+      poll.start();
+      releasers.add('relay poll', () => poll.stop());
     }
 
     // On stop, ingest closes first (requests in flight finish, their writes commit) while the relay

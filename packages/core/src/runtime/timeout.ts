@@ -81,7 +81,11 @@ export async function withTimeout<T>(
 }
 
 /** Waits `ms` on the clock; an aborted `signal` ends the wait early with its reason. */
-export function sleep(ms: number, clock: Clock = systemClock, signal?: AbortSignal): Promise<void> {
+export function sleep(
+  ms: number,
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'> = systemClock,
+  signal?: AbortSignal,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted === true) {
       reject(signal.reason as Error);

@@ -1,6 +1,14 @@
-import { describeDatabaseError, errorFields, type Clock, type Logger, type Pool } from '@sketchyaf/core';
+import {
+  backoffDelay,
+  backoffPresets,
+  describeDatabaseError,
+  errorFields,
+  sleep,
+  type Clock,
+  type Logger,
+  type Pool,
+} from '@sketchyaf/core';
 import { deadLetter } from '../db/outboxQueries.ts';
-import { backoffDelay } from './backoff.ts';
 
 /**
  * Records a dead letter, retrying while the database is unreachable and the
@@ -13,7 +21,7 @@ export async function writeDeadLetter(
   /** `logFields` name the event in the lines about it (event, game, request). */
   entry: { id: string; error: string; attempts: number; logFields?: Record<string, string> },
   running: () => boolean,
-  clock: Pick<Clock, 'setTimeout'>,
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
 ): Promise<boolean> {
   for (let failures = 1; ; failures += 1) {
     try {
@@ -27,9 +35,7 @@ export async function writeDeadLetter(
         ...entry.logFields,
         outboxId: entry.id,
       });
-      await new Promise<void>((resolve) => {
-        clock.setTimeout(resolve, backoffDelay(failures, { baseMs: 100, maxMs: 5000 }));
-      });
+      await sleep(backoffDelay(failures, backoffPresets.databaseRetry), clock);
     }
   }
 }

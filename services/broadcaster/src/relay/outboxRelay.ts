@@ -1,10 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { describeDatabaseError, errorFields, type Clock, type Logger, type Pool } from '@sketchyaf/core';
+import {
+  backoffDelay,
+  backoffPresets,
+  describeDatabaseError,
+  errorFields,
+  sleep,
+  WakeTimer,
+  type Clock,
+  type Logger,
+  type Pool,
+} from '@sketchyaf/core';
 import type { RelaySettings } from '../config.ts';
 import { claimEvents, recordFailures, type OutboxRow } from '../db/outboxQueries.ts';
 import { outboxShardOf } from '../events/channels.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
-import { backoffDelay, planRetry } from './backoff.ts';
+import { planRetry } from './backoff.ts';
 import { nextClaimSize } from './claimSize.ts';
 import { publishSlots } from './publishSlots.ts';
 import { writeDeadLetter } from './deadLetters.ts';
@@ -16,7 +26,6 @@ import { PublishedMarks } from './publishedMarks.ts';
 import { StallMeter } from './stallMeter.ts';
 import type { RelayLimits } from '../control/relayLimits.ts';
 import type { Publisher } from './pubnubPublisher.ts';
-import { WakeTimer } from './wakeTimer.ts';
 import { RelayWakefulness, wakefulnessTimings } from './relayWakefulness.ts';
 
 /**
@@ -225,7 +234,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   #claimFailed(err: unknown): void {
     const { clock, logger } = this.#deps;
     this.#fetchFailures += 1;
-    const delay = backoffDelay(this.#fetchFailures, { baseMs: 100, maxMs: 5000 });
+    const delay = backoffDelay(this.#fetchFailures, backoffPresets.databaseRetry);
     this.#fetchBackoffUntil = clock.now() + delay;
     logger.warn('claiming outbox events failed', {
       ...errorFields(err),
@@ -310,9 +319,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   }
 
   #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#deps.clock.setTimeout(resolve, ms);
-    });
+    return sleep(ms, this.#deps.clock);
   }
 
   #dispatch(): void {
@@ -488,7 +495,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   }
 
   #arm(at: number): void {
-    if (this.#running) this.#timer.arm(at);
+    if (this.#running) this.#timer.armEarliest(at);
   }
 }
 

@@ -1,7 +1,14 @@
-import { errorFields, type Clock, type Logger, type Pool } from '@sketchyaf/core';
+import {
+  backoffDelay,
+  backoffPresets,
+  errorFields,
+  sleep,
+  type Clock,
+  type Logger,
+  type Pool,
+} from '@sketchyaf/core';
 import { GroupCommitter } from '../db/groupCommit.ts';
 import { markPublished, type PublishedMark } from '../db/outboxQueries.ts';
-import { backoffDelay } from './backoff.ts';
 
 /**
  * Records publishes in the outbox, many per statement. A failed write is
@@ -15,10 +22,15 @@ export class PublishedMarks {
   readonly #committer: GroupCommitter<PublishedMark, void>;
   readonly #pending = new Set<string>();
   readonly #onCommitted: () => void;
-  readonly #clock: Pick<Clock, 'setTimeout'>;
+  readonly #clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   #stopping = false;
 
-  constructor(pool: Pool, logger: Logger, clock: Pick<Clock, 'setTimeout'>, onCommitted: () => void) {
+  constructor(
+    pool: Pool,
+    logger: Logger,
+    clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
+    onCommitted: () => void,
+  ) {
     this.#pool = pool;
     this.#logger = logger;
     this.#clock = clock;
@@ -71,15 +83,13 @@ export class PublishedMarks {
         return;
       } catch (err) {
         if (this.#stopping && failures >= 2) throw err;
-        const delay = backoffDelay(failures, { baseMs: 100, maxMs: 5000 });
+        const delay = backoffDelay(failures, backoffPresets.databaseRetry);
         this.#logger.warn('recording published events failed; retrying', {
           ...errorFields(err),
           events: marks.length,
           retryInMs: delay,
         });
-        await new Promise<void>((resolve) => {
-          this.#clock.setTimeout(resolve, delay);
-        });
+        await sleep(delay, this.#clock);
       }
     }
   }
