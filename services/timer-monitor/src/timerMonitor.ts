@@ -20,6 +20,7 @@ import { GameHolds } from './gameHolds.ts';
 import { replicaBackoffMs, type RetryPolicy } from './gameRetryPolicy.ts';
 import type { TimerMetrics } from './metrics.ts';
 import { timedPredecessor } from './timedPredecessor.ts';
+import { mayLaunch, nextWakeAt, type WakeState } from './wakePlan.ts';
 
 /** Table blocks (8 KiB) per read of a reload: about 10,000 games, bounding the row objects held at once. */
 const reloadBlocks = 512;
@@ -298,7 +299,20 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     }
     const { clock, databaseClock, settings } = this.#deps;
     const localNow = clock.monotonic();
-    if (localNow >= this.#backoffUntil) {
+    const state = (): WakeState => {
+      const next = this.#queue.nextDueAt();
+      return {
+        now: localNow,
+        backoffUntil: this.#backoffUntil,
+        nextDue:
+          next === undefined
+            ? Number.POSITIVE_INFINITY
+            : databaseClock.toMonotonic(next) + settings.fireMarginMs,
+        statements: this.#statements,
+        maxInFlight: settings.maxInFlight,
+      };
+    };
+    if (mayLaunch(state())) {
       while (this.#statements < settings.maxInFlight) {
         const due = this.#queue.takeDue(databaseClock.now() - settings.fireMarginMs, settings.batchSize);
         if (due.length === 0) break;
@@ -311,12 +325,8 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         if (others.length > 0) this.#launch(others);
       }
     }
-    const next = this.#queue.nextDueAt();
-    let wakeAt =
-      next === undefined ? Number.POSITIVE_INFINITY : databaseClock.toMonotonic(next) + settings.fireMarginMs;
-    if (this.#backoffUntil > localNow) wakeAt = Math.max(wakeAt, this.#backoffUntil);
     // A busy batch slot re-wakes us on completion, so a timer is only needed for the next deadline.
-    this.#timer.armAt(wakeAt);
+    this.#timer.armAt(nextWakeAt(state()));
   }
 
   #launch(due: Deadline[]): void {

@@ -69,6 +69,7 @@ export class ManualClock implements Clock {
    * that awaited work it started can arm further timers inside the window.
    */
   async tick(ms: number): Promise<void> {
+    if (!(ms >= 0)) throw new RangeError(`ManualClock.tick: time only moves forward (asked for ${ms} ms)`);
     const until = this.#elapsed + ms;
     await settle();
     for (;;) {
