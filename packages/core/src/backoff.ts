@@ -58,6 +58,11 @@ export class Backoff {
     return this.#failures;
   }
 
+  /** The ceiling the next failure will wait (exactly, without jitter), for a log line before it is counted. */
+  peek(): number {
+    return doublingDelay(this.#failures + 1, this.#settings);
+  }
+
   /** Counts one more failure; returns how long to wait before the next try. */
   failed(): number {
     this.#failures += 1;

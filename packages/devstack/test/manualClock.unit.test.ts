@@ -21,10 +21,10 @@ describe('ManualClock', () => {
   it('runs work a timer awaits, so timers it arms inside the window fire in the same tick', async () => {
     const clock = new ManualClock();
     const fired: number[] = [];
-    const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+    const clockSleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
     const loop = (async () => {
       for (let i = 0; i < 5; i += 1) {
-        await sleep(100);
+        await clockSleep(100);
         await Promise.resolve();
         fired.push(clock.monotonic());
       }

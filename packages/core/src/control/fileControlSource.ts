@@ -7,6 +7,7 @@ import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { defaultControlState, parseControlDocument } from './controlResource.ts';
 import { HeldControlSource } from './controlSource.ts';
+import { errorMessage } from '../logging/errorMessage.ts';
 
 export interface FileControlSourceOptions {
   /** CONTROL_FILE: a RealtimeControl document in YAML (or JSON). */
@@ -105,14 +106,14 @@ export class FileControlSource extends HeldControlSource {
         this.holder.accept(defaultControlState());
         return;
       }
-      this.#fail(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      this.#fail(`cannot read ${path}: ${errorMessage(err)}`);
       return;
     }
     let document: unknown;
     try {
       document = parseYaml(text) as unknown;
     } catch (err) {
-      this.#fail(`${path} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+      this.#fail(`${path} is not valid YAML: ${errorMessage(err)}`);
       return;
     }
     const result = parseControlDocument(document);

@@ -7,6 +7,7 @@ import {
   type KubernetesObject,
   type ObjectCache,
 } from '@kubernetes/client-node';
+import { doublingDelay } from '../backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 import {
@@ -164,7 +165,7 @@ export class KubernetesControlSource extends HeldControlSource {
     if (!this.#running) return;
     const { logger, restartBaseMs = 1000, restartMaxMs = 30_000 } = this.#options;
     this.#failures += 1;
-    const delay = Math.min(restartBaseMs * 2 ** Math.min(this.#failures - 1, 16), restartMaxMs);
+    const delay = doublingDelay(this.#failures, { baseMs: restartBaseMs, maxMs: restartMaxMs });
     const error = `watching RealtimeControl ${this.holder.status.location} failed: ${describeKubernetesError(err)}`;
     logger.warn('RealtimeControl list or watch failed; restarting the informer', {
       error,

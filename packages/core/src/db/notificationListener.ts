@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { Backoff, backoffPresets } from '../backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -28,7 +29,6 @@ export interface NotificationListenerOptions {
 }
 
 // Short: once the database is back, readiness waits on this connection.
-const maxBackoffMs = 2000;
 
 /**
  * A dedicated LISTEN connection (never a pooled one) that reconnects with
@@ -44,7 +44,8 @@ export class NotificationListener {
   #connected = false;
   #retryTimer: TimerHandle | undefined;
   #heartbeatTimer: TimerHandle | undefined;
-  #backoffMs = 100;
+  /** Reconnects: 100 ms doubling to 2 s, exact (no jitter: one listener per process). */
+  readonly #backoff = new Backoff(backoffPresets.listenerReconnect, null);
 
   constructor(options: NotificationListenerOptions) {
     this.#options = options;
@@ -91,7 +92,7 @@ export class NotificationListener {
     } catch (err) {
       this.#options.logger.warn('notification listener cannot connect', {
         ...errorFields(err),
-        retryInMs: this.#backoffMs,
+        retryInMs: this.#backoff.peek(),
       });
       this.#retryLater();
       return;
@@ -125,7 +126,7 @@ export class NotificationListener {
       this.#options.logger.warn('notification listener cannot connect', {
         cause: describeDatabaseError(err),
         ...errorFields(err),
-        retryInMs: this.#backoffMs,
+        retryInMs: this.#backoff.peek(),
       });
       this.#lost(client);
       return;
@@ -135,7 +136,7 @@ export class NotificationListener {
       return;
     }
     this.#connected = true;
-    this.#backoffMs = 100;
+    this.#backoff.succeeded();
     this.#scheduleHeartbeat(client);
     this.#options.onConnected();
   }
@@ -196,8 +197,7 @@ export class NotificationListener {
 
   #retryLater(): void {
     if (this.#stopped || this.#retryTimer !== undefined) return;
-    const delay = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, maxBackoffMs);
+    const delay = this.#backoff.failed();
     this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
       void this.#connect();

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
+import { systemClock, type Clock } from '../clock.ts';
 
 export interface HttpServerHandle {
   server: Server;
@@ -12,7 +13,7 @@ export interface HttpServerHandle {
 
 export async function startHttpServer(
   listener: RequestListener,
-  options: { host: string; port: number },
+  options: { host: string; port: number; clock?: Clock },
 ): Promise<HttpServerHandle> {
   const server = createServer(listener);
   // Longer than typical load balancer idle timeouts, so they close first.
@@ -34,10 +35,11 @@ export async function startHttpServer(
     url: `http://${shownHost}:${port}`,
     stop(graceMs = 5000) {
       stopping ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), graceMs);
-        force.unref();
+        const clock = options.clock ?? systemClock;
+        const force = clock.setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref?.();
         server.close(() => {
-          clearTimeout(force);
+          clock.clearTimeout(force);
           resolve();
         });
         server.closeIdleConnections();

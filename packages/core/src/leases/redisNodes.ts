@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import type * as Ioredis from 'ioredis';
 import type { Redis } from 'ioredis';
-import type { Clock } from '../clock.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { withTimeout } from '../runtime/timeout.ts';
 import { readCaFile } from '../config/caFile.ts';
 import { redisTlsOptions } from './redisTls.ts';
 
@@ -84,14 +85,15 @@ export function waitForReady(
 }
 
 /** Closes clients: QUIT when connected (bounded), disconnect otherwise. */
-export async function closeClients(clients: readonly Redis[], timeoutMs: number): Promise<void> {
+export async function closeClients(
+  clients: readonly Redis[],
+  timeoutMs: number,
+  clock: Clock = systemClock,
+): Promise<void> {
   await Promise.all(
     clients.map(async (client) => {
       if (client.status === 'ready') {
-        const quit = client.quit().catch(() => undefined);
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([quit, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-        clearTimeout(timer);
+        await withTimeout(timeoutMs, () => client.quit(), { clock }).catch(() => undefined);
       }
       client.disconnect();
     }),

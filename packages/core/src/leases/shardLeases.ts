@@ -17,6 +17,7 @@ import { PostgresHolds, type LeaseMode, type PostgresView } from './postgresHold
 import { closeClients, createLeaseRedisClient, waitForReady } from './redisNodes.ts';
 import { RedlockNodes, type Lock, type RedlockOutcome } from './redlockNodes.ts';
 import { leaseMembersOf, leaseModeOf, planRound } from './roundPlan.ts';
+import { errorMessage } from '../logging/errorMessage.ts';
 
 export interface ShardLeasesOptions {
   /** Key name space, one per service, e.g. `sketchyaf:realtime:timer-monitor`. */
@@ -626,8 +627,4 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
     if (!this.#postgres) throw new Error('ShardLeases is not started');
     return this.#postgres;
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -390,7 +390,14 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       this.#dropShard(item, shard);
       return;
     }
-    const outcome = await attemptPublish(this.#circuit, publisher, row, settings.slowCallMs, this.#stalls);
+    const outcome = await attemptPublish(
+      this.#circuit,
+      publisher,
+      row,
+      settings.slowCallMs,
+      this.#stalls,
+      this.#deps.clock,
+    );
     const now = clock.now();
     if (outcome.kind === 'rejected') {
       // Not sent; not an attempt. A short pause keeps a not-quite-due trial from spinning.

@@ -1,5 +1,5 @@
 import PubNub from 'pubnub';
-import { systemClock, type TimerHandle } from '@sketchyaf/core';
+import { errorMessage, systemClock, type TimerHandle } from '@sketchyaf/core';
 import { postAboveBytes, type Publisher, type PublisherTarget } from './publisher.ts';
 import { parseRetryAfter } from './backoff.ts';
 import {
@@ -112,5 +112,5 @@ function describe(err: unknown, status: SdkStatus | undefined): string {
     if (typeof message === 'string') return message;
   }
   if (typeof status?.category === 'string') return status.category;
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }

@@ -5,6 +5,7 @@ import {
   describeKubernetesError,
   parseAcknowledgement,
   errorFields,
+  errorMessage,
   type Clock,
   type ControlSource,
   type Logger,
@@ -41,7 +42,7 @@ async function readAcknowledgement(target: ReplicaTarget, timeoutMs: number): Pr
       ? { target, ack }
       : { target, error: 'GET /control answered something else than an acknowledgement' };
   } catch (err) {
-    return { target, error: `unreachable: ${err instanceof Error ? err.message : String(err)}` };
+    return { target, error: `unreachable: ${errorMessage(err)}` };
   }
 }
 
