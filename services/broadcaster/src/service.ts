@@ -41,6 +41,7 @@ import { createBroadcasterMetrics } from './metrics.ts';
 import { OutboxHousekeeping } from './relay/outboxHousekeeping.ts';
 import { outboxNotificationHandler } from './relay/outboxNotifications.ts';
 import { OutboxRelay } from './relay/outboxRelay.ts';
+import { postgresOutboxStore } from './relay/outboxStore.ts';
 import type { Publisher } from './relay/publisher.ts';
 import { createRelayPublisher } from './relay/relayPublisher.ts';
 import { createTokenGranter } from './access/tokenGranter.ts';
@@ -148,7 +149,7 @@ export async function launchBroadcaster(
     const limits = new RelayLimits(config.relay.concurrency, clock.now());
     const ingestGate = new IngestGate();
     const relay = new OutboxRelay({
-      pool,
+      store: postgresOutboxStore(pool),
       publisher,
       logger,
       metrics,

@@ -6,9 +6,8 @@ import {
   sleep,
   type Clock,
   type Logger,
-  type Pool,
 } from '@sketchyaf/core';
-import { deadLetter } from '../db/outboxQueries.ts';
+import type { OutboxStore } from './outboxStore.ts';
 
 /**
  * Records a dead letter, retrying while the database is unreachable and the
@@ -16,7 +15,7 @@ import { deadLetter } from '../db/outboxQueries.ts';
  * unpublished and is tried again after a restart).
  */
 export async function writeDeadLetter(
-  pool: Pool,
+  store: Pick<OutboxStore, 'deadLetter'>,
   logger: Logger,
   /** `logFields` name the event in the lines about it (event, game, request). */
   entry: { id: string; error: string; attempts: number; logFields?: Record<string, string> },
@@ -25,7 +24,7 @@ export async function writeDeadLetter(
 ): Promise<boolean> {
   for (let failures = 1; ; failures += 1) {
     try {
-      await deadLetter(pool, entry.id, entry.error, entry.attempts);
+      await store.deadLetter(entry.id, entry.error, entry.attempts);
       return true;
     } catch (err) {
       if (!running()) return false;

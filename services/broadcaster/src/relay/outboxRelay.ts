@@ -8,10 +8,9 @@ import {
   WakeTimer,
   type Clock,
   type Logger,
-  type Pool,
 } from '@sketchyaf/core';
 import type { RelaySettings } from '../config.ts';
-import { claimEvents, recordFailures, type OutboxRow } from '../db/outboxQueries.ts';
+import type { OutboxRow, OutboxStore } from './outboxStore.ts';
 import { outboxShardOf } from '../events/channels.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 import { planRetry } from './backoff.ts';
@@ -42,7 +41,8 @@ export interface DeliveryEvent {
 }
 
 export interface RelayDeps {
-  pool: Pool;
+  /** The outbox: PostgreSQL in service (postgresOutboxStore), in memory in unit tests. */
+  store: OutboxStore;
   publisher: Publisher;
   logger: Logger;
   metrics: BroadcasterMetrics;
@@ -102,11 +102,11 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     super();
     this.#deps = deps;
     this.#wakefulness = new RelayWakefulness(
-      deps.pool,
+      deps.store,
       deps.clock,
       wakefulnessTimings(deps.settings.pollIntervalMs),
     );
-    this.#marks = new PublishedMarks(deps.pool, deps.logger, deps.clock, () => {
+    this.#marks = new PublishedMarks(deps.store, deps.logger, deps.clock, () => {
       this.#updateGauges();
       this.#requestFetch();
     });
@@ -255,7 +255,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   }
 
   async #fetchLoop(): Promise<void> {
-    const { pool, settings, clock } = this.#deps;
+    const { store, settings, clock } = this.#deps;
     do {
       this.#fetchAgain = false;
       if (!this.#canClaim(clock.now())) return;
@@ -270,7 +270,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       this.#recheck = false;
       try {
         if (!recheck) await this.#wakefulness.awake();
-        rows = await claimEvents(pool, {
+        rows = await store.claim({
           heldIds: [...this.#queue.heldIds(), ...this.#marks.ids()],
           shards: this.#owned === null ? null : [...this.#owned],
           shardCount: settings.shardCount,
@@ -439,16 +439,16 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       metrics.pubnubKeysRejected.set(1);
       // Never dead-lettered: the event is not to blame. Its attempts go on the row at once, so an
       // operator reading the outbox sees why it waits.
-      void recordFailures(this.#deps.pool, item.id, outcome.error.message, item.attempts).catch(
-        (err: unknown) => {
+      void this.#deps.store
+        .recordFailures(item.id, outcome.error.message, item.attempts)
+        .catch((err: unknown) => {
           // Only the trace is lost: the event stays unpublished in the outbox either way.
           this.#deps.logger.warn('recording a refused publish failed', {
             cause: describeDatabaseError(err),
             ...errorFields(err),
             ...eventFields(item),
           });
-        },
-      );
+        });
       item.attempts = 0;
       // The open circuit paces the retries (one trial per RELAY_BREAKER_CONFIG_HALF_OPEN_MS); a
       // per-event back-off on top would only delay the trial, and the drain, after the keys are fixed.
@@ -466,9 +466,9 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     });
     if (plan.endOfRound) {
       // A round of retries is used up: leave a trace on the row, then wait longer. Never dropped.
-      void recordFailures(this.#deps.pool, item.id, outcome.error.message, item.attempts).catch(
-        () => undefined,
-      );
+      void this.#deps.store
+        .recordFailures(item.id, outcome.error.message, item.attempts)
+        .catch(() => undefined);
       item.attempts = 0;
       item.failures = 0;
     }
@@ -477,9 +477,9 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
 
   /** PubNub refused the event for good. The game's next event waits until this is recorded. */
   async #deadLetter(item: Claimed, error: string): Promise<void> {
-    const { pool, metrics, logger } = this.#deps;
+    const { store, metrics, logger } = this.#deps;
     const entry = { id: item.id, error, attempts: item.attempts, logFields: eventFields(item) };
-    if (!(await writeDeadLetter(pool, logger, entry, () => this.#running, this.#deps.clock))) return;
+    if (!(await writeDeadLetter(store, logger, entry, () => this.#running, this.#deps.clock))) return;
     metrics.deadLettered.inc();
     logger.warn('event dead-lettered: PubNub refused it', {
       ...eventFields(item),
