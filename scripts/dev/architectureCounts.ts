@@ -296,7 +296,10 @@ function runtimeCounts(files: ts.SourceFile[]): Record<string, Hit[]> {
       if (isTimerCall(n)) {
         const [callback, delayArg] = n.arguments;
         if (mentions(callback, file, /\breject\(|\.abort\(|'timeout'/)) add('timeouts', file, n);
-        else if (mentions(delayArg, file, /-\s*[\w.#]*\.?(now|monotonic)\(\)|-\s*now\b/))
+        else if (
+          mentions(delayArg, file, /-\s*[\w.#]*\.?(now|monotonic)\(\)|-\s*now\b/) ||
+          file.fileName.endsWith('runtime/wakeTimer.ts')
+        )
           add('wakeTimers', file, n);
         else if (
           n.expression.getText(file).endsWith('setInterval') ||
