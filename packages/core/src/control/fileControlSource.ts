@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
+import { PeriodicTask } from '../runtime/periodicTask.ts';
 import { defaultControlState, parseControlDocument } from './controlResource.ts';
 import { HeldControlSource } from './controlSource.ts';
 import { errorMessage } from '../logging/errorMessage.ts';
@@ -30,7 +31,7 @@ export class FileControlSource extends HeldControlSource {
   readonly #options: FileControlSourceOptions;
   readonly #clock: Clock;
   #watcher: FSWatcher | undefined;
-  #resync: TimerHandle | undefined;
+  readonly #resync: PeriodicTask;
   #debounce: TimerHandle | undefined;
   #reading: Promise<void> | undefined;
   #readAgain = false;
@@ -40,6 +41,11 @@ export class FileControlSource extends HeldControlSource {
     super('file', options.path);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#resync = new PeriodicTask({
+      clock: this.#clock,
+      intervalMs: options.resyncMs,
+      run: () => this.read(),
+    });
   }
 
   async start(): Promise<void> {
@@ -64,7 +70,7 @@ export class FileControlSource extends HeldControlSource {
         ...errorFields(err),
       });
     }
-    this.#scheduleResync();
+    this.#resync.start();
     await this.read();
   }
 
@@ -72,9 +78,9 @@ export class FileControlSource extends HeldControlSource {
     this.#running = false;
     this.#watcher?.close();
     this.#watcher = undefined;
-    if (this.#resync) this.#clock.clearTimeout(this.#resync);
+    // Not awaited: a resync read in progress is the `#reading` awaited below.
+    void this.#resync.stop();
     if (this.#debounce) this.#clock.clearTimeout(this.#debounce);
-    this.#resync = undefined;
     this.#debounce = undefined;
     return this.#reading ?? Promise.resolve();
   }
@@ -142,13 +148,5 @@ export class FileControlSource extends HeldControlSource {
       this.#debounce = undefined;
       void this.read();
     }, 20);
-  }
-
-  #scheduleResync(): void {
-    if (!this.#running) return;
-    this.#resync = this.#clock.setTimeout(() => {
-      void this.read().finally(() => this.#scheduleResync());
-    }, this.#options.resyncMs);
-    this.#resync.unref?.();
   }
 }

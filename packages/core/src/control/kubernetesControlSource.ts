@@ -8,6 +8,7 @@ import {
   type ObjectCache,
 } from '@kubernetes/client-node';
 import { doublingDelay } from '../backoff.ts';
+import { PeriodicTask } from '../runtime/periodicTask.ts';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import type { Logger } from '../logging/logger.ts';
 import {
@@ -53,7 +54,7 @@ export class KubernetesControlSource extends HeldControlSource {
   #informer: ControlInformer;
   #running = false;
   #restartTimer: TimerHandle | undefined;
-  #resyncTimer: TimerHandle | undefined;
+  readonly #resync: PeriodicTask;
   #failures = 0;
   #listed = false;
 
@@ -61,6 +62,13 @@ export class KubernetesControlSource extends HeldControlSource {
     super('kubernetes', `${options.namespace}/${options.name}`);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#resync = new PeriodicTask({
+      clock: this.#clock,
+      intervalMs: options.resyncMs,
+      run: () => {
+        if (this.#listed && this.holder.status.error === null) this.#refresh();
+      },
+    });
     const api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     const list = async (): Promise<KubernetesListObject<ControlObject>> => {
       const result = (await api.listNamespacedCustomObject({
@@ -102,16 +110,15 @@ export class KubernetesControlSource extends HeldControlSource {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    this.#scheduleResync();
+    this.#resync.start();
     await this.#startInformer();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
     if (this.#restartTimer) this.#clock.clearTimeout(this.#restartTimer);
-    if (this.#resyncTimer) this.#clock.clearTimeout(this.#resyncTimer);
+    await this.#resync.stop();
     this.#restartTimer = undefined;
-    this.#resyncTimer = undefined;
     await this.#informer.stop();
   }
 
@@ -181,14 +188,5 @@ export class KubernetesControlSource extends HeldControlSource {
       void this.#startInformer();
     }, delay);
     this.#restartTimer.unref?.();
-  }
-
-  #scheduleResync(): void {
-    if (!this.#running) return;
-    this.#resyncTimer = this.#clock.setTimeout(() => {
-      if (this.#listed && this.holder.status.error === null) this.#refresh();
-      this.#scheduleResync();
-    }, this.#options.resyncMs);
-    this.#resyncTimer.unref?.();
   }
 }
