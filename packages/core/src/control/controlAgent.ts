@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import { systemClock, type Clock } from '../clock.ts';
 import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
+import { TimeoutError, withTimeout } from '../runtime/timeout.ts';
 import type { ControlAcknowledgement } from './acknowledgement.ts';
 import type { ControlMetrics } from './controlMetrics.ts';
 import type { ControlState } from './controlResource.ts';
@@ -54,12 +55,12 @@ export class ControlAgent {
     const { source } = this.#options;
     this.#unsubscribe = source.subscribe(() => this.#onSource());
     const timeoutMs = this.#options.startTimeoutMs ?? 10_000;
-    let timer: ReturnType<Clock['setTimeout']> | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = this.#clock.setTimeout(() => resolve('timeout'), timeoutMs);
+    const first = await withTimeout(timeoutMs, () => source.start().then(() => 'read' as const), {
+      clock: this.#clock,
+    }).catch((err: unknown) => {
+      if (err instanceof TimeoutError) return 'timeout' as const;
+      throw err;
     });
-    const first = await Promise.race([source.start().then(() => 'read' as const), timedOut]);
-    if (timer) this.#clock.clearTimeout(timer);
     if (first === 'timeout')
       this.#options.logger.warn('no answer from the control source yet; starting with the defaults', {
         source: source.status().location,

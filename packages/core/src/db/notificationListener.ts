@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { Backoff, backoffPresets } from '../backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
+import { withTimeout } from '../runtime/timeout.ts';
 import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { defaultDatabaseConnection } from './databaseConnection.ts';
@@ -163,20 +164,9 @@ export class NotificationListener {
 
   /** Rejects when `work` has not settled within one heartbeat interval. */
   #withinHeartbeat<T>(work: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(() => {
-        reject(new Error(`no answer within ${this.#heartbeatMs} ms (heartbeat)`));
-      }, this.#heartbeatMs);
-      work.then(
-        (value) => {
-          this.#clock.clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          this.#clock.clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
+    return withTimeout(this.#heartbeatMs, () => work, {
+      clock: this.#clock,
+      message: `no answer within ${this.#heartbeatMs} ms (heartbeat)`,
     });
   }
 
