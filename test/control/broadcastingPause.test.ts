@@ -17,7 +17,7 @@ import {
   Subscriber,
 } from '../../services/broadcaster/test/helpers.ts';
 import { startTestMonitor } from '../../services/timer-monitor/test/helpers.ts';
-import { cli, controlDir, controlEnv, sleep, startOperator, type ControlDir } from './helpers.ts';
+import { cli, controlDir, controlEnv, startOperator, type ControlDir } from './helpers.ts';
 
 describe('runtime control: broadcasting paused under load, then resumed (acceptance 1)', function () {
   this.timeout(120_000);
@@ -97,7 +97,11 @@ describe('runtime control: broadcasting paused under load, then resumed (accepta
       ).rows[0]?.n ?? 0;
     const backlogAtAck = await backlogAt();
 
-    await sleep(3000);
+    // While 300 more events are written (each NOTIFY would wake a relay that ignored the pause
+    // within milliseconds), instead of a fixed wait.
+    await waitFor('the outbox to grow by 300 while paused', async () =>
+      (await backlogAt()) > backlogAtAck + 300 ? true : undefined,
+    );
     assert.equal(pubnub.stats().totals.published, publishedAtAck, 'nothing published while paused');
     assert.ok(
       accepted() - acceptedAtAck > 100,

@@ -61,7 +61,7 @@ describe('runtime control: relay concurrency and publish rate, live (acceptance 
       BROADCAST_API_TOKENS: apiToken,
       RELAY_CONCURRENCY: '32',
       // Steady concurrency only: with burst slots the 400 events would all go out at once
-      // (publishSlots.test.ts shows a lower runtime limit holds over burst slots too).
+      // (publishSlots.unit.test.ts shows a lower runtime limit holds over burst slots too).
       RELAY_BURST_CONCURRENCY: '0',
       RELAY_POLL_INTERVAL_MS: '200',
       RELAY_SLOW_CALL_MS: '5000',

@@ -62,17 +62,17 @@ describe('runtime control: timers paused, then resumed (acceptance 2)', function
 
     const count = 200;
     const games = await createStartedGames(pool, count, () => ({ briefing: 0.3, drawing: 600 }), 1);
-    await sleep(2500);
-
+    // Reported overdue means every deadline is more than a second past: long enough for a
+    // replica that ignored the pause to have moved them (no fixed wait).
+    const reported = await waitFor('the overdue games on /api/health', async () => {
+      const { body } = await getHealth(health.url);
+      return body.games && body.games.overdue === count ? body : undefined;
+    });
     const { rows: statuses } = await pool.query<{ status: string; n: number }>(
       'SELECT status, count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) GROUP BY status',
       [games],
     );
     assert.deepEqual(statuses, [{ status: 'briefing', n: count }], 'no game moved while paused');
-    const reported = await waitFor('the overdue games on /api/health', async () => {
-      const { body } = await getHealth(health.url);
-      return body.games && body.games.overdue === count ? body : undefined;
-    });
     assert.ok(
       reported.reasons.some((r) => r.startsWith(`${count} game(s) overdue`)),
       reported.reasons.join('\n'),

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { errorFields, systemClock, type Clock } from '@sketchyaf/core';
+import { errorFields, systemClock, TimeoutError, withTimeout, type Clock } from '@sketchyaf/core';
 import type { Logger } from '@sketchyaf/core';
 import type { ControlAcknowledgement } from './acknowledgement.ts';
 import type { ControlMetrics } from './controlMetrics.ts';
@@ -53,12 +53,12 @@ export class ControlAgent {
     const { source } = this.#options;
     this.#unsubscribe = source.subscribe(() => this.#onSource());
     const timeoutMs = this.#options.startTimeoutMs ?? 10_000;
-    let timer: ReturnType<Clock['setTimeout']> | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = this.#clock.setTimeout(() => resolve('timeout'), timeoutMs);
+    const first = await withTimeout(timeoutMs, () => source.start().then(() => 'read' as const), {
+      clock: this.#clock,
+    }).catch((err: unknown) => {
+      if (err instanceof TimeoutError) return 'timeout' as const;
+      throw err;
     });
-    const first = await Promise.race([source.start().then(() => 'read' as const), timedOut]);
-    if (timer) this.#clock.clearTimeout(timer);
     if (first === 'timeout')
       this.#options.logger.warn('no answer from the control source yet; starting with the defaults', {
         source: source.status().location,

@@ -2,10 +2,11 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { errorFields, systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
+import { errorFields, PeriodicTask, systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
 import type { Logger } from '@sketchyaf/core';
 import { defaultControlState, parseControlDocument } from './controlResource.ts';
 import { HeldControlSource } from './controlSource.ts';
+import { errorMessage } from '@sketchyaf/core';
 
 export interface FileControlSourceOptions {
   /** CONTROL_FILE: a RealtimeControl document in YAML (or JSON). */
@@ -28,7 +29,7 @@ export class FileControlSource extends HeldControlSource {
   readonly #options: FileControlSourceOptions;
   readonly #clock: Clock;
   #watcher: FSWatcher | undefined;
-  #resync: TimerHandle | undefined;
+  readonly #resync: PeriodicTask;
   #debounce: TimerHandle | undefined;
   #reading: Promise<void> | undefined;
   #readAgain = false;
@@ -38,6 +39,11 @@ export class FileControlSource extends HeldControlSource {
     super('file', options.path);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#resync = new PeriodicTask({
+      clock: this.#clock,
+      intervalMs: options.resyncMs,
+      run: () => this.read(),
+    });
   }
 
   async start(): Promise<void> {
@@ -62,7 +68,7 @@ export class FileControlSource extends HeldControlSource {
         ...errorFields(err),
       });
     }
-    this.#scheduleResync();
+    this.#resync.start();
     await this.read();
   }
 
@@ -70,9 +76,9 @@ export class FileControlSource extends HeldControlSource {
     this.#running = false;
     this.#watcher?.close();
     this.#watcher = undefined;
-    if (this.#resync) this.#clock.clearTimeout(this.#resync);
+    // Not awaited: a resync read in progress is the `#reading` awaited below.
+    void this.#resync.stop();
     if (this.#debounce) this.#clock.clearTimeout(this.#debounce);
-    this.#resync = undefined;
     this.#debounce = undefined;
     return this.#reading ?? Promise.resolve();
   }
@@ -104,14 +110,14 @@ export class FileControlSource extends HeldControlSource {
         this.holder.accept(defaultControlState());
         return;
       }
-      this.#fail(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+      this.#fail(`cannot read ${path}: ${errorMessage(err)}`);
       return;
     }
     let document: unknown;
     try {
       document = parseYaml(text) as unknown;
     } catch (err) {
-      this.#fail(`${path} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+      this.#fail(`${path} is not valid YAML: ${errorMessage(err)}`);
       return;
     }
     const result = parseControlDocument(document);
@@ -140,13 +146,5 @@ export class FileControlSource extends HeldControlSource {
       this.#debounce = undefined;
       void this.read();
     }, 20);
-  }
-
-  #scheduleResync(): void {
-    if (!this.#running) return;
-    this.#resync = this.#clock.setTimeout(() => {
-      void this.read().finally(() => this.#scheduleResync());
-    }, this.#options.resyncMs);
-    this.#resync.unref?.();
   }
 }

@@ -7,7 +7,7 @@ import {
   type KubernetesObject,
   type ObjectCache,
 } from '@kubernetes/client-node';
-import { systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
+import { doublingDelay, PeriodicTask, systemClock, type Clock, type TimerHandle } from '@sketchyaf/core';
 import type { Logger } from '@sketchyaf/core';
 import {
   controlCollectionPath,
@@ -52,7 +52,7 @@ export class KubernetesControlSource extends HeldControlSource {
   #informer: ControlInformer;
   #running = false;
   #restartTimer: TimerHandle | undefined;
-  #resyncTimer: TimerHandle | undefined;
+  readonly #resync: PeriodicTask;
   #failures = 0;
   #listed = false;
 
@@ -60,6 +60,13 @@ export class KubernetesControlSource extends HeldControlSource {
     super('kubernetes', `${options.namespace}/${options.name}`);
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#resync = new PeriodicTask({
+      clock: this.#clock,
+      intervalMs: options.resyncMs,
+      run: () => {
+        if (this.#listed && this.holder.status.error === null) this.#refresh();
+      },
+    });
     const api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     const list = async (): Promise<KubernetesListObject<ControlObject>> => {
       const result = (await api.listNamespacedCustomObject({
@@ -101,16 +108,15 @@ export class KubernetesControlSource extends HeldControlSource {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    this.#scheduleResync();
+    this.#resync.start();
     await this.#startInformer();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
     if (this.#restartTimer) this.#clock.clearTimeout(this.#restartTimer);
-    if (this.#resyncTimer) this.#clock.clearTimeout(this.#resyncTimer);
+    await this.#resync.stop();
     this.#restartTimer = undefined;
-    this.#resyncTimer = undefined;
     await this.#informer.stop();
   }
 
@@ -164,7 +170,7 @@ export class KubernetesControlSource extends HeldControlSource {
     if (!this.#running) return;
     const { logger, restartBaseMs = 1000, restartMaxMs = 30_000 } = this.#options;
     this.#failures += 1;
-    const delay = Math.min(restartBaseMs * 2 ** Math.min(this.#failures - 1, 16), restartMaxMs);
+    const delay = doublingDelay(this.#failures, { baseMs: restartBaseMs, maxMs: restartMaxMs });
     const error = `watching RealtimeControl ${this.holder.status.location} failed: ${describeKubernetesError(err)}`;
     logger.warn('RealtimeControl list or watch failed; restarting the informer', {
       error,
@@ -180,14 +186,5 @@ export class KubernetesControlSource extends HeldControlSource {
       void this.#startInformer();
     }, delay);
     this.#restartTimer.unref?.();
-  }
-
-  #scheduleResync(): void {
-    if (!this.#running) return;
-    this.#resyncTimer = this.#clock.setTimeout(() => {
-      if (this.#listed && this.holder.status.error === null) this.#refresh();
-      this.#scheduleResync();
-    }, this.#options.resyncMs);
-    this.#resyncTimer.unref?.();
   }
 }

@@ -15,6 +15,7 @@ export { redactUrl } from './config/redactUrl.ts';
 export { createLogger, createSilentLogger, type Logger } from './logging/logger.ts';
 export { withLogContext, currentLogContext } from './logging/context.ts';
 export { errorFields } from './logging/errorFields.ts';
+export { errorMessage } from './logging/errorMessage.ts';
 export { LogThrottle } from './logging/logThrottle.ts';
 export { createMetricsRegistry, latencyBuckets, metricPrefix } from './metrics/registry.ts';
 export { createHttpApp, createHttpListener, type FrontGate } from './http/app.ts';
@@ -30,7 +31,10 @@ export { requireRelations } from './db/requireRelations.ts';
 export { serviceHandleFor, type ServiceHandle } from './lifecycle/serviceHandle.ts';
 export { serviceBasics } from './lifecycle/serviceBasics.ts';
 export { launchService, untilStarted, type LaunchContext } from './lifecycle/launchService.ts';
-export { backoffDelay, doublingDelay, type BackoffSettings } from './backoff.ts';
+export { backoffDelay, backoffPresets, doublingDelay, type BackoffSettings } from './backoff.ts';
+export { TimeoutError, sleep, withTimeout } from './runtime/timeout.ts';
+export { WakeTimer } from './runtime/wakeTimer.ts';
+export { PeriodicTask } from './runtime/periodicTask.ts';
 export { createPool, pingDatabase, type Pool, type PoolClient } from './db/pool.ts';
 export {
   classifyDatabaseError,

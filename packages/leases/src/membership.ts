@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { classifyVotes, quorumOf } from './classifyVotes.ts';
 import type { LeaseFailureReason } from './leaseErrors.ts';
+import { errorMessage } from '@sketchyaf/core';
 
 /**
  * Heartbeat and read in one atomic step, on the node's own clock: members
@@ -71,7 +72,7 @@ export class Membership {
         answering += 1;
         for (const id of result.value) seen.set(id, (seen.get(id) ?? 0) + 1);
       } else {
-        errors.add(result.reason instanceof Error ? result.reason.message : String(result.reason));
+        errors.add(errorMessage(result.reason));
       }
     }
     const nodes = this.#clients.length;

@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Ioredis from 'ioredis';
 import type { Redis } from 'ioredis';
-import type { Clock } from '@sketchyaf/core';
-import { readCaFile } from '@sketchyaf/core';
+import { readCaFile, systemClock, withTimeout, type Clock } from '@sketchyaf/core';
 import { redisTlsOptions } from './redisTls.ts';
 
 export interface LeaseRedisClientOptions {
@@ -84,14 +83,15 @@ export function waitForReady(
 }
 
 /** Closes clients: QUIT when connected (bounded), disconnect otherwise. */
-export async function closeClients(clients: readonly Redis[], timeoutMs: number): Promise<void> {
+export async function closeClients(
+  clients: readonly Redis[],
+  timeoutMs: number,
+  clock: Clock = systemClock,
+): Promise<void> {
   await Promise.all(
     clients.map(async (client) => {
       if (client.status === 'ready') {
-        const quit = client.quit().catch(() => undefined);
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([quit, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
-        clearTimeout(timer);
+        await withTimeout(timeoutMs, () => client.quit(), { clock }).catch(() => undefined);
       }
       client.disconnect();
     }),

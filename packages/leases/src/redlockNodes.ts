@@ -2,6 +2,7 @@ import { ExecutionError, Redlock, ResourceLockedError, type Lock } from '@sesame
 import type { Redis } from 'ioredis';
 import { classifyVotes, type VoteTally } from './classifyVotes.ts';
 import type { LeaseFailureReason } from './leaseErrors.ts';
+import { errorMessage } from '@sketchyaf/core';
 
 export type { Lock };
 
@@ -67,7 +68,7 @@ async function tallyOf(err: unknown): Promise<(VoteTally & { errors: Error[] }) 
 }
 
 function describeFailure(err: unknown, tally: (VoteTally & { errors: Error[] }) | undefined): string {
-  if (!tally) return err instanceof Error ? err.message : String(err);
+  if (!tally) return errorMessage(err);
   const nodes = tally.for + tally.locked + tally.failed;
   const parts = [`${tally.for} of ${nodes} nodes agreed`];
   if (tally.locked > 0) parts.push(`${tally.locked} held by another owner`);

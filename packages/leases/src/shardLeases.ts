@@ -22,6 +22,7 @@ import { PostgresHolds, type LeaseMode, type PostgresView } from './postgresHold
 import { closeClients, createLeaseRedisClient, waitForReady } from './redisNodes.ts';
 import { RedlockNodes, type Lock, type RedlockOutcome } from './redlockNodes.ts';
 import { leaseMembersOf, leaseModeOf, planRound } from './roundPlan.ts';
+import { errorMessage } from '@sketchyaf/core';
 
 export interface ShardLeasesOptions {
   /** Key name space, one per service, e.g. `sketchyaf:realtime:timer-monitor`. */
@@ -631,8 +632,4 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
     if (!this.#postgres) throw new Error('ShardLeases is not started');
     return this.#postgres;
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

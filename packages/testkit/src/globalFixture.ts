@@ -6,11 +6,13 @@ import pg from 'pg';
 import { migrateUp } from '@sketchyaf/core';
 import { freePort, startThrowawayPostgres, type EmbeddedPostgres } from '@sketchyaf/local-servers';
 import { publishTestServer, withDatabase } from './testDatabases.ts';
+import { refuseInUnitLane } from './unitLane.ts';
 
 let server: EmbeddedPostgres | undefined;
 let cleanupTemplate: (() => Promise<void>) | undefined;
 
 export async function mochaGlobalSetup(): Promise<void> {
+  refuseInUnitLane('does not start PostgreSQL (the global fixture)');
   let adminUrl = process.env['TEST_DATABASE_URL'];
   if (!adminUrl) {
     const port = await freePort();

@@ -24,3 +24,4 @@ export { captureLogs, type CapturedLogs } from './logCapture.ts';
 export { createGames, type GameOptions } from './games.ts';
 export { spawnNode, type NodeProcess, type NodeProcessOptions } from './nodeProcess.ts';
 export { findChromium, chromiumInstallHint, dumpDom, screenshot } from './chromium.ts';
+export { ManualClock, type ManualClockOptions } from './manualClock.ts';

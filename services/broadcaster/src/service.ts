@@ -8,6 +8,7 @@ import {
   untilStarted,
   type LaunchContext,
   NotificationListener,
+  PeriodicTask,
   pingDatabase,
   requireRelations,
   SchemaMissingWatch,
@@ -39,6 +40,7 @@ import { createBroadcasterMetrics } from './metrics.ts';
 import { OutboxHousekeeping } from './relay/outboxHousekeeping.ts';
 import { outboxNotificationHandler } from './relay/outboxNotifications.ts';
 import { OutboxRelay } from './relay/outboxRelay.ts';
+import { postgresOutboxStore } from './relay/outboxStore.ts';
 import type { Publisher } from './relay/publisher.ts';
 import { createRelayPublisher } from './relay/relayPublisher.ts';
 import { createTokenGranter } from './access/tokenGranter.ts';
@@ -149,7 +151,7 @@ export async function launchBroadcaster(
     const limits = new RelayLimits(config.relay.concurrency, clock.now());
     const ingestGate = new IngestGate();
     const relay = new OutboxRelay({
-      pool,
+      store: postgresOutboxStore(pool),
       publisher,
       logger,
       metrics,
@@ -185,7 +187,7 @@ export async function launchBroadcaster(
     });
     releasers.add('runtime control', () => control.stop());
 
-    const waiters = new DeliveryWaiters(pool, logger);
+    const waiters = new DeliveryWaiters(pool, logger, undefined, clock);
     relay.on('delivered', (delivery) => waiters.notify(delivery));
     releasers.add('delivery waiters', () => waiters.close());
 
@@ -281,11 +283,17 @@ export async function launchBroadcaster(
     await sequence.retry('database schema', () => requireRelations(pool, broadcasterRelations));
     ingestOpen = true;
 
-    const housekeeping = new OutboxHousekeeping(pool, logger, metrics, {
-      ...config.relay,
-      shardCount: config.shardCount,
-      idempotencyRetentionMs: config.ingest.idempotencyRetentionMs,
-    });
+    const housekeeping = new OutboxHousekeeping(
+      pool,
+      logger,
+      metrics,
+      {
+        ...config.relay,
+        shardCount: config.shardCount,
+        idempotencyRetentionMs: config.ingest.idempotencyRetentionMs,
+      },
+      clock,
+    );
     if (config.relay.enabled) {
       if (leases) {
         // Taken only once the database answers: a replica that cannot work leaves its shards to others.
@@ -329,9 +337,13 @@ export async function launchBroadcaster(
       });
       listener.start();
       releasers.add('notification listener', () => listener?.stop());
-      const poll = setInterval(() => relay.wake(), config.relay.pollIntervalMs);
-      poll.unref();
-      releasers.add('relay poll', () => clearInterval(poll));
+      const poll = new PeriodicTask({
+        clock,
+        intervalMs: config.relay.pollIntervalMs,
+        run: () => relay.wake(),
+      });
+      poll.start();
+      releasers.add('relay poll', () => poll.stop());
     }
 
     // On stop, ingest closes first (requests in flight finish, their writes commit) while the relay

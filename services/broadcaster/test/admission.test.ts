@@ -6,7 +6,7 @@ import { admission, type AdmissionLimits } from '../src/ingest/admission.ts';
 import { startLoopLagMeter } from '../src/ingest/loopLag.ts';
 import type { BroadcasterService } from '../src/index.ts';
 import { exampleEvents } from './examples.ts';
-import { ManualClock } from './manualClock.ts';
+import { ManualClock } from '@sketchyaf/testkit/manualClock';
 import { createGames, metricValue, post, startTestBroadcaster, type PostResult } from './helpers.ts';
 
 describe('write queue admission', () => {

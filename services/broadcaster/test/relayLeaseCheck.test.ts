@@ -4,6 +4,7 @@ import { createMetricsRegistry, createSilentLogger, systemClock } from '@sketchy
 import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { createBroadcasterMetrics } from '../src/metrics.ts';
 import { OutboxRelay } from '../src/relay/outboxRelay.ts';
+import { postgresOutboxStore } from '../src/relay/outboxStore.ts';
 import type { Publisher } from '../src/relay/pubnubPublisher.ts';
 import { loadBroadcasterConfig, type Envelope } from '../src/index.ts';
 import { createGames } from './helpers.ts';
@@ -56,7 +57,7 @@ describe('outbox relay: the lease is checked again just before each publish', fu
     let holds = true;
     const { publisher, sequences, release } = gatedPublisher();
     const relay = new OutboxRelay({
-      pool,
+      store: postgresOutboxStore(pool),
       publisher,
       logger: createSilentLogger('relay'),
       metrics: createBroadcasterMetrics(createMetricsRegistry({ service: 'relay', collectDefaults: false })),

@@ -9,6 +9,7 @@ import {
   sleepBarrierWaitMs,
   wakefulnessTimings,
 } from '../src/relay/relayWakefulness.ts';
+import { postgresOutboxStore } from '../src/relay/outboxStore.ts';
 import type { BroadcasterService } from '../src/index.ts';
 import { startTestBroadcaster } from './helpers.ts';
 
@@ -47,7 +48,7 @@ describe('outbox NOTIFY only for a sleeping relay (migration 0012, real PostgreS
   }
 
   function relay(): RelayWakefulness {
-    const r = new RelayWakefulness(pool, systemClock, wakefulnessTimings(2000));
+    const r = new RelayWakefulness(postgresOutboxStore(pool), systemClock, wakefulnessTimings(2000));
     relays.push(r);
     return r;
   }

@@ -1,4 +1,12 @@
-import { errorFields, pingDatabase, type Clock, type Logger, type Pool } from '@sketchyaf/core';
+import {
+  PeriodicTask,
+  errorFields,
+  pingDatabase,
+  withTimeout,
+  type Clock,
+  type Logger,
+  type Pool,
+} from '@sketchyaf/core';
 import type { Canary } from './canary/canary.ts';
 import type { DeploymentStatusReader } from './checks/deploymentStatus.ts';
 import { probePubnubTime } from './checks/httpProbes.ts';
@@ -40,22 +48,6 @@ export interface HealthCheckerOptions {
 
 const statusValue = { ok: 0, degraded: 1, down: 2 } as const;
 
-async function within<T>(timeoutMs: number, work: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          reject(new Error(`no answer within ${timeoutMs} ms`));
-        }, timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Process identity in a scrape, so that two pods behind one Service URL are not mixed up. */
 function sourceKey(probe: ReplicaProbe): string {
   const started = probe.samples ? gaugeValue(probe.samples, 'process_start_time_seconds') : undefined;
@@ -70,13 +62,22 @@ export class HealthChecker {
   readonly #options: HealthCheckerOptions;
   readonly #timerLag: HistogramWindow;
   #latest: HealthReport | null = null;
-  #timer: ReturnType<Clock['setTimeout']> | undefined;
-  #running = false;
-  #round: Promise<void> | undefined;
+  readonly #rounds: PeriodicTask;
 
   constructor(options: HealthCheckerOptions) {
     this.#options = options;
     this.#timerLag = new HistogramWindow(options.config.sliWindowMs);
+    this.#rounds = new PeriodicTask({
+      clock: options.clock,
+      intervalMs: options.config.checkIntervalMs,
+      cadence: 'rate',
+      run: async () => {
+        await this.runOnce();
+      },
+      onError: (err) => {
+        options.logger.error('health check round failed', errorFields(err));
+      },
+    });
   }
 
   /** The last completed round; null before the first. */
@@ -85,15 +86,11 @@ export class HealthChecker {
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#schedule(0);
+    this.#rounds.start(0);
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
-    await this.#round;
+    await this.#rounds.stop();
   }
 
   /** One round of checks; also what the interval runs. */
@@ -103,33 +100,15 @@ export class HealthChecker {
     return report;
   }
 
-  #schedule(delayMs: number): void {
-    if (!this.#running) return;
-    this.#timer = this.#options.clock.setTimeout(() => {
-      const started = this.#options.clock.monotonic();
-      this.#round = this.runOnce().then(
-        () => undefined,
-        (err: unknown) => {
-          this.#options.logger.error('health check round failed', errorFields(err));
-        },
-      );
-      void this.#round.then(() => {
-        const elapsed = this.#options.clock.monotonic() - started;
-        this.#schedule(Math.max(0, this.#options.config.checkIntervalMs - elapsed));
-      });
-    }, delayMs);
-    this.#timer.unref?.();
-  }
-
   async #check(): Promise<HealthReport> {
     const { config, pool, redis, canary, metrics, clock } = this.#options;
     const timeoutMs = config.checkTimeoutMs;
     const started = clock.monotonic();
     const [ping, outbox, games, redisNodes, pubnubTime, broadcasters, relays, timers, kubernetes] =
       await Promise.all([
-        timedProbe(timeoutMs, () => pingDatabase(pool)),
-        within(timeoutMs, readOutbox(pool)).catch(() => null),
-        within(timeoutMs, readOverdueGames(pool)).catch(() => null),
+        timedProbe(timeoutMs, () => pingDatabase(pool), clock),
+        withTimeout(timeoutMs, () => readOutbox(pool), { clock }).catch(() => null),
+        withTimeout(timeoutMs, () => readOverdueGames(pool), { clock }).catch(() => null),
         redis ? redis.ping() : Promise.resolve(null),
         probePubnubTime(config.pubnub.originUrl, config.pubnub.userId, timeoutMs),
         probeReplicas(config.broadcasterUrls, timeoutMs),

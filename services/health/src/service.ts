@@ -2,6 +2,7 @@ import {
   errorFields,
   createHttpApp,
   createPool,
+  errorMessage,
   launchService,
   untilStarted,
   type LaunchContext,
@@ -17,7 +18,6 @@ import type { Registry } from 'prom-client';
 import { Canary } from './canary/canary.ts';
 import { HealthChecker } from './checker.ts';
 import { DeploymentStatusReader, inClusterAccess, type KubernetesAccess } from './checks/deploymentStatus.ts';
-import { describeError } from './checks/probe.ts';
 import { RedisPinger } from './checks/redisPing.ts';
 import type { HealthConfig } from './config.ts';
 import { ControlOperator } from './control/controlOperator.ts';
@@ -103,7 +103,7 @@ async function deploymentReader(
     logger.warn('cannot use the Kubernetes API; Deployment status will be missing', {
       ...errorFields(err),
     });
-    return `cannot use the Kubernetes API: ${describeError(err)}`;
+    return `cannot use the Kubernetes API: ${errorMessage(err)}`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { doublingDelay } from '@sketchyaf/core';
+import { backoffPresets, doublingDelay } from '@sketchyaf/core';
 
 /**
  * When one game is retried on its own, apart from its batch. Two cases:
@@ -23,5 +23,5 @@ export function retryDelayMs(attempt: number, policy: RetryPolicy): number {
 
 /** Replica-wide back-off after `failures` consecutive database failures (not a game's fault). */
 export function replicaBackoffMs(failures: number): number {
-  return doublingDelay(failures + 1, { baseMs: 100, maxMs: 5000 });
+  return doublingDelay(failures + 1, backoffPresets.databaseRetry);
 }

@@ -25,7 +25,7 @@ import type { TimerMonitorConfig } from './config.ts';
 import { timerControl, type TimerGate } from './control/timerControl.ts';
 import { DatabaseClock } from './databaseClock.ts';
 import { deadlineChannel, parseDeadlineNotification } from './deadlineNotification.ts';
-import { databaseNow } from './gameQueries.ts';
+import { postgresTimerStore } from './timerStore.ts';
 import { createTimerMetrics } from './metrics.ts';
 import { TimerMonitor } from './timerMonitor.ts';
 
@@ -102,9 +102,10 @@ export async function launchTimerMonitor(
     });
     releasers.add('runtime control', () => control.stop());
 
-    const databaseClock = new DatabaseClock(clock, () => databaseNow(pool));
+    const store = postgresTimerStore(pool);
+    const databaseClock = new DatabaseClock(clock, () => store.now());
     const monitor = new TimerMonitor({
-      pool,
+      store,
       // Without leases every shard is ours: no per-game check at all.
       ...(leases ? { holdsShard: (shard: number) => leases.isValid(shard) } : {}),
       clock,

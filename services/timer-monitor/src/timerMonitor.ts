@@ -4,32 +4,24 @@ import {
   classifyDatabaseError,
   errorFields,
   LogThrottle,
+  PeriodicTask,
+  WakeTimer,
   shardOf,
   type Clock,
   type DatabaseErrorClass,
   type Logger,
-  type Pool,
   type SchemaMissingWatch,
-  type TimerHandle,
 } from '@sketchyaf/core';
 import { bisect, planBatchFailure } from './batchFailurePlan.ts';
 import type { DatabaseClock } from './databaseClock.ts';
 import { DeadlineQueue, type Deadline } from './deadlineQueue.ts';
 import type { DeadlineNotification } from './deadlineNotification.ts';
-import {
-  advanceBatch,
-  countOverdue,
-  currentDeadlines,
-  gamesTableBlocks,
-  loadDeadlines,
-  sweepOverdue,
-  type AdvancedRow,
-  type GameDeadlineRow,
-} from './gameQueries.ts';
+import type { AdvancedRow, GameDeadlineRow, TimerStore } from './timerStore.ts';
 import { GameHolds } from './gameHolds.ts';
 import { replicaBackoffMs, type RetryPolicy } from './gameRetryPolicy.ts';
 import type { TimerMetrics } from './metrics.ts';
 import { timedPredecessor } from './timedPredecessor.ts';
+import { mayLaunch, nextWakeAt, type WakeState } from './wakePlan.ts';
 
 /** Table blocks (8 KiB) per read of a reload: about 10,000 games, bounding the row objects held at once. */
 const reloadBlocks = 512;
@@ -58,7 +50,8 @@ export interface TransitionEvent {
 }
 
 export interface TimerMonitorDeps {
-  pool: Pool;
+  /** Where the games are: PostgreSQL in service (postgresTimerStore), in memory in unit tests. */
+  store: TimerStore;
   /**
    * Whether this replica's lease on a shard is still valid; checked just
    * before each batch, so a replica that lost a lease (or was paused past it)
@@ -92,10 +85,9 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
   readonly #holds: GameHolds;
   readonly #malformedLog: LogThrottle;
   #owned: ReadonlySet<number> | null = null;
-  #timer: TimerHandle | undefined;
-  /** When the armed timer is due, local monotonic ms. */
-  #timerAt = Number.POSITIVE_INFINITY;
-  #sweepTimer: TimerHandle | undefined;
+  /** Wakes the engine at the next deadline (or the end of a back-off), local monotonic ms. */
+  readonly #timer: WakeTimer;
+  readonly #sweeper: PeriodicTask;
   #running = false;
   #batches = new Set<Promise<void>>();
   /** Statements awaiting the database: the in-flight limit counts these, not batches still settling. */
@@ -113,6 +105,14 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     this.#deps = deps;
     this.#malformedLog = new LogThrottle(deps.clock, 10_000);
     this.#holds = new GameHolds(deps.settings.quarantineRetry);
+    // Timers fire late rather than early (by 0.5-1 ms here), so the delay is not rounded up; a wake
+    // that comes early finds nothing due and re-arms for the rest.
+    this.#timer = new WakeTimer(deps.clock, () => this.#wake(), { timeBase: 'monotonic' });
+    this.#sweeper = new PeriodicTask({
+      clock: deps.clock,
+      intervalMs: deps.settings.sweepIntervalMs,
+      run: () => this.#sweep(),
+    });
   }
 
   get trackedGames(): number {
@@ -150,14 +150,13 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     this.#owned = ownedShards;
     this.#running = true;
     await this.reload();
-    this.#scheduleSweep();
+    if (this.#running) this.#sweeper.start();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
-    this.#disarm();
-    if (this.#sweepTimer) this.#deps.clock.clearTimeout(this.#sweepTimer);
-    this.#sweepTimer = undefined;
+    this.#timer.disarm();
+    await this.#sweeper.stop();
     await Promise.allSettled([...this.#batches]);
     await this.#reloading?.catch(() => undefined);
   }
@@ -183,14 +182,14 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     this.#reloading = (async () => {
       do {
         this.#reloadAgain = false;
-        const { pool, settings, metrics } = this.#deps;
+        const { store, settings, metrics } = this.#deps;
         const owned = this.#ownedList();
-        const blocks = await gamesTableBlocks(pool);
+        const blocks = await store.tableBlocks();
         // The last range is open-ended: it also covers blocks added since.
         for (let from = 0; ; from += reloadBlocks) {
           const last = from + reloadBlocks >= blocks;
           const to = last ? null : from + reloadBlocks;
-          this.#applyRows(await loadDeadlines(pool, owned, settings.shardCount, { from, to }));
+          this.#applyRows(await store.loadDeadlines(owned, settings.shardCount, { from, to }));
           if (last) break;
         }
         metrics.reloads.inc();
@@ -247,22 +246,14 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     this.#deps.metrics.trackedGames.set(this.#queue.size);
   }
 
-  #scheduleSweep(): void {
-    if (!this.#running) return;
-    this.#sweepTimer = this.#deps.clock.setTimeout(() => {
-      void this.#sweep().finally(() => this.#scheduleSweep());
-    }, this.#deps.settings.sweepIntervalMs);
-    this.#sweepTimer.unref?.();
-  }
-
   async #sweep(): Promise<void> {
-    const { pool, settings, metrics, databaseClock } = this.#deps;
+    const { store, settings, metrics, databaseClock } = this.#deps;
     try {
       if (this.#workingBacklog()) {
         // The full sweep would read up to 10,000 rows we are advancing already (about 150 ms
         // of CPU with 100,000 games due, on the cores the backlog needs). Games a lost NOTIFY
         // hid are found by the first full sweep after the backlog.
-        const overdue = await countOverdue(pool, this.#ownedList(), settings.shardCount, {
+        const overdue = await store.countOverdue(this.#ownedList(), settings.shardCount, {
           overdueMs: 1000,
           limit: 10_000,
         });
@@ -270,7 +261,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         metrics.overdueGames.set(this.#overdueNotQuarantined(overdue));
         return;
       }
-      const result = await sweepOverdue(pool, this.#ownedList(), settings.shardCount, {
+      const result = await store.sweepOverdue(this.#ownedList(), settings.shardCount, {
         graceMs: 250,
         overdueMs: 1000,
         limit: 10_000,
@@ -307,12 +298,25 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     if (!this.#running) return;
     if (this.#deps.gate?.paused === true) {
       // Paused: games stay where they are; controlChanged() wakes us on resume.
-      this.#disarm();
+      this.#timer.disarm();
       return;
     }
     const { clock, databaseClock, settings } = this.#deps;
     const localNow = clock.monotonic();
-    if (localNow >= this.#backoffUntil) {
+    const state = (): WakeState => {
+      const next = this.#queue.nextDueAt();
+      return {
+        now: localNow,
+        backoffUntil: this.#backoffUntil,
+        nextDue:
+          next === undefined
+            ? Number.POSITIVE_INFINITY
+            : databaseClock.toMonotonic(next) + settings.fireMarginMs,
+        statements: this.#statements,
+        maxInFlight: settings.maxInFlight,
+      };
+    };
+    if (mayLaunch(state())) {
       while (this.#statements < settings.maxInFlight) {
         const due = this.#queue.takeDue(databaseClock.now() - settings.fireMarginMs, settings.batchSize);
         if (due.length === 0) break;
@@ -325,36 +329,8 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
         if (others.length > 0) this.#launch(others);
       }
     }
-    const next = this.#queue.nextDueAt();
-    let wakeAt =
-      next === undefined ? Number.POSITIVE_INFINITY : databaseClock.toMonotonic(next) + settings.fireMarginMs;
-    if (this.#backoffUntil > localNow) wakeAt = Math.max(wakeAt, this.#backoffUntil);
-    this.#arm(wakeAt);
-  }
-
-  #arm(localAt: number): void {
-    if (localAt === this.#timerAt && this.#timer) return;
-    this.#disarm();
-    if (!Number.isFinite(localAt)) return;
-    const { clock } = this.#deps;
-    this.#timerAt = localAt;
     // A busy batch slot re-wakes us on completion, so a timer is only needed for the next deadline.
-    // Timers fire late rather than early (by 0.5-1 ms here), so the delay is not rounded up; a wake
-    // that comes early finds nothing due and re-arms for the rest.
-    this.#timer = clock.setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#wake();
-      },
-      Math.max(0, localAt - clock.monotonic()),
-    );
-  }
-
-  #disarm(): void {
-    if (this.#timer) this.#deps.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#timer.armAt(nextWakeAt(state()));
   }
 
   #launch(due: Deadline[]): void {
@@ -456,7 +432,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     pending: Map<string, Deadline>,
     requestId: string,
   ): Promise<AdvancedRow[]> {
-    const { pool, metrics, clock } = this.#deps;
+    const { store, metrics, clock } = this.#deps;
     const committed: AdvancedRow[] = [];
     const parts: Deadline[][] = [due];
     const progress = { failed: 0, committed: 0 };
@@ -465,7 +441,7 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
     for (let part = parts.shift(); part; part = parts.shift()) {
       const started = clock.monotonic();
       try {
-        const rows = await advanceBatch(pool, part, requestId);
+        const rows = await store.advanceBatch(part, requestId);
         metrics.statementDuration.observe((clock.monotonic() - started) / 1000);
         committed.push(...rows);
         progress.committed += 1;
@@ -545,8 +521,8 @@ export class TimerMonitor extends EventEmitter<{ transition: [TransitionEvent] }
 
   /** Games of a batch that did not advance: re-read them and put them back with what the database says. */
   async #settleMisses(missed: ReadonlyMap<string, Deadline>): Promise<void> {
-    const { pool, metrics, databaseClock } = this.#deps;
-    const rows = await currentDeadlines(pool, [...missed.keys()]);
+    const { store, metrics, databaseClock } = this.#deps;
+    const rows = await store.currentDeadlines([...missed.keys()]);
     // A game gone from the table takes its hold with it.
     const found = new Set(rows.map((r) => r.id));
     for (const gameId of missed.keys()) if (!found.has(gameId)) this.#holds.release(gameId);

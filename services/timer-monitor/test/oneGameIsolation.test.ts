@@ -107,12 +107,19 @@ describe('timer monitor: one game never delays the others', function () {
     assert.equal(err.code, '22P02');
     assert.match(String(logged[0]?.['requestId']), /^tm-/, 'the batch it failed in');
 
-    // Retried at its pace, not in a loop: with a 1.5 s retry, about 2 tries in 3 s.
+    // Retried at its pace, not in a loop: the next try comes about 1.5 s later (waited for, not slept).
     const before = await metric(service, 'quarantines_total');
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const waitStarted = performance.now();
+    await waitFor(
+      'the next try',
+      async () => ((await metric(service, 'quarantines_total')) > before ? true : undefined),
+      { timeoutMs: 5000 },
+    );
+    const paceMs = performance.now() - waitStarted;
     const tries = (await metric(service, 'quarantines_total')) - before;
-    console.log(`    quarantined game retried ${tries} times in 3 s (retry every 1.5 s)`);
-    assert.ok(tries >= 1 && tries <= 3, `${tries} retries in 3 s`);
+    console.log(`    quarantined game retried after ${Math.round(paceMs)} ms (retry every 1.5 s)`);
+    assert.equal(tries, 1, 'one try at a time');
+    assert.ok(paceMs <= 3000, `retried at its pace (1.5 s), not given up: ${Math.round(paceMs)} ms`);
 
     // Fixed by an operator (no version change, no NOTIFY): it advances at its next retry.
     await pool.query(`UPDATE games SET phase_durations = '{"briefing": 1, "drawing": 60}' WHERE id = $1`, [
@@ -156,10 +163,25 @@ describe('timer monitor: one game never delays the others', function () {
 
     const missesAt = async () => metric(service, 'cas_misses_total', { reason: 'locked' });
     const startMisses = await missesAt();
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const watchStarted = performance.now();
+    // 25 ms doubling: four more tries take at least 25 + 50 + 100 + 200 ms from the first skip,
+    // and a hot loop would make them in a few ms (waited for, not slept).
+    await waitFor(
+      'four more retries',
+      async () => ((await missesAt()) - startMisses >= 4 ? true : undefined),
+      {
+        timeoutMs: 5000,
+      },
+    );
     const retries = (await missesAt()) - startMisses;
-    console.log(`    locked game skipped ${retries} times in 3 s (25 ms doubling to 1 s)`);
-    assert.ok(retries >= 2 && retries <= 10, `bounded retries, no hot loop: ${retries}`);
+    const watchedMs = performance.now() - watchStarted;
+    console.log(
+      `    locked game skipped ${retries} times in ${Math.round(watchedMs)} ms (25 ms doubling to 1 s)`,
+    );
+    assert.ok(
+      retries <= 6 && watchedMs >= 150,
+      `bounded retries, no hot loop: ${retries} in ${Math.round(watchedMs)} ms`,
+    );
     assert.equal(await countInStatus(pool, [locked], 'briefing'), 1);
 
     await holder.query('ROLLBACK');

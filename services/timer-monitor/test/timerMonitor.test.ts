@@ -13,6 +13,16 @@ import {
   waitAllCompleted,
 } from './helpers.ts';
 
+/** Games of `ids` in `status` whose deadline passed more than `byMs` ago in database time. */
+async function overdueIn(pool: pg.Pool, ids: readonly string[], status: string, byMs = 0): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = $2
+       AND phase_expires_at < clock_timestamp() - $3 * interval '1 millisecond'`,
+    [ids, status, byMs],
+  );
+  return rows[0]?.n ?? 0;
+}
+
 describe('timer monitor on real PostgreSQL', function () {
   this.timeout(90_000);
   let db: TestDatabase;
@@ -97,25 +107,27 @@ describe('timer monitor on real PostgreSQL', function () {
     const ids = await createStartedGames(pool, 300, () => ({ briefing: 0.3, drawing: 60 }), 1);
     await monitor.stop();
     monitor = undefined;
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    const before = await pool.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM games WHERE id = ANY($1::uuid[]) AND status = 'briefing' AND phase_expires_at < now()",
-      [ids],
+    // Until every briefing has expired in database time (0.3 s), not a fixed wait.
+    await waitFor('all overdue while stopped', async () =>
+      (await overdueIn(pool, ids, 'briefing')) === 300 ? true : undefined,
     );
-    assert.equal(before.rows[0]?.n, 300, 'all overdue while stopped');
 
     monitor = await startTestMonitor(db.url);
     await waitFor('catch-up', async () => {
       return (await countInStatus(pool, ids, 'drawing')) === 300 ? true : undefined;
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A duplicate transition would come from a batch still out: wait until none is.
+    const timers = monitor.monitor;
+    await waitFor('no batch in flight', () => (timers.batchesInFlight === 0 ? true : undefined));
     await assertStatusesEntered(pool, ids, ['briefing', 'drawing']);
   });
 
   it('sends the next due batch while it still processes the answer to the previous one', async () => {
     // Expired before the monitor starts, so all 200 are due at once: four batches of 50, one at a time.
     const ids = await createStartedGames(pool, 200, () => ({ briefing: 0.2, drawing: 60 }), 1);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await waitFor('all 200 due', async () =>
+      (await overdueIn(pool, ids, 'briefing')) === 200 ? true : undefined,
+    );
     monitor = await startTestMonitor(db.url, { TIMER_BATCH_SIZE: '50', TIMER_MAX_IN_FLIGHT: '1' });
     const timers = monitor.monitor;
     const seen: { statements: number; batches: number }[] = [];
@@ -135,7 +147,10 @@ describe('timer monitor on real PostgreSQL', function () {
 
   it('only counts overdue games in its safety sweep while it works through a backlog', async () => {
     const ids = await createStartedGames(pool, 3000, () => ({ briefing: 0.2, drawing: 60 }), 1);
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // Overdue by more than the second the sweep's gauge counts from.
+    await waitFor('all 3,000 overdue', async () =>
+      (await overdueIn(pool, ids, 'briefing', 1000)) === 3000 ? true : undefined,
+    );
     monitor = await startTestMonitor(db.url, {
       TIMER_BATCH_SIZE: '25',
       TIMER_MAX_IN_FLIGHT: '1',

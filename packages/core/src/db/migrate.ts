@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { systemClock, type Clock } from '../clock.ts';
+import { sleep } from '../runtime/timeout.ts';
 import type { Logger } from '../logging/logger.ts';
 import { pgConnectionConfig } from './databaseTls.ts';
 import {
@@ -158,7 +159,7 @@ async function runMigration(
       const line = `migrate: ${label} ${reason} (attempt ${attempt} of ${maxAttempts}); retrying in ${delay} ms`;
       options.onLine?.(line);
       options.logger?.warn(line);
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
+      await sleep(delay, clock);
     }
   }
   options.onLine?.(`migrate: ${label} done in ${Math.round(clock.monotonic() - started)} ms`);

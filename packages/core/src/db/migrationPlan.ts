@@ -1,6 +1,7 @@
 // Which migration files exist, which to run and how: decisions only, no I/O
 // (migrate.ts reads the files and talks to PostgreSQL).
 
+import { backoffPresets, doublingDelay } from '../backoff.ts';
 export interface MigrationFile {
   /** 11 for 0011_runtime_roles.sql. */
   number: number;
@@ -155,7 +156,7 @@ export const retryableLockErrors: ReadonlySet<string> = new Set(['55P03', '40P01
  * than lock_timeout at a time.
  */
 export function lockRetryDelayMs(attempt: number): number {
-  return Math.min(15_000, 1_000 * 2 ** Math.max(0, attempt - 2));
+  return doublingDelay(attempt - 1, backoffPresets.migrationLock);
 }
 
 /** Wrong command-line arguments: the CLI prints the message alone, without a stack. */

@@ -1,6 +1,8 @@
 import pg from 'pg';
+import { Backoff, backoffPresets } from '../backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { trackResource } from '../lifecycle/liveResources.ts';
+import { withTimeout } from '../runtime/timeout.ts';
 import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
 import { defaultDatabaseConnection } from './databaseConnection.ts';
@@ -29,7 +31,6 @@ export interface NotificationListenerOptions {
 }
 
 // Short: once the database is back, readiness waits on this connection.
-const maxBackoffMs = 2000;
 
 /**
  * A dedicated LISTEN connection (never a pooled one) that reconnects with
@@ -45,7 +46,7 @@ export class NotificationListener {
   #connected = false;
   #retryTimer: TimerHandle | undefined;
   #heartbeatTimer: TimerHandle | undefined;
-  #backoffMs = 100;
+  readonly #backoff = new Backoff(backoffPresets.listenerReconnect, null);
   #untrack: (() => void) | undefined;
 
   constructor(options: NotificationListenerOptions) {
@@ -96,7 +97,7 @@ export class NotificationListener {
     } catch (err) {
       this.#options.logger.warn('notification listener cannot connect', {
         ...errorFields(err),
-        retryInMs: this.#backoffMs,
+        retryInMs: this.#backoff.peek(),
       });
       this.#retryLater();
       return;
@@ -130,7 +131,7 @@ export class NotificationListener {
       this.#options.logger.warn('notification listener cannot connect', {
         cause: describeDatabaseError(err),
         ...errorFields(err),
-        retryInMs: this.#backoffMs,
+        retryInMs: this.#backoff.peek(),
       });
       this.#lost(client);
       return;
@@ -140,7 +141,7 @@ export class NotificationListener {
       return;
     }
     this.#connected = true;
-    this.#backoffMs = 100;
+    this.#backoff.succeeded();
     this.#scheduleHeartbeat(client);
     this.#options.onConnected();
   }
@@ -167,20 +168,9 @@ export class NotificationListener {
 
   /** Rejects when `work` has not settled within one heartbeat interval. */
   #withinHeartbeat<T>(work: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.#clock.setTimeout(() => {
-        reject(new Error(`no answer within ${this.#heartbeatMs} ms (heartbeat)`));
-      }, this.#heartbeatMs);
-      work.then(
-        (value) => {
-          this.#clock.clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          this.#clock.clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
+    return withTimeout(this.#heartbeatMs, () => work, {
+      clock: this.#clock,
+      message: `no answer within ${this.#heartbeatMs} ms (heartbeat)`,
     });
   }
 
@@ -201,8 +191,7 @@ export class NotificationListener {
 
   #retryLater(): void {
     if (this.#stopped || this.#retryTimer !== undefined) return;
-    const delay = this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, maxBackoffMs);
+    const delay = this.#backoff.failed();
     this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
       void this.#connect();

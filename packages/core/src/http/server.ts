@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
 import { trackResource } from '../lifecycle/liveResources.ts';
+import { systemClock, type Clock } from '../clock.ts';
 
 export interface HttpServerHandle {
   server: Server;
@@ -18,6 +19,7 @@ export async function startHttpServer(
     port: number;
     /** The server failed after it was listening (it no longer accepts connections): the service cannot work. */
     onError?: (err: Error) => void;
+    clock?: Clock;
   },
 ): Promise<HttpServerHandle> {
   const server = createServer(listener);
@@ -46,10 +48,11 @@ export async function startHttpServer(
     url,
     stop(graceMs = 5000) {
       stopping ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), graceMs);
-        force.unref();
+        const clock = options.clock ?? systemClock;
+        const force = clock.setTimeout(() => server.closeAllConnections(), graceMs);
+        force.unref?.();
         server.close(() => {
-          clearTimeout(force);
+          clock.clearTimeout(force);
           resolve();
         });
         server.closeIdleConnections();

@@ -1,4 +1,4 @@
-import { backoffDelay, type BackoffSettings } from '../backoff.ts';
+import { backoffDelay, backoffPresets, type BackoffSettings } from '../backoff.ts';
 import { classifyDatabaseError } from '../db/databaseErrors.ts';
 
 /**
@@ -8,7 +8,7 @@ import { classifyDatabaseError } from '../db/databaseErrors.ts';
  * a second after the dependency answers again. A second per replica is no load
  * on a server that refuses connections.
  */
-export const startRetrySettings: Readonly<BackoffSettings> = Object.freeze({ baseMs: 100, maxMs: 1000 });
+export const startRetrySettings: Readonly<BackoffSettings> = backoffPresets.serviceStart;
 
 /** Milliseconds before the next attempt after `failures` consecutive failures (1-based). */
 export function startRetryDelay(

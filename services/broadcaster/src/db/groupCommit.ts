@@ -24,7 +24,7 @@ export interface GroupCommitOptions<T, R> {
    */
   maxQueueMs?: number;
   expired?(): unknown;
-  /** Times the queue expiry; the system clock by default. */
+  /** Times the group wait, the queue expiry and flush durations; the system clock by default. */
   clock?: Clock;
 }
 
@@ -142,8 +142,8 @@ export class GroupCommitter<T, R> {
       const immediate = setImmediate(fire);
       this.#timer = { cancel: () => clearImmediate(immediate) };
     } else {
-      const timeout = setTimeout(fire, this.#options.maxWaitMs);
-      this.#timer = { cancel: () => clearTimeout(timeout) };
+      const timeout = this.#clock.setTimeout(fire, this.#options.maxWaitMs);
+      this.#timer = { cancel: () => this.#clock.clearTimeout(timeout) };
     }
   }
 
@@ -165,7 +165,7 @@ export class GroupCommitter<T, R> {
     if (this.#recentWaits.length > standingGroups) this.#recentWaits.shift();
     const group = this.#pending.splice(0, count);
     this.#pendingWeight -= weight;
-    const started = performance.now();
+    const started = this.#clock.monotonic();
     const run = this.#run(group, weight, started).finally(() => {
       this.#inFlight.delete(run);
       // Whatever queued up meanwhile has waited long enough.
@@ -184,13 +184,18 @@ export class GroupCommitter<T, R> {
       this.#options.onFlush?.({
         submissions: group.length,
         weight,
-        ms: performance.now() - started,
+        ms: this.#clock.monotonic() - started,
         ok: false,
       });
       for (const p of group) p.reject(err);
       return;
     }
-    this.#options.onFlush?.({ submissions: group.length, weight, ms: performance.now() - started, ok: true });
+    this.#options.onFlush?.({
+      submissions: group.length,
+      weight,
+      ms: this.#clock.monotonic() - started,
+      ok: true,
+    });
     group.forEach((p, i) => {
       const outcome = outcomes[i];
       if (!outcome) p.reject(new Error('group commit: flush returned too few outcomes'));

@@ -464,3 +464,27 @@ export async function gameEventsAfter(
   });
   return rows;
 }
+
+/** This relay claims by itself again: writers may stop NOTIFYing (relayWakefulness.ts). */
+export async function relayAwake(pool: Pool, relayId: string): Promise<void> {
+  await pool.query('SELECT realtime_relay_awake($1)', [relayId]);
+}
+
+/**
+ * This relay found nothing and sleeps: writers NOTIFY from now on. Rejects
+ * with lock_timeout (55P03) when a writer's transaction held the barrier
+ * longer than `barrierWaitMs`.
+ */
+export async function relayAsleep(
+  pool: Pool,
+  relayId: string,
+  barrierWaitMs: number,
+  forgetAfterMs: number,
+): Promise<void> {
+  await pool.query('SELECT realtime_relay_asleep($1, $2, $3)', [relayId, barrierWaitMs, forgetAfterMs]);
+}
+
+/** This relay stops: its row goes, so it does not count as awake. */
+export async function relayGone(pool: Pool, relayId: string): Promise<void> {
+  await pool.query('SELECT realtime_relay_gone($1)', [relayId]);
+}

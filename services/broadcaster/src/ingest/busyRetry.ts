@@ -1,4 +1,4 @@
-import { doublingDelay } from '@sketchyaf/core';
+import { backoffPresets, doublingDelay } from '@sketchyaf/core';
 
 /**
  * When to send again a request that named a game whose row another
@@ -11,7 +11,7 @@ import { doublingDelay } from '@sketchyaf/core';
  * Returns the delay before the next try, or null to give up.
  */
 export function nextBusyRetryMs(attempt: number, elapsedMs: number, budgetMs: number): number | null {
-  const delay = doublingDelay(attempt, { baseMs: 5, maxMs: 100 });
+  const delay = doublingDelay(attempt, backoffPresets.busyRow);
   return elapsedMs + delay > budgetMs ? null : delay;
 }
 

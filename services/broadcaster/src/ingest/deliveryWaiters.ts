@@ -1,4 +1,12 @@
-import { describeDatabaseError, errorFields, type Logger, type Pool } from '@sketchyaf/core';
+import {
+  describeDatabaseError,
+  errorFields,
+  systemClock,
+  type Clock,
+  type Logger,
+  type Pool,
+  type TimerHandle,
+} from '@sketchyaf/core';
 import { deliveryStates } from '../db/outboxQueries.ts';
 import type { DeliveryEvent } from '../relay/outboxRelay.ts';
 
@@ -30,10 +38,12 @@ export class DeliveryWaiters {
   readonly #logger: Logger;
   readonly #pollIntervalMs: number;
   readonly #entries = new Map<string, Entry>();
-  #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #clock: Clock;
+  #pollTimer: TimerHandle | undefined;
   #closed = false;
 
-  constructor(pool: Pool, logger: Logger, pollIntervalMs = 250) {
+  constructor(pool: Pool, logger: Logger, pollIntervalMs = 250, clock: Clock = systemClock) {
+    this.#clock = clock;
     this.#pool = pool;
     this.#logger = logger;
     this.#pollIntervalMs = pollIntervalMs;
@@ -56,9 +66,10 @@ export class DeliveryWaiters {
         if (!done()) {
           this.#schedulePoll();
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(finish, timeoutMs);
+            const clock = this.#clock;
+            const timer = clock.setTimeout(finish, timeoutMs);
             function finish(): void {
-              clearTimeout(timer);
+              clock.clearTimeout(timer);
               resolve();
             }
             for (const [, entry] of mine) {
@@ -87,7 +98,7 @@ export class DeliveryWaiters {
 
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#pollTimer);
+    if (this.#pollTimer !== undefined) this.#clock.clearTimeout(this.#pollTimer);
     for (const entry of this.#entries.values()) {
       entry.result ??= { state: 'pending' };
       entry.settle?.();
@@ -97,14 +108,14 @@ export class DeliveryWaiters {
 
   #schedulePoll(): void {
     if (this.#pollTimer !== undefined || this.#closed) return;
-    this.#pollTimer = setTimeout(() => {
+    this.#pollTimer = this.#clock.setTimeout(() => {
       void this.#poll().finally(() => {
         this.#pollTimer = undefined;
         if ([...this.#entries.values()].some((e) => e.outboxId !== undefined && !e.result))
           this.#schedulePoll();
       });
     }, this.#pollIntervalMs);
-    this.#pollTimer.unref();
+    this.#pollTimer.unref?.();
   }
 
   async #poll(): Promise<void> {

@@ -4,6 +4,9 @@ import {
   classifyDatabaseError,
   databaseUnavailableError,
   describeDatabaseError,
+  backoffDelay,
+  backoffPresets,
+  sleep,
   systemClock,
   type Clock,
   type DatabaseUnavailableDetails,
@@ -262,7 +265,7 @@ export class OutboxWriter {
           );
         }
         this.#options.metrics.ingestBusyRetries.inc();
-        await new Promise<void>((resolve) => clock.setTimeout(resolve, delay));
+        await sleep(delay, clock);
       }
     }
   }
@@ -348,7 +351,8 @@ export class OutboxWriter {
       } catch (err) {
         if (classifyDatabaseError(err).kind !== 'serialization' || attempt >= 5) throw err;
         this.#options.metrics.ingestCommitRetries.inc();
-        await new Promise((resolve) => setTimeout(resolve, attempt * 2 + Math.random() * 5));
+        // Two writers of one game collided: as short as a busy row, jittered so they do not collide again.
+        await sleep(backoffDelay(attempt, backoffPresets.busyRow), this.#options.clock ?? systemClock);
       }
     }
   }

@@ -1,6 +1,13 @@
-import { describeDatabaseError, errorFields, type Clock, type Logger, type Pool } from '@sketchyaf/core';
-import { deadLetter } from '../db/outboxQueries.ts';
-import { backoffDelay } from './backoff.ts';
+import {
+  backoffDelay,
+  backoffPresets,
+  describeDatabaseError,
+  errorFields,
+  sleep,
+  type Clock,
+  type Logger,
+} from '@sketchyaf/core';
+import type { OutboxStore } from './outboxStore.ts';
 
 /**
  * Records a dead letter, retrying while the database is unreachable and the
@@ -8,16 +15,16 @@ import { backoffDelay } from './backoff.ts';
  * unpublished and is tried again after a restart).
  */
 export async function writeDeadLetter(
-  pool: Pool,
+  store: Pick<OutboxStore, 'deadLetter'>,
   logger: Logger,
   /** `logFields` name the event in the lines about it (event, game, request). */
   entry: { id: string; error: string; attempts: number; logFields?: Record<string, string> },
   running: () => boolean,
-  clock: Pick<Clock, 'setTimeout'>,
+  clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>,
 ): Promise<boolean> {
   for (let failures = 1; ; failures += 1) {
     try {
-      await deadLetter(pool, entry.id, entry.error, entry.attempts);
+      await store.deadLetter(entry.id, entry.error, entry.attempts);
       return true;
     } catch (err) {
       if (!running()) return false;
@@ -27,9 +34,7 @@ export async function writeDeadLetter(
         ...entry.logFields,
         outboxId: entry.id,
       });
-      await new Promise<void>((resolve) => {
-        clock.setTimeout(resolve, backoffDelay(failures, { baseMs: 100, maxMs: 5000 }));
-      });
+      await sleep(backoffDelay(failures, backoffPresets.databaseRetry), clock);
     }
   }
 }

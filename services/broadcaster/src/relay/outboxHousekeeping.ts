@@ -1,4 +1,12 @@
-import { errorFields, type Logger, type Pool } from '@sketchyaf/core';
+import {
+  PeriodicTask,
+  errorFields,
+  sleep,
+  systemClock,
+  type Clock,
+  type Logger,
+  type Pool,
+} from '@sketchyaf/core';
 import { outboxStats, pruneIngestKeys, pruneOutbox, pruneTransitions } from '../db/outboxQueries.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
 
@@ -14,6 +22,9 @@ export interface HousekeepingSettings {
   transitionsRetentionMs: number;
 }
 
+/** Between two DELETE batches: other writers get the rows' pages in between. */
+const pauseBetweenBatchesMs = 50;
+
 /**
  * The slow loops beside the relay: backlog and dead-letter gauges, and
  * pruning of published rows past the retention period, in small batches with
@@ -24,23 +35,54 @@ export class OutboxHousekeeping {
   readonly #logger: Logger;
   readonly #metrics: BroadcasterMetrics;
   readonly #settings: HousekeepingSettings;
+  readonly #clock: Clock;
+  readonly #loops: { task: PeriodicTask; firstDelayMs: number }[];
   #owned: readonly number[] | null = null;
-  #timers: ReturnType<typeof setTimeout>[] = [];
   #running = false;
-  #work = new Set<Promise<void>>();
 
-  constructor(pool: Pool, logger: Logger, metrics: BroadcasterMetrics, settings: HousekeepingSettings) {
+  constructor(
+    pool: Pool,
+    logger: Logger,
+    metrics: BroadcasterMetrics,
+    settings: HousekeepingSettings,
+    clock: Clock = systemClock,
+  ) {
     this.#pool = pool;
     this.#logger = logger;
     this.#metrics = metrics;
     this.#settings = settings;
+    this.#clock = clock;
+    const onError = (err: unknown): void => {
+      this.#logger.warn('outbox housekeeping failed', errorFields(err));
+    };
+    this.#loops = [
+      {
+        task: new PeriodicTask({
+          clock,
+          intervalMs: settings.statsIntervalMs,
+          run: () => this.refreshStats(),
+          onError,
+        }),
+        firstDelayMs: 0,
+      },
+      {
+        task: new PeriodicTask({
+          clock,
+          intervalMs: settings.pruneIntervalMs,
+          run: async () => {
+            await this.prune();
+          },
+          onError,
+        }),
+        firstDelayMs: settings.pruneIntervalMs,
+      },
+    ];
   }
 
   start(ownedShards: ReadonlySet<number> | null): void {
     this.#running = true;
     this.setOwnedShards(ownedShards);
-    this.#loop(() => this.refreshStats(), this.#settings.statsIntervalMs, 0);
-    this.#loop(() => this.prune(), this.#settings.pruneIntervalMs, this.#settings.pruneIntervalMs);
+    for (const loop of this.#loops) loop.task.start(loop.firstDelayMs);
   }
 
   setOwnedShards(shards: ReadonlySet<number> | null): void {
@@ -49,9 +91,7 @@ export class OutboxHousekeeping {
 
   async stop(): Promise<void> {
     this.#running = false;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers = [];
-    await Promise.allSettled([...this.#work]);
+    await Promise.all(this.#loops.map((loop) => loop.task.stop()));
   }
 
   async refreshStats(): Promise<void> {
@@ -69,7 +109,7 @@ export class OutboxHousekeeping {
       total += deleted;
       this.#metrics.outboxPruned.inc(deleted);
       if (deleted < this.#settings.pruneBatch) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(pauseBetweenBatchesMs, this.#clock);
     }
     if (total > 0) this.#logger.info('pruned published outbox rows', { rows: total });
     await this.pruneKeys(maxBatches);
@@ -85,7 +125,7 @@ export class OutboxHousekeeping {
       const deleted = await pruneIngestKeys(this.#pool, idempotencyRetentionMs, pruneBatch);
       total += deleted;
       if (deleted < pruneBatch) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(pauseBetweenBatchesMs, this.#clock);
     }
     if (total > 0) this.#logger.info('pruned expired idempotency keys', { keys: total });
     return total;
@@ -100,33 +140,9 @@ export class OutboxHousekeeping {
       total += deleted;
       this.#metrics.transitionsPruned.inc(deleted);
       if (deleted < pruneBatch) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(pauseBetweenBatchesMs, this.#clock);
     }
     if (total > 0) this.#logger.info('pruned expired game transitions', { rows: total });
     return total;
-  }
-
-  #loop(task: () => Promise<unknown>, intervalMs: number, firstDelayMs: number): void {
-    const schedule = (delay: number): void => {
-      if (!this.#running) return;
-      const timer = setTimeout(() => {
-        this.#timers = this.#timers.filter((t) => t !== timer);
-        const work = task()
-          .then(() => undefined)
-          .catch((err: unknown) => {
-            this.#logger.warn('outbox housekeeping failed', {
-              ...errorFields(err),
-            });
-          })
-          .finally(() => {
-            this.#work.delete(work);
-            schedule(intervalMs);
-          });
-        this.#work.add(work);
-      }, delay);
-      timer.unref();
-      this.#timers.push(timer);
-    };
-    schedule(firstDelayMs);
   }
 }

@@ -1,17 +1,20 @@
 import { EventEmitter } from 'node:events';
 import {
+  backoffDelay,
+  backoffPresets,
   describeDatabaseError,
   errorFields,
+  sleep,
+  WakeTimer,
   type Clock,
   type Logger,
-  type Pool,
   type SchemaMissingWatch,
 } from '@sketchyaf/core';
 import type { RelaySettings } from '../config.ts';
-import { claimEvents, recordFailures, type OutboxRow } from '../db/outboxQueries.ts';
+import type { OutboxRow, OutboxStore } from './outboxStore.ts';
 import { outboxShardOf } from '../events/channels.ts';
 import type { BroadcasterMetrics } from '../metrics.ts';
-import { backoffDelay, planRetry } from './backoff.ts';
+import { planRetry } from './backoff.ts';
 import { nextClaimSize } from './claimSize.ts';
 import { publishSlots } from './publishSlots.ts';
 import { writeDeadLetter } from './deadLetters.ts';
@@ -23,7 +26,6 @@ import { PublishedMarks } from './publishedMarks.ts';
 import { StallMeter } from './stallMeter.ts';
 import type { RelayLimits } from '../control/relayLimits.ts';
 import type { Publisher } from './pubnubPublisher.ts';
-import { WakeTimer } from './wakeTimer.ts';
 import { RelayWakefulness, wakefulnessTimings } from './relayWakefulness.ts';
 
 /**
@@ -40,7 +42,8 @@ export interface DeliveryEvent {
 }
 
 export interface RelayDeps {
-  pool: Pool;
+  /** The outbox: PostgreSQL in service (postgresOutboxStore), in memory in unit tests. */
+  store: OutboxStore;
   publisher: Publisher;
   logger: Logger;
   metrics: BroadcasterMetrics;
@@ -102,11 +105,11 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     super();
     this.#deps = deps;
     this.#wakefulness = new RelayWakefulness(
-      deps.pool,
+      deps.store,
       deps.clock,
       wakefulnessTimings(deps.settings.pollIntervalMs),
     );
-    this.#marks = new PublishedMarks(deps.pool, deps.logger, deps.clock, () => {
+    this.#marks = new PublishedMarks(deps.store, deps.logger, deps.clock, () => {
       this.#updateGauges();
       this.#requestFetch();
     });
@@ -234,7 +237,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   #claimFailed(err: unknown): void {
     const { clock, logger } = this.#deps;
     this.#fetchFailures += 1;
-    const delay = backoffDelay(this.#fetchFailures, { baseMs: 100, maxMs: 5000 });
+    const delay = backoffDelay(this.#fetchFailures, backoffPresets.databaseRetry);
     this.#fetchBackoffUntil = clock.now() + delay;
     logger.warn('claiming outbox events failed', {
       ...errorFields(err),
@@ -256,7 +259,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   }
 
   async #fetchLoop(): Promise<void> {
-    const { pool, settings, clock } = this.#deps;
+    const { store, settings, clock } = this.#deps;
     do {
       this.#fetchAgain = false;
       if (!this.#canClaim(clock.now())) return;
@@ -271,7 +274,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       this.#recheck = false;
       try {
         if (!recheck) await this.#wakefulness.awake();
-        rows = await claimEvents(pool, {
+        rows = await store.claim({
           heldIds: [...this.#queue.heldIds(), ...this.#marks.ids()],
           shards: this.#owned === null ? null : [...this.#owned],
           shardCount: settings.shardCount,
@@ -321,9 +324,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   }
 
   #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#deps.clock.setTimeout(resolve, ms);
-    });
+    return sleep(ms, this.#deps.clock);
   }
 
   #dispatch(): void {
@@ -394,7 +395,14 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       this.#dropShard(item, shard);
       return;
     }
-    const outcome = await attemptPublish(this.#circuit, publisher, row, settings.slowCallMs, this.#stalls);
+    const outcome = await attemptPublish(
+      this.#circuit,
+      publisher,
+      row,
+      settings.slowCallMs,
+      this.#stalls,
+      this.#deps.clock,
+    );
     const now = clock.now();
     if (outcome.kind === 'rejected') {
       // Not sent; not an attempt. A short pause keeps a not-quite-due trial from spinning.
@@ -436,16 +444,16 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
       metrics.pubnubKeysRejected.set(1);
       // Never dead-lettered: the event is not to blame. Its attempts go on the row at once, so an
       // operator reading the outbox sees why it waits.
-      void recordFailures(this.#deps.pool, item.id, outcome.error.message, item.attempts).catch(
-        (err: unknown) => {
+      void this.#deps.store
+        .recordFailures(item.id, outcome.error.message, item.attempts)
+        .catch((err: unknown) => {
           // Only the trace is lost: the event stays unpublished in the outbox either way.
           this.#deps.logger.warn('recording a refused publish failed', {
             cause: describeDatabaseError(err),
             ...errorFields(err),
             ...eventFields(item),
           });
-        },
-      );
+        });
       item.attempts = 0;
       // The open circuit paces the retries (one trial per RELAY_BREAKER_CONFIG_HALF_OPEN_MS); a
       // per-event back-off on top would only delay the trial, and the drain, after the keys are fixed.
@@ -463,9 +471,9 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     });
     if (plan.endOfRound) {
       // A round of retries is used up: leave a trace on the row, then wait longer. Never dropped.
-      void recordFailures(this.#deps.pool, item.id, outcome.error.message, item.attempts).catch(
-        () => undefined,
-      );
+      void this.#deps.store
+        .recordFailures(item.id, outcome.error.message, item.attempts)
+        .catch(() => undefined);
       item.attempts = 0;
       item.failures = 0;
     }
@@ -474,9 +482,9 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
 
   /** PubNub refused the event for good. The game's next event waits until this is recorded. */
   async #deadLetter(item: Claimed, error: string): Promise<void> {
-    const { pool, metrics, logger } = this.#deps;
+    const { store, metrics, logger } = this.#deps;
     const entry = { id: item.id, error, attempts: item.attempts, logFields: eventFields(item) };
-    if (!(await writeDeadLetter(pool, logger, entry, () => this.#running, this.#deps.clock))) return;
+    if (!(await writeDeadLetter(store, logger, entry, () => this.#running, this.#deps.clock))) return;
     metrics.deadLettered.inc();
     logger.warn('event dead-lettered: PubNub refused it', {
       ...eventFields(item),
@@ -499,7 +507,7 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   }
 
   #arm(at: number): void {
-    if (this.#running) this.#timer.arm(at);
+    if (this.#running) this.#timer.armEarliest(at);
   }
 }
 

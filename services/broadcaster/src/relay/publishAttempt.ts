@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '@sketchyaf/core';
 import type { OutboxRow } from '../db/outboxQueries.ts';
 import { buildEnvelope, type Envelope } from '../events/envelope.ts';
 import { BrokenCircuitError, type PublishCircuit } from './publishCircuit.ts';
@@ -41,13 +42,14 @@ export async function attemptPublish(
   row: OutboxRow,
   slowCallMs: number,
   stalls: { totalMs(): number },
+  clock: Pick<Clock, 'monotonic'> = systemClock,
 ): Promise<AttemptOutcome> {
   const envelope = envelopeOf(row);
   // The payload's size as text, plus the envelope around it: enough to choose GET or POST.
   const approxBytes = row.payload_bytes + 400;
-  const started = performance.now();
+  const started = clock.monotonic();
   const stalledBefore = stalls.totalMs();
-  const elapsed = (): number => performance.now() - started;
+  const elapsed = (): number => clock.monotonic() - started;
   try {
     const timetoken = await circuit.execute(() => publisher.publish(row.channel, envelope, approxBytes));
     const ms = elapsed();

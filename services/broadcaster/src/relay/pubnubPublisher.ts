@@ -1,5 +1,5 @@
 import PubNub from 'pubnub';
-import { systemClock, type TimerHandle } from '@sketchyaf/core';
+import { TimeoutError, errorMessage, systemClock, withTimeout } from '@sketchyaf/core';
 import { postAboveBytes, type Publisher, type PublisherTarget } from './publisher.ts';
 import { parseRetryAfter } from './backoff.ts';
 import {
@@ -50,24 +50,21 @@ export function createPubnubPublisher(options: PubnubPublisherOptions): Publishe
 
   return {
     async publish(channel, message, approxBytes) {
-      let timer: TimerHandle | undefined;
-      const guard = new Promise<never>((_, reject) => {
-        timer = clock.setTimeout(() => {
-          reject(new TransientPublishError(`no answer from PubNub within ${options.timeoutMs} ms`, 0));
-        }, options.timeoutMs);
-      });
       try {
-        const request = pubnub.publish({
-          channel,
-          message: message as unknown as PubNub.Payload,
-          sendByPost: approxBytes > postAboveBytes,
-        });
-        const response = await Promise.race([request, guard]);
+        const response = await withTimeout(
+          options.timeoutMs,
+          () =>
+            pubnub.publish({
+              channel,
+              message: message as unknown as PubNub.Payload,
+              sendByPost: approxBytes > postAboveBytes,
+            }),
+          { clock, message: `no answer from PubNub within ${options.timeoutMs} ms` },
+        );
         return response.timetoken;
       } catch (err) {
+        if (err instanceof TimeoutError) throw new TransientPublishError(err.message, 0);
         throw toPublishError(err, channel, probe, options.rateLimitDefaultMs, clock.now());
-      } finally {
-        if (timer) clock.clearTimeout(timer);
       }
     },
     close() {
@@ -112,5 +109,5 @@ function describe(err: unknown, status: SdkStatus | undefined): string {
     if (typeof message === 'string') return message;
   }
   if (typeof status?.category === 'string') return status.category;
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }

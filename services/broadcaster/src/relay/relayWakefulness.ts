@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, Pool } from '@sketchyaf/core';
+import type { Clock } from '@sketchyaf/core';
+import type { OutboxStore } from './outboxStore.ts';
 
 /**
  * How long going to sleep waits for writers that saw this relay awake to
@@ -43,13 +44,17 @@ function isLockTimeout(err: unknown): boolean {
  */
 export class RelayWakefulness {
   readonly relayId = randomUUID();
-  readonly #pool: Pool;
+  readonly #store: Pick<OutboxStore, 'relayAwake' | 'relayAsleep' | 'relayGone'>;
   readonly #clock: Clock;
   readonly #timings: WakefulnessTimings;
   #current: Wakefulness = { state: 'unknown' };
 
-  constructor(pool: Pool, clock: Clock, timings: WakefulnessTimings) {
-    this.#pool = pool;
+  constructor(
+    store: Pick<OutboxStore, 'relayAwake' | 'relayAsleep' | 'relayGone'>,
+    clock: Clock,
+    timings: WakefulnessTimings,
+  ) {
+    this.#store = store;
     this.#clock = clock;
     this.#timings = timings;
   }
@@ -62,7 +67,7 @@ export class RelayWakefulness {
   async awake(): Promise<void> {
     const now = this.#clock.now();
     if (!mustMarkAwake(this.#current, now, this.#timings.refreshMs)) return;
-    await this.#pool.query('SELECT realtime_relay_awake($1)', [this.relayId]);
+    await this.#store.relayAwake(this.relayId);
     this.#current = { state: 'awake', markedAt: now };
   }
 
@@ -73,11 +78,7 @@ export class RelayWakefulness {
    */
   async sleep(): Promise<boolean> {
     try {
-      await this.#pool.query('SELECT realtime_relay_asleep($1, $2, $3)', [
-        this.relayId,
-        sleepBarrierWaitMs,
-        this.#timings.forgetAfterMs,
-      ]);
+      await this.#store.relayAsleep(this.relayId, sleepBarrierWaitMs, this.#timings.forgetAfterMs);
     } catch (err) {
       if (isLockTimeout(err)) return false;
       throw err;
@@ -89,6 +90,6 @@ export class RelayWakefulness {
   /** On stop: the row goes, so it does not count as an awake relay. */
   async gone(): Promise<void> {
     this.#current = { state: 'unknown' };
-    await this.#pool.query('SELECT realtime_relay_gone($1)', [this.relayId]);
+    await this.#store.relayGone(this.relayId);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
-import { systemClock } from '@sketchyaf/core';
+import { errorMessage, systemClock } from '@sketchyaf/core';
 import { exchange, type Exchange } from './httpExchange.ts';
 import { postAboveBytes, type Publisher, type PublisherTarget } from './publisher.ts';
 import { buildPublishRequest } from './publishRequest.ts';
@@ -74,6 +74,6 @@ function networkError(err: unknown, timeoutMs: number): TransientPublishError {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && timeoutCodes.has(code))
     return new TransientPublishError(`no answer from PubNub within ${timeoutMs} ms`, 0, { cause: err });
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorMessage(err);
   return new TransientPublishError(`PubNub no response: ${detail}`, 0, { cause: err });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { errorFields, type Clock, type Logger } from '@sketchyaf/core';
+import { PeriodicTask, errorFields, errorMessage, type Clock, type Logger } from '@sketchyaf/core';
 import type { CanarySettings } from '../config.ts';
 import type { HealthMetrics } from '../metrics.ts';
 import type { CanaryReport } from '../status/types.ts';
@@ -38,7 +38,7 @@ export class Canary {
   #subscriber: CanarySubscriber | null = null;
   readonly #channel: string;
   readonly #posts = new Set<Promise<void>>();
-  #timer: ReturnType<Clock['setTimeout']> | undefined;
+  readonly #rounds: PeriodicTask;
   #running = false;
   #next = 0;
   #counts = { sent: 0, received: 0, lost: 0, late: 0, postFailures: 0 };
@@ -51,6 +51,11 @@ export class Canary {
     const { settings } = options;
     this.#channel = `user.${settings.userId}`;
     this.#tracker = new CanaryTracker({ deadlineMs: settings.deadlineMs, windowMs: settings.windowMs });
+    this.#rounds = new PeriodicTask({
+      clock: options.clock,
+      intervalMs: settings.intervalMs,
+      run: () => this.#tick(),
+    });
   }
 
   get channel(): string {
@@ -72,12 +77,12 @@ export class Canary {
       },
     });
     this.#subscriber.start();
-    this.#schedule(0);
+    this.#rounds.start(0);
   }
 
   async stop(): Promise<void> {
     this.#running = false;
-    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
+    await this.#rounds.stop();
     await Promise.allSettled([...this.#posts]);
     this.#subscriber?.stop();
     this.#subscriber = null;
@@ -99,15 +104,6 @@ export class Canary {
       lastLatencyMs: this.#lastLatencyMs,
       lastError: this.#lastError,
     };
-  }
-
-  #schedule(delayMs: number): void {
-    if (!this.#running) return;
-    this.#timer = this.#options.clock.setTimeout(() => {
-      this.#tick();
-      this.#schedule(this.#options.settings.intervalMs);
-    }, delayMs);
-    this.#timer.unref?.();
   }
 
   #tick(): void {
@@ -143,7 +139,7 @@ export class Canary {
       this.#tracker.accepted(probeId, eventId);
     } catch (err) {
       const reason = err instanceof CanaryPostError ? err.reason : 'unreachable';
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorMessage(err);
       this.#tracker.failed(probeId);
       this.#counts.postFailures += 1;
       this.#counts.lost += 1;

@@ -1,4 +1,4 @@
-import { describeError } from '../checks/probe.ts';
+import { errorMessage } from '@sketchyaf/core';
 
 /** Why a canary did not enter the pipeline; the label of `canary_post_failures_total`. */
 export type PostFailureReason = 'rejected' | 'server_error' | 'unreachable';
@@ -44,7 +44,7 @@ export async function postCanary(post: CanaryPost): Promise<string> {
     });
     text = await res.text();
   } catch (err) {
-    throw new CanaryPostError('unreachable', `POST ${post.baseUrl}/v1/events failed: ${describeError(err)}`);
+    throw new CanaryPostError('unreachable', `POST ${post.baseUrl}/v1/events failed: ${errorMessage(err)}`);
   }
   if (res.status !== 202 && res.status !== 200) {
     const reason: PostFailureReason = res.status >= 500 ? 'server_error' : 'rejected';

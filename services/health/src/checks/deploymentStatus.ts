@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { kubernetesReport } from '../status/deployments.ts';
 import type { KubernetesReport } from '../status/types.ts';
-import { describeError } from './probe.ts';
+import { errorMessage, withTimeout } from '@sketchyaf/core';
 
 /** Where Kubernetes mounts the pod's service-account namespace. */
 export const serviceAccountNamespaceFile = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -40,20 +40,14 @@ export class DeploymentStatusReader {
 
   async read(): Promise<KubernetesReport> {
     const base = { inCluster: true as const, namespace: this.#namespace, labelSelector: this.#labelSelector };
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const list = await Promise.race([
+      const list = await withTimeout(this.#timeoutMs, () =>
         this.#api.listNamespacedDeployment({
           namespace: this.#namespace,
           labelSelector: this.#labelSelector,
           timeoutSeconds: Math.max(1, Math.ceil(this.#timeoutMs / 1000)),
         }),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            reject(new Error(`no answer within ${this.#timeoutMs} ms`));
-          }, this.#timeoutMs);
-        }),
-      ]);
+      );
       return kubernetesReport(this.#namespace, this.#labelSelector, list.items);
     } catch (err) {
       return {
@@ -62,8 +56,6 @@ export class DeploymentStatusReader {
         detail: `cannot list Deployments: ${describeKubernetesError(err)}`,
         deployments: [],
       };
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
@@ -71,7 +63,7 @@ export class DeploymentStatusReader {
 /** The API's `code` and message (e.g. 403 from RBAC) when present, else the error text. */
 export function describeKubernetesError(err: unknown): string {
   const e = err as { code?: unknown; body?: unknown };
-  if (typeof e.code !== 'number') return describeError(err);
+  if (typeof e.code !== 'number') return errorMessage(err);
   let body = e.body;
   if (typeof e.body === 'string') {
     try {

@@ -1,4 +1,4 @@
-import { errorFields, type Clock, type Logger } from '@sketchyaf/core';
+import { errorFields, errorMessage, type Clock, type Logger } from '@sketchyaf/core';
 import {
   controlGroup,
   controlPlural,
@@ -39,7 +39,7 @@ async function readAcknowledgement(target: ReplicaTarget, timeoutMs: number): Pr
       ? { target, ack }
       : { target, error: 'GET /control answered something else than an acknowledgement' };
   } catch (err) {
-    return { target, error: `unreachable: ${err instanceof Error ? err.message : String(err)}` };
+    return { target, error: `unreachable: ${errorMessage(err)}` };
   }
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { GroupCommitter } from '../src/db/groupCommit.ts';
-import { ManualClock } from './manualClock.ts';
+import { ManualClock } from '@sketchyaf/testkit/manualClock';
 
 describe('group commit', () => {
   it('concurrent submissions share one flush and each gets its own result', async () => {

@@ -4,7 +4,7 @@ import { attemptPublish } from '../src/relay/publishAttempt.ts';
 import { PublishCircuit } from '../src/relay/publishCircuit.ts';
 import type { Publisher } from '../src/relay/pubnubPublisher.ts';
 import { StallMeter } from '../src/relay/stallMeter.ts';
-import { ManualClock } from './manualClock.ts';
+import { ManualClock } from '@sketchyaf/testkit/manualClock';
 
 describe('StallMeter', () => {
   it('counts nothing while ticks run on time', () => {
