@@ -1,6 +1,12 @@
 // Everything a test needs: databases cloned from the migrated template, Redis servers, waits,
 // a fake Kubernetes control API, a TCP proxy for faults, a private CA and log capture.
-export { createTestDatabase, testAdminUrl, withDatabase, type TestDatabase } from './testDatabases.ts';
+export {
+  createTestDatabase,
+  dropSchema,
+  testAdminUrl,
+  withDatabase,
+  type TestDatabase,
+} from './testDatabases.ts';
 export { waitFor } from './waitFor.ts';
 export { startTestRedisServers, startTestRedisServer } from './redisServers.ts';
 export {

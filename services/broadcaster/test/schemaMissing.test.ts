@@ -1,21 +1,10 @@
 import { strict as assert } from 'node:assert';
-import pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
+import { createTestDatabase, dropSchema, type TestDatabase } from '@sketchyaf/testkit';
 import { launchBroadcaster, loadBroadcasterConfig } from '../src/index.ts';
 import { apiToken } from './helpers.ts';
 
 /** The database exists and answers, but its migrations were never applied (or were undone). */
-async function withoutSchema(db: TestDatabase): Promise<void> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-  } finally {
-    await client.end();
-  }
-}
-
 function testConfig(databaseUrl: string, env: Record<string, string> = {}) {
   return loadBroadcasterConfig({
     DATABASE_URL: databaseUrl,
@@ -35,7 +24,7 @@ describe('broadcaster on a database without its schema', function () {
 
   before(async () => {
     db = await createTestDatabase();
-    await withoutSchema(db);
+    await dropSchema(db);
   });
   after(async () => {
     await db?.drop();
@@ -61,7 +50,7 @@ describe('broadcaster on a database without its schema', function () {
         logger: createSilentLogger('broadcaster'),
       });
       await broadcaster.started;
-      await withoutSchema(running);
+      await dropSchema(running);
       await assert.rejects(
         broadcaster.done,
         /^SchemaMissingError: outbox relay: claiming outbox events failed: the database schema is missing after 2 attempts \((function realtime_relay_awake\(unknown\)|relation "realtime_outbox") does not exist, 42(883|P01)\)/,

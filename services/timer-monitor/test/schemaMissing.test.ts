@@ -2,9 +2,8 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { createSilentLogger } from '@sketchyaf/core';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
+import { createTestDatabase, dropSchema, type TestDatabase } from '@sketchyaf/testkit';
 import { launchTimerMonitor, loadTimerMonitorConfig } from '../src/index.ts';
 
 const run = promisify(execFile);
@@ -13,23 +12,13 @@ const schemaMissing =
   /database: the database schema is missing after 2 attempts \(relation "games" does not exist, 42P01\): apply the migrations/;
 
 /** A database that exists and answers, but whose migrations were never applied. */
-async function withoutSchema(db: TestDatabase): Promise<void> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    await client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-  } finally {
-    await client.end();
-  }
-}
-
 describe('timer monitor on a database without its schema', function () {
   this.timeout(60_000);
   let db: TestDatabase | undefined;
 
   before(async () => {
     db = await createTestDatabase();
-    await withoutSchema(db);
+    await dropSchema(db);
   });
   after(async () => {
     await db?.drop();
@@ -63,7 +52,7 @@ describe('timer monitor on a database without its schema', function () {
       });
       await using monitor = await launchTimerMonitor(config, { logger: createSilentLogger('timer-monitor') });
       await monitor.started;
-      await withoutSchema(running);
+      await dropSchema(running);
       await assert.rejects(
         monitor.done,
         /^SchemaMissingError: timer monitor: safety sweep failed: the database schema is missing after 2 attempts \(relation "games" does not exist, 42P01\)/,
