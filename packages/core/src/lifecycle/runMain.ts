@@ -1,3 +1,4 @@
+import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { loadConfig, type Env } from '../config/loadConfig.ts';
 import { ConfigError } from '../errors.ts';
 import type { ServiceHandle } from './serviceHandle.ts';
@@ -15,6 +16,8 @@ export interface MainOptions {
   process?: NodeJS.Process;
   /** How long a stop may take; SHUTDOWN_DEADLINE_MS of the process's environment by default. */
   stopDeadlineMs?: number;
+  /** Times the stop deadline; the system clock by default. */
+  clock?: Clock;
 }
 
 /**
@@ -47,9 +50,10 @@ export async function runMain(
 
   // Once stopping (asked or died), the process must be gone within the deadline: whatever is
   // left (a handle a releaser missed) is named and the process exits rather than hang until SIGKILL.
-  let deadline: NodeJS.Timeout | undefined;
+  const clock = options.clock ?? systemClock;
+  let deadline: TimerHandle | undefined;
   const armDeadline = (): void => {
-    deadline ??= setTimeout(() => {
+    deadline ??= clock.setTimeout(() => {
       const left = handle.unreleased();
       report(
         `${options.name}: did not stop within ${formatSeconds(deadlineMs)}: ` +
@@ -60,7 +64,7 @@ export async function runMain(
       proc.exit(1);
     }, deadlineMs);
     // Released once the stop finished: an exiting process does not wait for it.
-    void handle.done.catch(() => undefined).finally(() => deadline?.unref());
+    void handle.done.catch(() => undefined).finally(() => deadline?.unref?.());
   };
 
   let signals = 0;
@@ -87,7 +91,7 @@ export async function runMain(
   const detach = (): void => {
     proc.off('SIGINT', onSignal);
     proc.off('SIGTERM', onSignal);
-    if (deadline) clearTimeout(deadline);
+    if (deadline) clock.clearTimeout(deadline);
   };
   handle.done.then(
     () => {

@@ -3,6 +3,7 @@ import { classifyDatabaseError, describeDatabaseError } from '../db/databaseErro
 import type { ReadinessCheck } from '../http/readiness.ts';
 import { serializeError } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
+import { errorMessage } from '../logging/errorMessage.ts';
 import { startRetryDelay, worthRetryingAtStart } from './startRetry.ts';
 
 /**
@@ -33,7 +34,7 @@ function serverMessage(err: unknown): string {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return e.message;
   }
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }
 
 /** The reason a start step gives up: the service was stopped while it was still starting. */
