@@ -74,6 +74,15 @@ describe('the unit lane (npm run test:unit)', function () {
     assert.match(run.output, /"after each" hook[\s\S]*UnitLaneViolation/);
   });
 
+  it('fails a test that leaves a process timer running, naming it (the leak check)', async () => {
+    const run = await runLane('leaksTimer');
+    assert.notEqual(run.code, 0, run.output);
+    assert.match(
+      run.output,
+      /leak check: "a unit test that leaks a timer leaves an interval running" left running: setInterval created at test\/unitLane\/fixtures\/leaksTimer\.ts:4:5/,
+    );
+  });
+
   it('refuses to start the global fixture (PostgreSQL)', async () => {
     const run = await runLane('startsFixture');
     assert.notEqual(run.code, 0, run.output);

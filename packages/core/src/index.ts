@@ -42,7 +42,7 @@ export {
   type DatabaseErrorClass,
   type DatabaseErrorKind,
 } from './db/databaseErrors.ts';
-export { databaseReadinessCheck, listenerReadinessCheck } from './db/databaseReadiness.ts';
+export { workerReadiness } from './db/databaseReadiness.ts';
 export {
   databaseConnectionEnvShape,
   databaseConnectionSettingsOf,

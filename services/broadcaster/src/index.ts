@@ -1,10 +1,10 @@
 export {
   launchBroadcaster,
   startBroadcaster,
-  outboxChannel,
   type BroadcasterService,
   type BroadcasterOverrides,
 } from './service.ts';
+export { outboxChannel } from './relay/outboxListener.ts';
 export {
   loadBroadcasterConfig,
   developmentApiToken,

@@ -1,22 +1,20 @@
 import type { ControlAgent } from '@sketchyaf/control/agent';
+import type { NotificationListener } from '@sketchyaf/core';
 import {
   createHttpListener,
   createPool,
-  databaseReadinessCheck,
-  listenerReadinessCheck,
   launchService,
   untilStarted,
   type LaunchContext,
-  NotificationListener,
   PeriodicTask,
   pingDatabase,
   requireRelations,
   SchemaMissingWatch,
   serviceBasics,
   startHttpServer,
+  workerReadiness,
   type Clock,
   type Logger,
-  type ReadinessCheck,
   type ServiceHandle,
 } from '@sketchyaf/core';
 import { leasesReadinessCheck, leasesFor, type ShardLeases } from '@sketchyaf/leases';
@@ -38,16 +36,14 @@ import { overloadGate } from './http/overloadGate.ts';
 import { OutboxWriter } from './ingest/outboxWriter.ts';
 import { createBroadcasterMetrics } from './metrics.ts';
 import { OutboxHousekeeping } from './relay/outboxHousekeeping.ts';
-import { outboxNotificationHandler } from './relay/outboxNotifications.ts';
+import { createOutboxListener } from './relay/outboxListener.ts';
 import { OutboxRelay } from './relay/outboxRelay.ts';
 import { postgresOutboxStore } from './relay/outboxStore.ts';
 import type { Publisher } from './relay/publisher.ts';
-import { createRelayPublisher } from './relay/relayPublisher.ts';
-import { createTokenGranter } from './access/tokenGranter.ts';
-import { createPlayerCredentials } from './access/playerCredentials.ts';
+import { relayPublisherFor } from './relay/relayPublisher.ts';
+import { createAccessParts } from './access/accessParts.ts';
+import { writerSettingsOf } from './ingest/writerSettings.ts';
 import { gameEventsRoutes } from './http/gameEventsRoutes.ts';
-
-export const outboxChannel = 'realtime_outbox';
 
 /** What ingest and the relay write and read: without them every request and every claim would fail. */
 const broadcasterRelations = ['games', 'realtime_outbox', 'realtime_ingest_keys', 'realtime_relays'];
@@ -63,9 +59,6 @@ export interface BroadcasterService extends ServiceHandle {
   /** Runtime control in force (GET /control). */
   readonly control: ControlAgent;
 }
-
-/** A grant PubNub has not answered by then is refused 503 (the caller retries). */
-const grantTimeoutSeconds = 5;
 
 export interface BroadcasterOverrides {
   logger?: Logger;
@@ -111,36 +104,11 @@ export async function launchBroadcaster(
     });
     releasers.add('database pool', () => pool.end());
 
-    const publisher =
-      overrides.publisher ??
-      createRelayPublisher({
-        ...config.pubnub,
-        kind: config.relay.publisher,
-        secretKey: config.pubnubSecretKey,
-        timeoutMs: config.relay.publishTimeoutMs,
-        rateLimitDefaultMs: config.relay.rateLimitDefaultMs,
-        connections: config.relay.publishConnections,
-        pipelining: config.relay.publishPipelining,
-        clock,
-      });
+    const publisher = overrides.publisher ?? relayPublisherFor(config, clock);
     releasers.add('pubnub publisher', () => publisher.close());
 
-    // Player tokens (POST /v1/access-tokens) need Access Manager: none without a secret key.
-    const secretKey = config.pubnubSecretKey;
-    const granter =
-      secretKey === null
-        ? null
-        : createTokenGranter({
-            ...config.pubnub,
-            secretKey,
-            timeoutSeconds: grantTimeoutSeconds,
-            now: () => clock.now(),
-          });
+    const { granter, playerCredentials } = createAccessParts(config, clock);
     if (granter) releasers.add('pubnub token granter', () => granter.close());
-    const playerCredentials =
-      secretKey === null
-        ? null
-        : createPlayerCredentials({ secretKey, subscribeKey: config.pubnub.subscribeKey });
     if (playerCredentials) releasers.add('player credentials', () => playerCredentials.close());
 
     // With REDIS_URL, the relay's shards come from leases: nothing is owned until the first acquisition.
@@ -199,17 +167,7 @@ export async function launchBroadcaster(
       pool,
       logger,
       metrics,
-      maxWaitMs: config.ingest.commitWaitMs,
-      maxEvents: config.ingest.commitMaxEvents,
-      maxInFlight: config.ingest.commitMaxInFlight,
-      busyWaitMs: config.ingest.busyWaitMs,
-      queueTimeoutMs: config.ingest.commitQueueTimeoutMs,
-      queueLimits: {
-        maxEvents: config.ingest.queueMaxEvents,
-        maxRequests: config.ingest.queueMaxRequests,
-        maxWaitMs: config.ingest.queueMaxWaitMs,
-        maxLoopLagMs: config.ingest.maxLoopLagMs,
-      },
+      ...writerSettingsOf(config.ingest),
       loopLagMs: () => loopLag.lagMs(),
       clock,
     });
@@ -217,12 +175,12 @@ export async function launchBroadcaster(
 
     let listener: NotificationListener | undefined;
     let ingestOpen = false;
-    const readiness: ReadinessCheck[] = [
-      sequence.readinessCheck(),
-      databaseReadinessCheck(pool),
-      listenerReadinessCheck(() => listener),
-    ];
-    if (leases) readiness.push(leasesReadinessCheck(leases));
+    const readiness = workerReadiness({
+      sequence,
+      pool,
+      listener: () => listener,
+      more: leases ? [leasesReadinessCheck(leases)] : [],
+    });
 
     const app = createHttpListener({
       gate: overloadGate({
@@ -319,22 +277,7 @@ export async function launchBroadcaster(
         leases?.off('owned', onOwned);
         await relay.stop();
       });
-      listener = new NotificationListener({
-        connectionString: config.databaseUrl,
-        channel: outboxChannel,
-        applicationName: 'broadcaster-listener',
-        logger,
-        clock,
-        heartbeatMs: config.database.listenHeartbeatMs,
-        connectTimeoutMs: config.database.connectTimeoutMs,
-        keepAliveInitialDelayMs: config.database.keepAliveInitialDelayMs,
-        onNotification: outboxNotificationHandler({ wake: () => relay.wake(), metrics, logger, clock }),
-        onConnected: () => {
-          metrics.listenerConnected.set(1);
-          relay.databaseBack();
-        },
-        onDisconnected: () => metrics.listenerConnected.set(0),
-      });
+      listener = createOutboxListener({ config, relay, metrics, logger, clock });
       listener.start();
       releasers.add('notification listener', () => listener?.stop());
       const poll = new PeriodicTask({

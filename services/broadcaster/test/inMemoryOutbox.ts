@@ -59,6 +59,18 @@ export class InMemoryOutbox implements OutboxStore {
     return this.#rows.filter((s) => !s.published && !s.deadLettered).length;
   }
 
+  /** Sequences of a game's events marked published, in outbox order. */
+  marked(gameId: string): number[] {
+    return this.#rows
+      .filter((s) => s.row.game_id === gameId && s.published)
+      .map((s) => Number(s.row.sequence));
+  }
+
+  /** The failure last recorded on a game's events (recordFailures, deadLetter), in outbox order. */
+  lastErrors(gameId: string): (string | null)[] {
+    return this.#rows.filter((s) => s.row.game_id === gameId).map((s) => s.lastError);
+  }
+
   claim(options: { heldIds: readonly string[]; limit: number }): Promise<OutboxRow[]> {
     this.claims.push(options.limit);
     if (this.failClaims) return Promise.reject(this.failClaims);

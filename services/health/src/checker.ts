@@ -6,6 +6,7 @@ import {
   type Clock,
   type Logger,
   type Pool,
+  type ReadinessCheck,
 } from '@sketchyaf/core';
 import type { Canary } from './canary/canary.ts';
 import type { DeploymentStatusReader } from './checks/deploymentStatus.ts';
@@ -222,4 +223,15 @@ export class HealthChecker {
       else logger.warn('health changed', fields);
     }
   }
+}
+
+/** Ready once there is a report to serve; never tied to the dependencies it reports on. */
+export function checksReadiness(checker: { readonly latest: { checkedAt: string } | null }): ReadinessCheck {
+  return {
+    name: 'checks',
+    check: () =>
+      checker.latest
+        ? Promise.resolve(`last round ${checker.latest.checkedAt}`)
+        : Promise.reject(new Error('the first round of checks has not finished yet')),
+  };
 }

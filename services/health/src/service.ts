@@ -1,8 +1,6 @@
 import {
-  errorFields,
   createHttpApp,
   createPool,
-  errorMessage,
   launchService,
   untilStarted,
   type LaunchContext,
@@ -12,16 +10,16 @@ import {
   type Logger,
   type ServiceHandle,
 } from '@sketchyaf/core';
-import { StaticControlSource, type ControlSource } from '@sketchyaf/control';
-import { FileControlSource } from '@sketchyaf/control/agent';
 import type { Registry } from 'prom-client';
 import { Canary } from './canary/canary.ts';
-import { HealthChecker } from './checker.ts';
-import { DeploymentStatusReader, inClusterAccess, type KubernetesAccess } from './checks/deploymentStatus.ts';
-import { RedisPinger } from './checks/redisPing.ts';
+import { checksReadiness, HealthChecker } from './checker.ts';
+import { deploymentReader } from './checks/deploymentReader.ts';
+import type { KubernetesAccess } from './checks/deploymentStatus.ts';
+import { redisPingerFor } from './checks/redisPing.ts';
 import type { HealthConfig } from './config.ts';
+import { controlParts } from './control/controlParts.ts';
 import { ControlOperator } from './control/controlOperator.ts';
-import { kubernetesDiscovery, staticDiscovery, type ReplicaDiscovery } from './control/replicaTargets.ts';
+import type { ReplicaDiscovery } from './control/replicaTargets.ts';
 import { healthRoutes } from './http/healthRoutes.ts';
 import { createHealthMetrics, initComponentUp } from './metrics.ts';
 import { IncidentLog } from './status/incidentLog.ts';
@@ -44,67 +42,6 @@ export interface HealthOverrides {
   kubernetes?: KubernetesAccess | null;
   /** Where the replicas that acknowledge runtime control are found, instead of the config's. */
   controlDiscovery?: ReplicaDiscovery;
-}
-
-/** The source of the desired state, where replicas are found, and (in a cluster) where status goes. */
-async function controlParts(
-  config: HealthConfig,
-  overrides: HealthOverrides,
-  logger: Logger,
-  clock: Clock,
-): Promise<{ source: ControlSource; discovery: ReplicaDiscovery; access: KubernetesAccess | null }> {
-  const urls = staticDiscovery({
-    broadcaster: config.broadcasterUrls,
-    relay: config.relayUrls,
-    'timer-monitor': config.timerMonitorUrls,
-  });
-  const settings = config.control;
-  if (settings.kind === 'static')
-    return { source: new StaticControlSource(), discovery: overrides.controlDiscovery ?? urls, access: null };
-  if (settings.kind === 'file')
-    return {
-      source: new FileControlSource({ path: settings.path, resyncMs: settings.resyncMs, logger, clock }),
-      discovery: overrides.controlDiscovery ?? urls,
-      access: null,
-    };
-  const access =
-    overrides.kubernetes ?? (await inClusterAccess(settings.namespace ?? config.kubernetes.namespace));
-  const { KubernetesControlSource } = await import('@sketchyaf/control/kubernetes');
-  return {
-    source: new KubernetesControlSource({
-      kubeConfig: access.kubeConfig,
-      namespace: access.namespace,
-      name: settings.name,
-      resyncMs: settings.resyncMs,
-      logger,
-      clock,
-    }),
-    discovery: overrides.controlDiscovery ?? kubernetesDiscovery(access, config.kubernetes.labelSelector),
-    access,
-  };
-}
-
-async function deploymentReader(
-  config: HealthConfig,
-  overrides: HealthOverrides,
-  logger: Logger,
-): Promise<DeploymentStatusReader | string | null> {
-  const { labelSelector } = config.kubernetes;
-  if (overrides.kubernetes !== undefined)
-    return (
-      overrides.kubernetes &&
-      new DeploymentStatusReader(overrides.kubernetes, labelSelector, config.checkTimeoutMs)
-    );
-  if (!config.kubernetes.inCluster) return null;
-  try {
-    const access = await inClusterAccess(config.kubernetes.namespace);
-    return new DeploymentStatusReader(access, labelSelector, config.checkTimeoutMs);
-  } catch (err) {
-    logger.warn('cannot use the Kubernetes API; Deployment status will be missing', {
-      ...errorFields(err),
-    });
-    return `cannot use the Kubernetes API: ${errorMessage(err)}`;
-  }
 }
 
 /**
@@ -136,24 +73,10 @@ export async function launchHealth(
     });
     releasers.add('database pool', () => pool.end());
 
-    let redis: RedisPinger | null = null;
-    if (config.redisUrls) {
-      const pinger = new RedisPinger(
-        config.redisUrls,
-        config.checkTimeoutMs,
-        (url, err) => {
-          logger.debug('redis connection error', {
-            node: url.replace(/\/\/[^@]*@/, '//'),
-            ...errorFields(err),
-          });
-        },
-        config.redisCaFile,
-      );
-      redis = pinger;
-      releasers.add('redis clients', () => pinger.close());
-    }
+    const redis = redisPingerFor(config, logger);
+    if (redis) releasers.add('redis clients', () => redis.close());
 
-    const deployments = await deploymentReader(config, overrides, logger);
+    const deployments = await deploymentReader(config, overrides.kubernetes, logger);
 
     const canary = new Canary({
       settings: config.canary,
@@ -204,16 +127,7 @@ export async function launchHealth(
     const app = createHttpApp({
       logger,
       registry,
-      // Ready once there is a report to serve; never tied to the dependencies it reports on.
-      readiness: [
-        {
-          name: 'checks',
-          check: () =>
-            checker.latest
-              ? Promise.resolve(`last round ${checker.latest.checkedAt}`)
-              : Promise.reject(new Error('the first round of checks has not finished yet')),
-        },
-      ],
+      readiness: [checksReadiness(checker)],
       routes: healthRoutes({
         latest: () => checker.latest,
         control: () => control.latest,

@@ -2,19 +2,16 @@ import type { ControlAgent } from '@sketchyaf/control/agent';
 import {
   createHttpApp,
   createPool,
-  databaseReadinessCheck,
   errorFields,
-  listenerReadinessCheck,
   launchService,
   untilStarted,
   type LaunchContext,
-  NotificationListener,
   SchemaMissingWatch,
   serviceBasics,
   startHttpServer,
+  workerReadiness,
   type Clock,
   type Logger,
-  type ReadinessCheck,
   type ServiceHandle,
 } from '@sketchyaf/core';
 import { leasesReadinessCheck, leasesFor, type ShardLeases } from '@sketchyaf/leases';
@@ -24,7 +21,8 @@ import type { Registry } from 'prom-client';
 import type { TimerMonitorConfig } from './config.ts';
 import { timerControl, type TimerGate } from './control/timerControl.ts';
 import { DatabaseClock } from './databaseClock.ts';
-import { deadlineChannel, parseDeadlineNotification } from './deadlineNotification.ts';
+import { createDeadlineListener } from './deadlineListener.ts';
+import { monitorSettingsOf } from './monitorSettings.ts';
 import { postgresTimerStore } from './timerStore.ts';
 import { createTimerMetrics } from './metrics.ts';
 import { TimerMonitor } from './timerMonitor.ts';
@@ -112,49 +110,22 @@ export async function launchTimerMonitor(
       databaseClock,
       logger,
       metrics,
-      settings: {
-        shardCount: config.shardCount,
-        batchSize: config.batchSize,
-        maxInFlight: config.maxInFlight,
-        sweepIntervalMs: config.sweepIntervalMs,
-        fireMarginMs: config.fireMarginMs,
-        quarantineRetry: config.quarantineRetry,
-      },
+      settings: monitorSettingsOf(config),
       gate,
       // Its loop retries every database error; a schema that stays missing ends the service instead.
       schemaMissing: new SchemaMissingWatch({ attempts: config.database.schemaWaitAttempts, onFatal: fail }),
     });
     monitorRef.current = monitor;
 
-    const listener = new NotificationListener({
-      connectionString: config.databaseUrl,
-      channel: deadlineChannel,
-      applicationName: 'timer-monitor-listener',
-      logger,
-      clock,
-      heartbeatMs: config.database.listenHeartbeatMs,
-      connectTimeoutMs: config.database.connectTimeoutMs,
-      keepAliveInitialDelayMs: config.database.keepAliveInitialDelayMs,
-      onNotification: (payload) => {
-        monitor.handleNotification(parseDeadlineNotification(payload));
-      },
-      onConnected: () => {
-        metrics.listenerConnected.set(1);
-        monitor.databaseBack();
-        // Anything that changed while we were not listening is picked up here.
-        void monitor.reload().catch((err: unknown) => {
-          logger.warn('reload after (re)connect failed', errorFields(err));
-        });
-      },
-      onDisconnected: () => metrics.listenerConnected.set(0),
-    });
+    // Anything that changed while it was not listening is picked up on each (re)connect.
+    const listener = createDeadlineListener({ config, monitor, metrics, logger, clock });
 
-    const readiness: ReadinessCheck[] = [
-      sequence.readinessCheck(),
-      databaseReadinessCheck(pool),
-      listenerReadinessCheck(() => listener),
-    ];
-    if (leases) readiness.push(leasesReadinessCheck(leases));
+    const readiness = workerReadiness({
+      sequence,
+      pool,
+      listener: () => listener,
+      more: leases ? [leasesReadinessCheck(leases)] : [],
+    });
 
     const app = createHttpApp({
       logger,

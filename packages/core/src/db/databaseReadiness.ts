@@ -38,3 +38,22 @@ export function listenerReadinessCheck(
         : Promise.resolve(undefined),
   };
 }
+
+/**
+ * What a worker over PostgreSQL is ready by, in the order /readyz lists it:
+ * its start sequence done, the database answering, its LISTEN connection up,
+ * then whatever it adds (its shard leases).
+ */
+export function workerReadiness(parts: {
+  sequence: { readinessCheck(): ReadinessCheck };
+  pool: Pool;
+  listener: () => { readonly connected: boolean } | undefined;
+  more?: readonly ReadinessCheck[];
+}): ReadinessCheck[] {
+  return [
+    parts.sequence.readinessCheck(),
+    databaseReadinessCheck(parts.pool),
+    listenerReadinessCheck(parts.listener),
+    ...(parts.more ?? []),
+  ];
+}

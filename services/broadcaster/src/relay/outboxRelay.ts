@@ -17,6 +17,7 @@ import type { BroadcasterMetrics } from '../metrics.ts';
 import { planRetry } from './backoff.ts';
 import { nextClaimSize } from './claimSize.ts';
 import { publishSlots } from './publishSlots.ts';
+import { dispatchPlan, mayClaim, type RelayGateState } from './relayGates.ts';
 import { writeDeadLetter } from './deadLetters.ts';
 import { KeyedQueue, type Keyed } from './keyedQueue.ts';
 import { attemptPublish } from './publishAttempt.ts';
@@ -224,14 +225,22 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
     this.wake();
   }
 
+  #gateState(now: number): RelayGateState {
+    return {
+      now,
+      running: this.#running,
+      paused: this.#deps.limits?.paused === true,
+      circuit: this.#circuit.state,
+      trialDueAt: this.#circuit.trialDueAt,
+    };
+  }
+
   #canClaim(now: number): boolean {
-    if (!this.#running || now < this.#fetchBackoffUntil || this.#deps.limits?.paused === true) return false;
-    const circuit = this.#circuit.state;
-    // While open, claim only to have something for the trial call.
-    return (
-      circuit === 'closed' ||
-      (circuit === 'open' && this.#queue.size === 0 && now >= this.#circuit.trialDueAt)
-    );
+    return mayClaim({
+      ...this.#gateState(now),
+      claimBackoffUntil: this.#fetchBackoffUntil,
+      queued: this.#queue.size,
+    });
   }
 
   #claimFailed(err: unknown): void {
@@ -328,23 +337,21 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
   }
 
   #dispatch(): void {
-    // Paused: nothing starts and no timer is armed; the resume wakes the relay.
-    if (!this.#running || this.#deps.limits?.paused === true) return;
     const { clock, settings } = this.#deps;
     const now = clock.now();
-    const circuit = this.#circuit.state;
+    const plan = dispatchPlan({
+      ...this.#gateState(now),
+      rateLimitedUntil: this.#rateLimitedUntil,
+      trialInFlight: this.#trialInFlight,
+    });
+    if (plan.kind === 'off') return;
     let wakeAt = this.#queue.nextReadyAt() ?? Number.POSITIVE_INFINITY;
-    if (now < this.#rateLimitedUntil) {
-      wakeAt = this.#rateLimitedUntil;
-    } else if (circuit === 'open') {
-      const due = this.#circuit.trialDueAt;
-      if (now < due) wakeAt = due;
-      else if (!this.#trialInFlight) {
-        const item = this.#queue.take(now);
-        if (item) this.#launch(item, true);
-        else this.#requestFetch();
-      }
-    } else if (circuit === 'closed') {
+    if (plan.kind === 'wait') wakeAt = plan.until;
+    else if (plan.kind === 'trial') {
+      const item = this.#queue.take(now);
+      if (item) this.#launch(item, true);
+      else this.#requestFetch();
+    } else if (plan.kind === 'fill') {
       const limits = this.#deps.limits;
       const runtimeLimit = limits?.concurrency ?? settings.concurrency;
       const slots = (): number =>
@@ -365,7 +372,6 @@ export class OutboxRelay extends EventEmitter<{ delivered: [DeliveryEvent]; circ
         this.#launch(item, false);
       }
     }
-    // half-open: the trial call decides; its completion dispatches again.
     this.#arm(wakeAt);
   }
 

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
+import { errorFields, type Logger } from '@sketchyaf/core';
 import { createLeaseRedisClient } from '@sketchyaf/leases';
 import type { ProbeOutcome } from '../status/types.ts';
 import { timedProbe } from './probe.ts';
@@ -52,4 +53,27 @@ export class RedisPinger {
   close(): void {
     for (const { client } of this.#nodes) client.disconnect();
   }
+}
+
+/**
+ * The pinger for REDIS_URLS (null when unset). Connection errors go to the
+ * debug log only, with the node's credentials cut out of its URL: the checks
+ * report a node that is down; the log would only repeat it every reconnect.
+ */
+export function redisPingerFor(
+  config: { redisUrls: readonly string[] | null; checkTimeoutMs: number; redisCaFile: string | null },
+  logger: Logger,
+): RedisPinger | null {
+  if (!config.redisUrls) return null;
+  return new RedisPinger(
+    config.redisUrls,
+    config.checkTimeoutMs,
+    (url, err) => {
+      logger.debug('redis connection error', {
+        node: url.replace(/\/\/[^@]*@/, '//'),
+        ...errorFields(err),
+      });
+    },
+    config.redisCaFile,
+  );
 }
