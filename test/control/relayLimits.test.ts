@@ -122,6 +122,7 @@ describe('runtime control: relay concurrency and publish rate, live (acceptance 
     const samples: { at: number; inFlight: number }[] = [];
     const sampler = setInterval(() => samples.push({ at: Date.now(), inFlight: publisher.inFlight }), 5);
     const set = await cli(['set', 'relay.concurrency', '2'], dir.file, health.url);
+    // The window is the test: sampled for 2 s past the 2 s mark, in flight must stay at the limit.
     await sleep(Math.max(0, changedAt + 4000 - Date.now()));
     clearInterval(sampler);
     assert.equal(set.code, 0, [...set.out, ...set.err].join('\n'));
@@ -162,8 +163,12 @@ describe('runtime control: relay concurrency and publish rate, live (acceptance 
     assert.equal(set.code, 0, [...set.out, ...set.err].join('\n'));
     const from = publisher.done.length;
     await load();
-    await sleep(1000);
+    // Publishing under the limit: the bucket's burst (a tenth of a second's worth) is spent.
+    await waitFor('the first publishes under the limit', () =>
+      publisher.done.length - from >= 5 ? true : undefined,
+    );
     const windowStart = Date.now();
+    // The window is the measurement: publishes counted over 2 s.
     await sleep(2000);
     const inWindow = publisher.done
       .slice(from)

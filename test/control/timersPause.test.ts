@@ -97,6 +97,7 @@ describe('runtime control: timers paused, then resumed (acceptance 2)', function
       async () => ((await countInStatus(pool, games, 'drawing')) === count ? true : undefined),
       { timeoutMs: 10_000 },
     );
+    // The window is the test: a second advance after resume, were there one, would land in it.
     await sleep(500);
     const audit = await auditOf(pool, games);
     for (const id of games) {

@@ -2,9 +2,14 @@
 // `pubnub` SDK subscriber), including a retry after the connection was cut
 // between the server's write and the client's reading of the answer.
 import { strict as assert } from 'node:assert';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from '@sketchyaf/testkit';
+import {
+  createTestDatabase,
+  startTcpProxy,
+  waitFor,
+  type TcpProxy,
+  type TestDatabase,
+} from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import type { BroadcasterService } from '@sketchyaf/broadcaster';
 import { apiToken, createGames, startTestBroadcaster, Subscriber } from '@sketchyaf/broadcaster/testing';
@@ -232,13 +237,20 @@ describe('client against a real broadcaster', function () {
       assert.equal(result.replayed, true, 'the retry was answered from the first write');
       assert.equal(result.sequence, 1);
       assert.equal(result.deliveryState, 'published');
-      // Give a duplicate, were there one, time to arrive.
-      await sleep(1000);
+      // A fence: the game's events are published in sequence order, so a duplicate of the
+      // first, were there one, reaches the subscriber before the next event does.
+      const fence = await client.send(vote(game, 'cut-fence'), { waitForDelivery: { timeoutMs: 8000 } });
+      await waitFor('the fence event at the subscriber', () =>
+        subscriber.messages.some((m) => m.envelope.eventId === fence.eventId) ? true : undefined,
+      );
       const seen = subscriber.messages.filter((m) => m.envelope.gameId === game);
       assert.deepEqual(
         seen.map((m) => [m.envelope.eventId, m.envelope.sequence]),
-        [[result.eventId, 1]],
-        'exactly one event at the subscriber',
+        [
+          [result.eventId, 1],
+          [fence.eventId, 2],
+        ],
+        'exactly one event at the subscriber, then the fence',
       );
       assert.equal(await rowsWith('cut-1'), 1, 'one outbox row');
     });

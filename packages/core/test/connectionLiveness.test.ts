@@ -105,6 +105,7 @@ describe('database connections to a server that stops answering', function () {
     try {
       listener.start();
       await waitFor('connected', () => (listener.connected ? true : undefined));
+      // The window is the test: over two heartbeats answered, and no false alarm.
       await sleep(700);
       assert.equal(listener.connected, true, 'heartbeats answered: still connected');
 

@@ -13,6 +13,7 @@ import {
 } from '../src/index.ts';
 import { Releasers } from '../src/lifecycle/releasers.ts';
 import { SchemaMissingError, StartSequence } from '../src/lifecycle/startSequence.ts';
+import { waitFor } from '@sketchyaf/testkit';
 
 const logger = createSilentLogger();
 
@@ -242,7 +243,7 @@ describe('honest lifecycle', () => {
       });
       try {
         proc.emit('SIGTERM', 'SIGTERM');
-        await new Promise((resolve) => setTimeout(resolve, 400));
+        await waitFor('an exit', () => (exits.length > 0 ? true : undefined), { timeoutMs: 2000 });
         assert.deepEqual(exits, [1]);
         assert.equal(lines.at(-1), 'svc: did not stop within 0.1 s: relay loop, database pool');
       } finally {
@@ -266,7 +267,7 @@ describe('honest lifecycle', () => {
       assert.equal(proc.exitCode, 0);
       assert.deepEqual(lines, ['svc: SIGTERM received, stopping gracefully (send again to force)']);
       // The stand-in process never exits by itself, like a real one a leaked handle keeps alive.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await waitFor('an exit', () => (exits.length > 0 ? true : undefined), { timeoutMs: 2000 });
       detach();
       assert.deepEqual(exits, [1]);
       assert.equal(

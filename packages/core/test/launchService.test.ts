@@ -9,6 +9,7 @@ import {
 } from '../src/index.ts';
 import { runReadinessChecks } from '../src/http/readiness.ts';
 import { StartAbortedError } from '../src/lifecycle/startSequence.ts';
+import { waitFor } from '@sketchyaf/testkit';
 
 function refused(): Error {
   return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
@@ -54,9 +55,8 @@ describe('launchService', () => {
     let startedAt: number | undefined;
     void service.started.then(() => (startedAt = performance.now()));
 
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await waitFor('three attempts', () => (dep.attempts >= 3 ? true : undefined), { timeoutMs: 900 });
     assert.equal(startedAt, undefined, 'not started while the dependency refuses');
-    assert.ok(dep.attempts >= 3, `retried (${dep.attempts} attempts in 400 ms)`);
     const waiting = await runReadinessChecks([check]);
     assert.equal(waiting.ready, false);
     assert.equal(await started(), '0');
@@ -100,7 +100,8 @@ describe('launchService', () => {
         stepsAfterWait += 1;
       },
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // In a back-off wait between two refused attempts.
+    await waitFor('two attempts', () => (dep.attempts >= 2 ? true : undefined), { timeoutMs: 2000 });
     const t0 = performance.now();
     await service.stop();
     const stopMs = performance.now() - t0;
@@ -110,6 +111,7 @@ describe('launchService', () => {
     await assert.rejects(service.started, StartAbortedError);
     await service.done;
     const attempts = dep.attempts;
+    // The window is the test: longer than the 1 s back-off cap, so a surviving retry would show.
     await new Promise((resolve) => setTimeout(resolve, 1200));
     assert.equal(dep.attempts, attempts, 'no attempt after stop');
     assert.equal(stepsAfterWait, 0);

@@ -54,8 +54,12 @@ describe("npm start's demo subscriber with Access Manager on", function () {
       'INSERT INTO games (total_rounds) SELECT 1 FROM generate_series(1, 2) RETURNING id',
     );
     const ids = rows.map((r) => r.id);
+    const polls = pubnub.stats().totals.subscribePolls;
     await watcher.watch(ids);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Subscribed once the handshake poll was answered and the next one came: events from now on reach it.
+    await waitFor('the subscription in place', () =>
+      pubnub.stats().totals.subscribePolls >= polls + 2 ? true : undefined,
+    );
     await pool.query("UPDATE games SET status = 'briefing' WHERE id = ANY($1::uuid[])", [ids]);
     await waitFor('the first phase change of both games', () =>
       new Set(received.map((e) => e.gameId)).size === 2 ? true : undefined,

@@ -1,4 +1,4 @@
-import type { Clock } from '@sketchyaf/core';
+import { withTimeout, type Clock } from '@sketchyaf/core';
 import type { Pool } from '@sketchyaf/core';
 
 export type LeaseMode = 'redis' | 'postgres';
@@ -141,18 +141,11 @@ export class PostgresHolds {
 
   async #query<R extends object>(text: string, values: unknown[]): Promise<R[]> {
     const { pool, timeoutMs, clock } = this.#options;
-    let timer: ReturnType<Clock['setTimeout']> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = clock.setTimeout(
-        () => reject(new Error(`lease statement took longer than ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+    // pg's pool.query takes no signal: withTimeout settles the round anyway and releases its timer.
+    const result = await withTimeout(timeoutMs, () => pool.query<R>(text, values), {
+      clock,
+      message: `lease statement took longer than ${timeoutMs} ms`,
     });
-    try {
-      const result = await Promise.race([pool.query<R>(text, values), timeout]);
-      return result.rows;
-    } finally {
-      if (timer) clock.clearTimeout(timer);
-    }
+    return result.rows;
   }
 }

@@ -10,6 +10,7 @@ import {
   type Clock,
   type Pool,
   type TimerHandle,
+  WakeTimer,
 } from '@sketchyaf/core';
 import type { Logger } from '@sketchyaf/core';
 import { targetShards } from './assignment.ts';
@@ -118,7 +119,8 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
   #rounds = 0;
   readonly #background = new Set<Promise<unknown>>();
   #roundTimer: TimerHandle | undefined;
-  #expiryTimer: TimerHandle | undefined;
+  // Drops holds whose validity ran out between rounds; unref'd like the round timer.
+  readonly #expiry: WakeTimer;
   #round: Promise<void> | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -137,6 +139,7 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
     this.#options = options;
     this.memberId = options.memberId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.#clock = options.clock ?? systemClock;
+    this.#expiry = new WakeTimer(this.#clock, () => this.#expire(), { timeBase: 'monotonic', unref: true });
     this.#logger = options.logger;
     this.#metrics = createLeaseMetrics(options.registry);
     this.#holds = new LeaseBook({ ttlMs, marginMs });
@@ -245,8 +248,8 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
 
   async #stop(): Promise<void> {
     await this.#starting?.catch(() => undefined);
-    this.#clearTimer('round');
-    this.#clearTimer('expiry');
+    this.#clearRoundTimer();
+    this.#expiry.disarm();
     await this.#round;
     const held = this.#holds.shards();
     for (const shard of held) this.#holds.drop(shard, new LeaseReleasedError('replica stopping', { shard }));
@@ -511,17 +514,7 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
   }
 
   #armExpiry(): void {
-    this.#clearTimer('expiry');
-    const next = this.#holds.nextExpiry();
-    if (this.#stopping || !Number.isFinite(next)) return;
-    this.#expiryTimer = this.#clock.setTimeout(
-      () => {
-        this.#expiryTimer = undefined;
-        this.#expire();
-      },
-      Math.max(0, Math.ceil(next - this.#clock.monotonic())),
-    );
-    this.#expiryTimer.unref?.();
+    this.#expiry.armAt(this.#stopping ? Number.POSITIVE_INFINITY : this.#holds.nextExpiry());
   }
 
   #expire(): void {
@@ -611,11 +604,9 @@ export class ShardLeases extends EventEmitter<{ owned: [ReadonlySet<number>] }> 
     this.#background.add(tracked);
   }
 
-  #clearTimer(which: 'round' | 'expiry'): void {
-    const timer = which === 'round' ? this.#roundTimer : this.#expiryTimer;
-    if (timer) this.#clock.clearTimeout(timer);
-    if (which === 'round') this.#roundTimer = undefined;
-    else this.#expiryTimer = undefined;
+  #clearRoundTimer(): void {
+    if (this.#roundTimer) this.#clock.clearTimeout(this.#roundTimer);
+    this.#roundTimer = undefined;
   }
 
   #requireRedlock(): RedlockNodes {

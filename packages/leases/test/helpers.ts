@@ -119,6 +119,24 @@ export async function waitSettled(
   });
 }
 
+/**
+ * Waits until every replica has completed `rounds` more lease rounds than it
+ * had when called: "the others had their chance to act on what just changed".
+ */
+export async function waitRounds(
+  what: string,
+  replicas: readonly Replica[],
+  rounds: number,
+  timeoutMs: number,
+): Promise<void> {
+  const from = replicas.map((r) => r.leases.status().rounds);
+  await waitFor(
+    what,
+    () => (replicas.every((r, i) => r.leases.status().rounds >= (from[i] ?? 0) + rounds) ? true : undefined),
+    { intervalMs: 10, timeoutMs },
+  );
+}
+
 export async function metricValue(
   registry: Registry,
   name: string,

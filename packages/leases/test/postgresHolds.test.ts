@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { systemClock } from '@sketchyaf/core';
 import { PostgresHolds } from '../src/index.ts';
 import { testPrefix } from './helpers.ts';
@@ -26,6 +25,7 @@ describe('PostgresHolds: the lease rows (real PostgreSQL)', () => {
     const prefix = testPrefix();
     const a = holdsOf('a', prefix);
     const b = holdsOf('b', prefix);
+    const takenAt = performance.now();
     assert.deepEqual([...(await a.take([0, 1], 'ta'))].sort(), [0, 1]);
     assert.deepEqual([...(await b.take([0, 1, 2], 'tb'))], [2]);
     const seen = await b.renew('postgres', new Map([[2, 'tb']]));
@@ -33,8 +33,13 @@ describe('PostgresHolds: the lease rows (real PostgreSQL)', () => {
     assert.deepEqual([...seen.renewed], [[2, 'tb']]);
     assert.equal(seen.holds.get(0), 'a');
     assert.equal(seen.holds.get(1), 'a');
-    await sleep(ttlMs + 50);
-    assert.deepEqual([...(await b.take([0], 'tb2'))], [0]);
+    // Taken as soon as the row expires, and not before: the TTL counts from a's take.
+    await waitFor(
+      'the expired row taken by b',
+      async () => ((await b.take([0], 'tb2')).has(0) ? true : undefined),
+      { intervalMs: 20, timeoutMs: 4 * ttlMs },
+    );
+    assert.ok(performance.now() - takenAt >= ttlMs, 'not taken while a still held it');
     const late = await a.renew(
       'redis',
       new Map([

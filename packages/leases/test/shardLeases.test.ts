@@ -17,6 +17,7 @@ import {
   settled,
   testPrefix,
   ttlMs,
+  waitRounds,
   waitSettled,
   watchOwnership,
 } from './helpers.ts';
@@ -175,6 +176,12 @@ describe('ShardLeases on real Redis', function () {
     const held = [...cutOff.leases.owned];
     const signals = held.map((s) => cutOff.leases.signal(s));
     const watch = watchOwnership([cutOff, other], shardCount);
+    const redlockKeys = held.map((s) => `${prefix}:shard:${s}`);
+    assert.equal(
+      await direct.exists(...redlockKeys),
+      held.length,
+      'each held shard on a Redlock before the cut',
+    );
     await proxy.cut();
     await waitFor(
       'the cut-off replica on the fallback',
@@ -184,8 +191,14 @@ describe('ShardLeases on real Redis', function () {
         timeoutMs: 2 * ttlMs,
       },
     );
-    // Past every Redlock the cut-off replica held: Redis would now let the other take them.
-    await new Promise((resolve) => setTimeout(resolve, 3 * ttlMs));
+    // Past every Redlock the cut-off replica held: Redis would now let the other take them,
+    // and the other has had two full rounds to try.
+    await waitFor(
+      'every Redlock of the cut-off replica expired in Redis',
+      async () => ((await direct.exists(...redlockKeys)) === 0 ? true : undefined),
+      { intervalMs: 20, timeoutMs: 2 * ttlMs },
+    );
+    await waitRounds('two rounds of the other replica since', [other], 2, 2 * ttlMs);
     assert.deepEqual([...cutOff.leases.owned].sort(), held.sort(), 'kept every shard, no gap');
     assert.ok(
       signals.every((s) => !s.aborted),
@@ -253,6 +266,7 @@ describe('ShardLeases on real Redis', function () {
       () => (all.reduce((n, r) => n + r.leases.owned.size, 0) === shardCount ? true : undefined),
       { ...poll, timeoutMs: 4 * ttlMs },
     );
+    // The window is the test: three TTLs of mixed-mode rounds watched for a shard owned twice.
     await new Promise((resolve) => setTimeout(resolve, 3 * ttlMs));
     const figures = watch.stop();
     // The Redis-mode replicas count the cut-off one in (its row says it is on the fallback): a fair split.
@@ -296,7 +310,23 @@ describe('ShardLeases on real Redis', function () {
         },
       );
       const fallbackMs = performance.now() - killedAt;
-      await new Promise((resolve) => setTimeout(resolve, 4 * ttlMs));
+      // Down long enough that every Redlock has run out: the shards are held on PostgreSQL alone,
+      // and every replica has renewed them there twice since.
+      await waitFor(
+        'no shard left on a Redlock',
+        async () => {
+          for (const r of all) {
+            if (
+              (await metricValue(r.registry, 'sketchyaf_realtime_shards_owned_by_mode', { mode: 'redis' })) >
+              0
+            )
+              return undefined;
+          }
+          return true;
+        },
+        { ...poll, timeoutMs: 3 * ttlMs },
+      );
+      await waitRounds('two rounds of every replica on PostgreSQL alone', all, 2, 2 * ttlMs);
       const during = watch.snapshot();
       assert.equal(during.unowned, 0, 'every shard owned at every sample while Redis is down');
       assert.ok(settled(owners(), shardCount));
@@ -402,6 +432,7 @@ describe('ShardLeases on real Redis', function () {
       await waitSettled('settled', () => [a.leases.owned, b.leases.owned], shardCount, 4 * ttlMs);
 
       nodes[0]?.pause(); // hung: answers nothing, the command timeout turns it into a "no" vote
+      // The windows here are the test: each lasts past a TTL, so a lease not renewed would be lost.
       await new Promise((resolve) => setTimeout(resolve, 2 * ttlMs));
       assert.ok(settled([a.leases.owned, b.leases.owned], shardCount), 'still settled with one node hung');
       for (const r of [a, b]) {

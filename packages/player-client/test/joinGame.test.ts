@@ -54,10 +54,12 @@ describe('player client against the real stack: resume, user events, another gam
     await waitFor('the catch-up on join', () => (p.seen.length >= 2 ? true : undefined));
     await postEvent(stack, joined(gameId, 6));
     await waitFor('the live event', () => (p.seen.length >= 3 ? true : undefined));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A fence instead of a pause: anything stray (an early event, a repeat) would come before 7.
+    await postEvent(stack, joined(gameId, 7));
+    await waitFor('the fence event', () => (p.seen.some((e) => e.sequence === 7) ? true : undefined));
     assert.deepEqual(
       p.seen.map((e) => e.sequence),
-      [4, 5, 6],
+      [4, 5, 6, 7],
     );
   });
 
@@ -80,14 +82,26 @@ describe('player client against the real stack: resume, user events, another gam
     await waitFor('both notifications and the game event', () =>
       userEvents.length >= 2 && p.seen.length >= 1 ? true : undefined,
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Fences instead of a pause: each channel delivers in order, so a repeat of the
+    // earlier ones, were it let through, would come before these.
+    await postEvent(stack, {
+      type: 'user_notification',
+      userId: 'notified',
+      data: { kind: 'chat', title: 'fence' },
+    });
+    await postEvent(stack, joined(gameId, 2));
+    await waitFor('the fences', () =>
+      userEvents.some((e) => e.data['title'] === 'fence') && p.seen.some((e) => e.sequence === 2)
+        ? true
+        : undefined,
+    );
     assert.deepEqual(
       userEvents.map((e) => e.data['title']),
-      ['one', 'two'],
+      ['one', 'two', 'fence'],
     );
     assert.deepEqual(
       p.seen.map((e) => e.sequence),
-      [1],
+      [1, 2],
     );
     assert.ok(stack.pubnub.stats().faults.deliveriesDuplicated >= 3, 'PubNub did repeat them');
   });
@@ -103,6 +117,7 @@ describe('player client against the real stack: resume, user events, another gam
     p.session.on('error', (e) => errors.push(e));
     await waitFor('the refusal', () => (errors.length > 0 ? true : undefined));
     assert.match(errors[0]?.message ?? '', /PubNub refused the subscription/);
+    // The window is the test: nothing of game B arrives in it (there is no event to wait for).
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.deepEqual(p.seen, [], "nothing of game B's events");
     assert.notEqual(p.session.state().connection, 'connected');

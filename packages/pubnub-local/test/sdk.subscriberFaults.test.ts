@@ -66,6 +66,7 @@ describe('pubnub-local with the official SDK: subscriber faults', function () {
       () => faultyGot.events.length >= expected.length,
       'the faulty subscriber to get its share',
     );
+    // The window is the test: a delivery beyond the expected share, were there one, would land in it.
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(
       faultyGot.events.map((e) => (e.message as { n: number }).n),

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '@sketchyaf/testkit';
+import { createTestDatabase, waitFor, type TestDatabase } from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { busyRetryAfterSeconds, nextBusyRetryMs } from '../src/ingest/busyRetry.ts';
 import { GameBusyError, outcomes } from '../src/ingest/outboxWriter.ts';
@@ -162,8 +162,17 @@ describe('ingest with a game row locked by another transaction (real PostgreSQL)
     const [gameId = ''] = await createGames(pool, 1);
     await holder.query('BEGIN');
     await holder.query('SELECT id FROM games WHERE id = $1 FOR UPDATE', [gameId]);
+    const busyRetries = async (): Promise<number> =>
+      metricValue(
+        await (await fetch(`${service.url}/metrics`)).text(),
+        'sketchyaf_realtime_ingest_busy_retries_total',
+      ) ?? 0;
+    const before = await busyRetries();
     const pending = post(`${service.url}/v1/events`, exampleEvents(gameId)['player_joined']);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Released only once the request was sent to a later group, so it did meet the lock.
+    await waitFor('the request held back by the lock', async () =>
+      (await busyRetries()) > before ? true : undefined,
+    );
     await holder.query('COMMIT');
     const res = await pending;
     assert.equal(res.status, 202, JSON.stringify(res.body));

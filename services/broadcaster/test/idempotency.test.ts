@@ -400,8 +400,22 @@ describe('Idempotency-Key on two broadcaster replicas (real PostgreSQL)', functi
       assert.equal(retry.headers.get('idempotent-replayed'), 'true', 'answered from the first write');
       const deadline = Date.now() + 10_000;
       while (subscriber.messages.length === 0 && Date.now() < deadline) await sleep(50);
-      await sleep(1000);
-      const seen = subscriber.messages.filter((m) => m.envelope.type === 'vote_cast');
+      // A fence: the game's events are published in sequence order, so a duplicate of the
+      // first, were there one, reaches the subscriber before this one does.
+      const fence = await post(`${replicas[1]?.url}/v1/events`, vote(game, 'cut-fence'), {
+        'idempotency-key': 'cut-fence-key',
+      });
+      assert.equal(fence.status, 202, JSON.stringify(fence.body));
+      const fenceId = (fence.body as Answer).eventId;
+      while (!subscriber.messages.some((m) => m.envelope.eventId === fenceId) && Date.now() < deadline)
+        await sleep(50);
+      assert.ok(
+        subscriber.messages.some((m) => m.envelope.eventId === fenceId),
+        'the fence event reached the subscriber',
+      );
+      const seen = subscriber.messages.filter(
+        (m) => m.envelope.type === 'vote_cast' && m.envelope.eventId !== fenceId,
+      );
       console.log(
         `    cut connection then retry: ${seen.length} message(s) at the subscriber, ` +
           `replayed=${retry.headers.get('idempotent-replayed') ?? 'false'}, outbox rows ${await rowsWith('cut-1')}`,

@@ -86,15 +86,27 @@ describe('timer monitor on real PostgreSQL', function () {
 
   it('does not repeat a transition the backend made early (drawing -> voting before expiry)', async () => {
     monitor = await startTestMonitor(db.url);
-    const [id] = await createStartedGames(pool, 1, () => ({ briefing: 0.2, drawing: 1.2, voting: 30 }), 1);
-    assert.ok(id);
+    // The second game is a fence: its drawing ends just after the first's original deadline.
+    const [id, fence] = await createStartedGames(
+      pool,
+      2,
+      (i) => ({ briefing: 0.2, drawing: i === 0 ? 1.2 : 1.3, voting: 30 }),
+      1,
+    );
+    assert.ok(id && fence);
     await waitFor('drawing', async () => {
       const { rows } = await pool.query<{ status: string }>('SELECT status FROM games WHERE id = $1', [id]);
       return rows[0]?.status === 'drawing' ? true : undefined;
     });
     await pool.query("UPDATE games SET status = 'voting' WHERE id = $1", [id]);
-    // Past the original drawing deadline, with margin for a late stale timer.
-    await new Promise((resolve) => setTimeout(resolve, 1800));
+    // Once the monitor advanced the fence, it has been past the first game's original deadline.
+    await waitFor('the fence advanced by the monitor', async () =>
+      ((await auditOf(pool, [fence])).get(fence) ?? []).some(
+        (r) => r.to_status === 'voting' && r.source === 'timer-monitor',
+      )
+        ? true
+        : undefined,
+    );
     const rows = (await auditOf(pool, [id])).get(id) ?? [];
     assert.deepEqual(
       rows.map((r) => `${r.from_status}->${r.to_status}:${r.source}`),

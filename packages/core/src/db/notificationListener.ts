@@ -2,6 +2,7 @@ import pg from 'pg';
 import { Backoff, backoffPresets } from '../backoff.ts';
 import { systemClock, type Clock, type TimerHandle } from '../clock.ts';
 import { trackResource } from '../lifecycle/liveResources.ts';
+import { PeriodicTask } from '../runtime/periodicTask.ts';
 import { withTimeout } from '../runtime/timeout.ts';
 import { errorFields } from '../logging/errorFields.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -45,7 +46,7 @@ export class NotificationListener {
   #stopped = false;
   #connected = false;
   #retryTimer: TimerHandle | undefined;
-  #heartbeatTimer: TimerHandle | undefined;
+  #heartbeat: PeriodicTask | undefined;
   readonly #backoff = new Backoff(backoffPresets.listenerReconnect, null);
   #untrack: (() => void) | undefined;
 
@@ -69,9 +70,8 @@ export class NotificationListener {
     this.#untrack = undefined;
     this.#stopped = true;
     if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
-    if (this.#heartbeatTimer !== undefined) this.#clock.clearTimeout(this.#heartbeatTimer);
     this.#retryTimer = undefined;
-    this.#heartbeatTimer = undefined;
+    this.#stopHeartbeat();
     const client = this.#client;
     this.#client = undefined;
     this.#connected = false;
@@ -142,28 +142,35 @@ export class NotificationListener {
     }
     this.#connected = true;
     this.#backoff.succeeded();
-    this.#scheduleHeartbeat(client);
+    this.#startHeartbeat(client);
     this.#options.onConnected();
   }
 
-  #scheduleHeartbeat(client: pg.Client): void {
-    this.#heartbeatTimer = this.#clock.setTimeout(() => {
-      this.#heartbeatTimer = undefined;
-      if (client !== this.#client) return;
-      this.#withinHeartbeat(client.query('SELECT 1')).then(
-        () => {
-          if (client === this.#client && !this.#stopped) this.#scheduleHeartbeat(client);
-        },
-        (err: unknown) => {
-          if (client !== this.#client) return;
-          this.#options.logger.warn('notification listener heartbeat failed; reconnecting', {
-            cause: describeDatabaseError(err),
-            ...errorFields(err),
-          });
-          this.#lost(client);
-        },
-      );
-    }, this.#heartbeatMs);
+  /** One heartbeat loop per connection: it ends when that connection is lost or the listener stops. */
+  #startHeartbeat(client: pg.Client): void {
+    this.#stopHeartbeat();
+    this.#heartbeat = new PeriodicTask({
+      clock: this.#clock,
+      intervalMs: this.#heartbeatMs,
+      run: async () => {
+        if (client === this.#client) await this.#withinHeartbeat(client.query('SELECT 1'));
+      },
+      onError: (err) => {
+        if (client !== this.#client) return;
+        this.#options.logger.warn('notification listener heartbeat failed; reconnecting', {
+          cause: describeDatabaseError(err),
+          ...errorFields(err),
+        });
+        this.#lost(client);
+      },
+    });
+    this.#heartbeat.start();
+  }
+
+  #stopHeartbeat(): void {
+    // Not awaited: a round in flight is bounded by one interval and ends on the closed connection.
+    void this.#heartbeat?.stop();
+    this.#heartbeat = undefined;
   }
 
   /** Rejects when `work` has not settled within one heartbeat interval. */
@@ -183,8 +190,7 @@ export class NotificationListener {
     const wasConnected = this.#connected;
     this.#client = undefined;
     this.#connected = false;
-    if (this.#heartbeatTimer !== undefined) this.#clock.clearTimeout(this.#heartbeatTimer);
-    this.#heartbeatTimer = undefined;
+    this.#stopHeartbeat();
     if (wasConnected) this.#options.onDisconnected?.();
     this.#retryLater();
   }

@@ -24,6 +24,9 @@ export class PeriodicTask {
   #timer: TimerHandle | undefined;
   #running = false;
   #round: Promise<void> | undefined;
+  // Set before the round's first line runs, so a runNow from inside it coalesces too.
+  #inRound = false;
+  #again = false;
 
   constructor(options: PeriodicTaskOptions) {
     this.#options = options;
@@ -48,20 +51,48 @@ export class PeriodicTask {
     await this.#round;
   }
 
+  /**
+   * A round now rather than at its time ("something changed, look again").
+   * During a round, one more runs right after it: requests made meanwhile
+   * coalesce into that one. The next interval counts from the round run now.
+   * Does nothing while stopped.
+   */
+  runNow(): void {
+    if (!this.#running) return;
+    if (this.#inRound) {
+      this.#again = true;
+      return;
+    }
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#startRound();
+  }
+
   #schedule(delayMs: number): void {
     if (!this.#running) return;
-    const { clock } = this.#options;
-    this.#timer = clock.setTimeout(() => {
+    this.#timer = this.#options.clock.setTimeout(() => {
       this.#timer = undefined;
-      const started = clock.monotonic();
-      this.#round = this.#runOnce().then(() => {
-        this.#round = undefined;
-        const { intervalMs, cadence } = this.#options;
-        const elapsed = clock.monotonic() - started;
-        this.#schedule(cadence === 'rate' ? Math.max(0, intervalMs - elapsed) : intervalMs);
-      });
+      this.#startRound();
     }, delayMs);
     this.#timer.unref?.();
+  }
+
+  #startRound(): void {
+    const { clock } = this.#options;
+    const started = clock.monotonic();
+    this.#inRound = true;
+    this.#round = this.#runOnce().then(() => {
+      this.#inRound = false;
+      this.#round = undefined;
+      if (this.#again) {
+        this.#again = false;
+        this.runNow();
+        return;
+      }
+      const { intervalMs, cadence } = this.#options;
+      const elapsed = clock.monotonic() - started;
+      this.#schedule(cadence === 'rate' ? Math.max(0, intervalMs - elapsed) : intervalMs);
+    });
   }
 
   async #runOnce(): Promise<void> {

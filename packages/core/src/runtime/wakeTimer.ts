@@ -3,6 +3,8 @@ import type { Clock, TimerHandle } from '../clock.ts';
 export interface WakeTimerOptions {
   /** Which of the clock's times `at` is on: epoch (`now`, default) or `monotonic`. */
   timeBase?: 'now' | 'monotonic';
+  /** Unref the armed timer, so a pending wake alone never keeps the process alive. Default false. */
+  unref?: boolean;
 }
 
 /**
@@ -14,6 +16,7 @@ export class WakeTimer {
   readonly #clock: Clock;
   readonly #onWake: () => void;
   readonly #monotonic: boolean;
+  readonly #unref: boolean;
   #timer: TimerHandle | undefined;
   #at = Number.POSITIVE_INFINITY;
 
@@ -21,6 +24,7 @@ export class WakeTimer {
     this.#clock = clock;
     this.#onWake = onWake;
     this.#monotonic = options.timeBase === 'monotonic';
+    this.#unref = options.unref === true;
   }
 
   /** When the armed wake is due; infinity when none is armed. */
@@ -66,5 +70,6 @@ export class WakeTimer {
       },
       Math.max(0, delay),
     );
+    if (this.#unref) this.#timer.unref?.();
   }
 }

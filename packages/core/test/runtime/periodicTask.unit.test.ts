@@ -44,6 +44,41 @@ describe('PeriodicTask', () => {
     assert.deepEqual(starts, [100, 200, 350, 450]);
   });
 
+  it('runNow runs a round at once, coalesces requests made during a round into one more, and restarts the interval', async () => {
+    const clock = new ManualClock();
+    const starts: number[] = [];
+    let task: PeriodicTask | undefined = undefined;
+    task = new PeriodicTask({
+      clock,
+      intervalMs: 100,
+      run: async () => {
+        starts.push(clock.monotonic());
+        // A request from inside the round's first line coalesces like any other.
+        if (starts.length === 2) task?.runNow();
+        await sleep(30, clock);
+      },
+    });
+    task.runNow();
+    assert.deepEqual(starts, [], 'nothing before start');
+    task.start();
+    await clock.tick(10);
+    task.runNow();
+    assert.deepEqual(starts, [10], 'ran at once, not at 100');
+    await clock.tick(10);
+    task.runNow();
+    task.runNow();
+    await clock.tick(100);
+    // 10: runNow; 40: the coalesced one; 70: the one requested from inside round 2; then 100 after 100.
+    assert.deepEqual(starts, [10, 40, 70]);
+    // To 370: between rounds, so stop has no round to wait for.
+    await clock.tick(250);
+    assert.deepEqual(starts, [10, 40, 70, 200, 330]);
+    await task.stop();
+    task.runNow();
+    assert.equal(clock.pending, 0, 'no round nor timer once stopped');
+    assert.equal(starts.length, 5);
+  });
+
   it('stop waits for the round in progress and leaves no timer', async () => {
     const clock = new ManualClock();
     let ended = 0;

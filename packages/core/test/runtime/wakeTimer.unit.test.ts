@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { ManualClock } from '@sketchyaf/testkit/manualClock';
-import { WakeTimer } from '../../src/index.ts';
+import { WakeTimer, type Clock } from '../../src/index.ts';
 
 describe('WakeTimer', () => {
   it('armEarliest keeps the earlier wake; armAt replaces it; infinity does nothing or disarms', async () => {
@@ -34,6 +34,29 @@ describe('WakeTimer', () => {
     timer.armAt(150.5);
     await clock.tick(100);
     assert.deepEqual(woke, [100, 150.5]);
+  });
+
+  it('unrefs each armed timer only when asked to', () => {
+    const clock = new ManualClock();
+    let unrefs = 0;
+    // The same clock, counting unref calls on the handles it gives out.
+    const counting: Clock = {
+      now: () => clock.now(),
+      monotonic: () => clock.monotonic(),
+      setTimeout: (callback, ms) => {
+        const handle = clock.setTimeout(callback, ms);
+        return { unref: () => (unrefs++, handle) };
+      },
+      // Handles are wrapped, so cancelling cannot reach the inner timer; this test only arms.
+      clearTimeout: () => undefined,
+    };
+    const kept = new WakeTimer(counting, () => undefined);
+    kept.armAt(10);
+    assert.equal(unrefs, 0);
+    const unrefd = new WakeTimer(counting, () => undefined, { unref: true });
+    unrefd.armAt(20);
+    unrefd.armEarliest(15);
+    assert.equal(unrefs, 2, 'both armings unref their timer');
   });
 
   it('property: after any arms, it wakes once, at the earliest armEarliest time, never before', async () => {

@@ -1,4 +1,4 @@
-import { errorFields, errorMessage, type Clock, type Logger } from '@sketchyaf/core';
+import { PeriodicTask, errorFields, errorMessage, type Clock, type Logger } from '@sketchyaf/core';
 import {
   controlGroup,
   controlPlural,
@@ -52,10 +52,8 @@ async function readAcknowledgement(target: ReplicaTarget, timeoutMs: number): Pr
 export class ControlOperator {
   readonly #options: ControlOperatorOptions;
   #latest: ControlReport | null = null;
-  #timer: ReturnType<Clock['setTimeout']> | undefined;
-  #running = false;
-  #round: Promise<void> | undefined;
-  #again = false;
+  // Rounds on the interval, and one at once on a desired-state change (runNow coalesces them).
+  readonly #rounds: PeriodicTask;
   #unsubscribe: (() => void) | undefined;
   #written = '';
   #conditions: Condition[] = [];
@@ -64,6 +62,14 @@ export class ControlOperator {
   constructor(options: ControlOperatorOptions) {
     this.#options = options;
     this.#api = options.statusWriter?.access.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.#rounds = new PeriodicTask({
+      clock: options.clock,
+      intervalMs: options.intervalMs,
+      run: () => this.#runRound(),
+      onError: (err) => {
+        this.#options.logger.warn('runtime control round failed', errorFields(err));
+      },
+    });
   }
 
   get latest(): ControlReport | null {
@@ -71,49 +77,21 @@ export class ControlOperator {
   }
 
   async start(): Promise<void> {
-    this.#running = true;
+    this.#rounds.start();
     this.#unsubscribe = this.#options.source.subscribe(() => this.poll());
     await this.#options.source.start();
     this.poll();
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
     this.#unsubscribe?.();
-    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
-    await this.#round;
+    await this.#rounds.stop();
     await this.#options.source.stop();
   }
 
   /** One round now (coalesced with a round in progress). */
   poll(): void {
-    if (!this.#running) return;
-    if (this.#round) {
-      this.#again = true;
-      return;
-    }
-    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#round = this.#runRound()
-      .catch((err: unknown) => {
-        this.#options.logger.warn('runtime control round failed', errorFields(err));
-      })
-      .finally(() => {
-        this.#round = undefined;
-        if (this.#again) {
-          this.#again = false;
-          this.poll();
-        } else this.#schedule();
-      });
-  }
-
-  #schedule(): void {
-    if (!this.#running) return;
-    this.#timer = this.#options.clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.poll();
-    }, this.#options.intervalMs);
-    this.#timer.unref?.();
+    this.#rounds.runNow();
   }
 
   async #runRound(): Promise<void> {
