@@ -8,7 +8,13 @@ import { loadBroadcasterConfig, startBroadcaster } from '@sketchyaf/broadcaster'
 import { createSilentLogger } from '@sketchyaf/core';
 import { type ControlAcknowledgement } from '@sketchyaf/control';
 import { launchHealth, loadHealthConfig } from '@sketchyaf/health';
-import { createTestDatabase, freePort, waitFor, type TestDatabase } from '@sketchyaf/testkit';
+import {
+  createTestDatabase,
+  freePort,
+  kubeconfigYamlFor,
+  waitFor,
+  type TestDatabase,
+} from '@sketchyaf/testkit';
 import { startPubnubLocal, type PubnubLocalHandle } from '@sketchyaf/pubnub-local';
 import { loadTimerMonitorConfig, startTimerMonitor } from '@sketchyaf/timer-monitor';
 import type { ServiceHandle } from '@sketchyaf/core';
@@ -17,19 +23,7 @@ const namespace = 'sketchyaf-realtime';
 
 function kubeConfigFor(server: string): KubeConfig {
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromString(`apiVersion: v1
-kind: Config
-clusters:
-  - name: down
-    cluster: { server: '${server}', insecure-skip-tls-verify: true }
-users:
-  - name: replica
-    user: { token: replica-token }
-contexts:
-  - name: down
-    context: { cluster: down, user: replica, namespace: ${namespace} }
-current-context: down
-`);
+  kubeConfig.loadFromString(kubeconfigYamlFor(server, namespace));
   return kubeConfig;
 }
 

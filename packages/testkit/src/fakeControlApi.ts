@@ -261,19 +261,7 @@ export async function startFakeControlApi(): Promise<FakeControlApi> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return Object.assign(api, {
     url,
-    kubeconfigYaml: (namespace: string) => `apiVersion: v1
-kind: Config
-clusters:
-  - name: fake
-    cluster: { server: '${url}', insecure-skip-tls-verify: true }
-users:
-  - name: operator
-    user: { token: fake-token }
-contexts:
-  - name: fake
-    context: { cluster: fake, user: operator, namespace: ${namespace} }
-current-context: fake
-`,
+    kubeconfigYaml: (namespace: string) => kubeconfigYamlFor(url, namespace),
     stop: () =>
       new Promise<void>((resolve) => {
         api.closeWatches();
@@ -281,4 +269,21 @@ current-context: fake
         server.close(() => resolve());
       }),
   });
+}
+
+/** A kubeconfig for `server` with a bearer token, as a pod's mounted service account would give. */
+export function kubeconfigYamlFor(server: string, namespace: string): string {
+  return `apiVersion: v1
+kind: Config
+clusters:
+  - name: fake
+    cluster: { server: '${server}', insecure-skip-tls-verify: true }
+users:
+  - name: operator
+    user: { token: fake-token }
+contexts:
+  - name: fake
+    context: { cluster: fake, user: operator, namespace: ${namespace} }
+current-context: fake
+`;
 }

@@ -23,7 +23,12 @@ export {
   type RedisServer,
   type RedisServerOptions,
 } from '@sketchyaf/local-servers';
-export { startFakeControlApi, type FakeControlApi, type FakeObject } from './fakeControlApi.ts';
+export {
+  kubeconfigYamlFor,
+  startFakeControlApi,
+  type FakeControlApi,
+  type FakeObject,
+} from './fakeControlApi.ts';
 export { startTcpProxy, type TcpProxy, type TcpProxyMode } from './tcpProxy.ts';
 export { createPrivateCa, type PrivateCa, type ServerCertificate } from './privateCa.ts';
 export { captureLogs, type CapturedLogs } from './logCapture.ts';
