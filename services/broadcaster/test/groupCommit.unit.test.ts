@@ -2,6 +2,22 @@ import { strict as assert } from 'node:assert';
 import { GroupCommitter } from '../src/db/groupCommit.ts';
 import { ManualClock } from '@sketchyaf/testkit/manualClock';
 
+/** Lets `n` turns of the event loop pass (no time passes on any clock). */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Whether `promise` settles within `n` event-loop turns, with the clock standing still. */
+async function settlesWithin(promise: Promise<unknown>, n: number): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < n && !settled; i += 1) await turns(1);
+  return settled;
+}
+
 describe('group commit', () => {
   it('concurrent submissions share one flush and each gets its own result', async () => {
     const groups: string[][] = [];
@@ -33,24 +49,25 @@ describe('group commit', () => {
     const groups: number[][] = [];
     let inFlight = 0;
     let maxSeen = 0;
+    // The clock never moves: a group that waited for its 50 ms timer would never flush.
     const committer = new GroupCommitter<number, number>({
       maxWeight: 10,
       maxWaitMs: 50,
       maxInFlight: 1,
+      clock: new ManualClock(),
       flush: async (group) => {
         inFlight += 1;
         maxSeen = Math.max(maxSeen, inFlight);
         groups.push([...group]);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await turns(2);
         inFlight -= 1;
         return group.map((value) => ({ ok: true as const, value }));
       },
     });
-    const started = Date.now();
-    await Promise.all([6, 6, 6].map((w) => committer.submit(w, w)));
+    const all = Promise.all([6, 6, 6].map((w) => committer.submit(w, w)));
+    assert.ok(await settlesWithin(all, 50), 'a full group does not wait for the timer');
     assert.deepEqual(groups, [[6], [6], [6]]);
     assert.equal(maxSeen, 1);
-    assert.ok(Date.now() - started < 45, 'a full group does not wait for the timer');
   });
 
   it('a failed flush rejects its group; drain waits for everything', async () => {
@@ -69,11 +86,13 @@ describe('group commit', () => {
   it('a submission queued past maxQueueMs is rejected unsent; the group in flight is not touched', async () => {
     let release: (value: number) => void = () => undefined;
     const flushed: number[][] = [];
+    const clock = new ManualClock();
     const committer = new GroupCommitter<number, number>({
-      maxWeight: 100,
+      maxWeight: 1,
       maxWaitMs: 0,
       maxInFlight: 1,
       maxQueueMs: 100,
+      clock,
       expired: () => new Error('queued too long'),
       flush: async (group) => {
         flushed.push([...group]);
@@ -82,22 +101,22 @@ describe('group commit', () => {
       },
     });
     const first = committer.submit(1);
-    await new Promise((resolve) => setImmediate(resolve));
-    const queued = [committer.submit(2), committer.submit(3)];
-    const started = performance.now();
-    const outcomes = await Promise.allSettled(queued);
-    const waitedMs = performance.now() - started;
+    await turns(1);
+    const queued = Promise.allSettled([committer.submit(2), committer.submit(3)]);
+    await clock.tick(99);
+    assert.equal(await settlesWithin(queued, 5), false, 'still queued at 99 ms');
+    await clock.tick(1);
+    const outcomes = await queued;
     assert.deepEqual(
       outcomes.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : 'resolved')),
       ['queued too long', 'queued too long'],
     );
-    assert.ok(waitedMs >= 90 && waitedMs < 1000, `rejected after about 100 ms (${Math.round(waitedMs)} ms)`);
     assert.equal(committer.pending, 0);
     release(7);
     assert.equal(await first, 7);
     assert.deepEqual(flushed, [[1]], 'the expired submissions were never sent');
     const later = committer.submit(4);
-    await new Promise((resolve) => setImmediate(resolve));
+    await turns(1);
     release(8);
     assert.equal(await later, 8, 'a submission flushed in time is unaffected');
     await committer.drain();

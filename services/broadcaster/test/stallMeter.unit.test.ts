@@ -71,9 +71,11 @@ describe('attemptPublish and a frozen process', () => {
     created_at: new Date(),
     payload_bytes: 20,
   } as unknown as OutboxRow;
+  // Every publish takes 60 ms of the manual clock: the durations are exact, not timed.
+  const clock = new ManualClock();
   const slowPublisher: Publisher = {
     publish: async () => {
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await clock.tick(60);
       return '17000000000000000';
     },
     close: () => undefined,
@@ -81,26 +83,23 @@ describe('attemptPublish and a frozen process', () => {
 
   it('reports a slow publish as slow, but not the time the process was frozen; slowness never opens the circuit', async () => {
     const circuit = new PublishCircuit({
-      clock: { now: () => Date.now() },
+      clock,
       threshold: 1,
       halfOpenAfterMs: 1000,
       configurationHalfOpenAfterMs: 1000,
     });
     const noStall = { totalMs: () => 0 };
-    const slow = await attemptPublish(circuit, slowPublisher, row, 20, noStall);
+    const slow = await attemptPublish(circuit, slowPublisher, row, 20, noStall, clock);
     assert.equal(slow.kind, 'published');
     assert.equal(slow.kind === 'published' && slow.slow, true, 'slower than 20 ms');
 
     // The same 60 ms, all of it spent frozen: not slow.
-    let stalled = 0;
-    const started = performance.now();
-    const frozen = { totalMs: () => (stalled === 0 ? 0 : performance.now() - started) };
-    const publishing = attemptPublish(circuit, slowPublisher, row, 20, frozen);
-    stalled = 1;
-    const outcome = await publishing;
+    const started = clock.monotonic();
+    const frozen = { totalMs: () => clock.monotonic() - started };
+    const outcome = await attemptPublish(circuit, slowPublisher, row, 20, frozen, clock);
     assert.equal(outcome.kind, 'published');
     assert.equal(outcome.kind === 'published' && outcome.slow, false);
-    assert.ok(outcome.ms >= 50, 'the observed duration stays the real one');
+    assert.equal(outcome.ms, 60, 'the observed duration stays the real one');
     assert.equal(circuit.state, 'closed', 'a slow success is a success, even at threshold 1');
   });
 });
